@@ -1,0 +1,9 @@
+"""Test-wide settings: fast mode for every notebook and test, and a non-interactive plot backend.
+
+nbval's kernels inherit this process's environment, so setting IL_FAST here reaches them too.
+"""
+
+import os
+
+os.environ.setdefault("IL_FAST", "1")
+os.environ.setdefault("MPLBACKEND", "Agg")

@@ -1,0 +1,17 @@
+"""il_helpers: the code behind the imitation-learning course.
+
+The names below are the course's table of contents; each notebook imports what it needs.
+"""
+
+from .config import FAST, budget
+from .seeding import seed_everything
+from .batched import BatchedEnv
+from .envs import ENV_IDS, LANE_KEEPING, LANE_KEEPING_DISCRETE, check_env_id, env_spaces, make_batched, make_env
+from .policies import FunctionPolicy, ModulePolicy, Policy, RandomPolicy, as_policy
+from .experts import EXPERTS, Expert, get_expert
+from . import lane_keeping  # registers the LaneKeeping experts
+from .evaluation import EvalResult, Rollout, evaluate, normalized_score, perturb, reference_returns, rollout, summarize
+from .demonstrations import (DemonstrationError, Demonstrations, collect_demonstrations, load_demonstrations)
+from .bc import BCHistory, MLPPolicy, bc_loss, train_bc
+
+__version__ = "0.1.0"

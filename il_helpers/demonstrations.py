@@ -1,0 +1,284 @@
+"""Demonstrations: the one data type every algorithm of the course reads.
+
+A :class:`Demonstrations` holds E episodes flattened into N = sum of episode lengths steps:
+
+=================  ==========================  ==================================================
+field              shape, dtype                meaning
+=================  ==========================  ==================================================
+``obs``            (N, obs_dim) float32        the state the demonstrator was in
+``actions``        (N,) int64 / (N, k) float32  the expert's action there: the label to imitate
+``taken``          like ``actions``            the action actually executed (differs from
+                                               ``actions`` when noise was injected, DART-style)
+``rewards``        (N,) float32                reward received
+``next_obs``       (N, obs_dim) float32        the state that followed
+``terminated``     (N,) bool                   the episode ended at this step (not a time limit)
+``episode_lengths`` (E,) int64                 steps per episode, in order
+=================  ==========================  ==================================================
+
+plus ``env_id``, ``expert`` (who labelled the data) and ``meta`` (seed, noise, ...: a JSON
+dict). Files are ``.npz`` archives read with ``allow_pickle=False``; :func:`load_demonstrations`
+checks every key, shape, dtype and value and raises :class:`DemonstrationError` naming the
+problem.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .envs import check_env_id, env_spaces
+from .evaluation import rollout
+
+ARRAY_FIELDS = ("obs", "actions", "taken", "rewards", "next_obs", "terminated", "episode_lengths")
+FORMAT_VERSION = 1
+
+
+class DemonstrationError(ValueError):
+    """A demonstrations file or object is malformed; the message says what and how to fix it."""
+
+
+@dataclass
+class Demonstrations:
+    obs: np.ndarray
+    actions: np.ndarray
+    taken: np.ndarray
+    rewards: np.ndarray
+    next_obs: np.ndarray
+    terminated: np.ndarray
+    episode_lengths: np.ndarray
+    env_id: str
+    expert: str = "expert"
+    meta: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        validate(self)
+
+    # -- sizes ---------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return int(len(self.obs))
+
+    @property
+    def num_episodes(self) -> int:
+        return int(len(self.episode_lengths))
+
+    @property
+    def discrete(self) -> bool:
+        return self.actions.ndim == 1
+
+    @property
+    def episode_starts(self) -> np.ndarray:
+        return np.concatenate([[0], np.cumsum(self.episode_lengths)[:-1]]).astype(np.int64)
+
+    @property
+    def episode_ids(self) -> np.ndarray:
+        """For each step, the index of its episode."""
+        return np.repeat(np.arange(self.num_episodes), self.episode_lengths)
+
+    @property
+    def episode_returns(self) -> np.ndarray:
+        return np.bincount(self.episode_ids, weights=self.rewards, minlength=self.num_episodes)
+
+    def __repr__(self) -> str:
+        kind = "discrete" if self.discrete else f"continuous {self.actions.shape[1]}-d"
+        return (f"Demonstrations({self.env_id}: {self.num_episodes} episodes, {len(self)} steps, "
+                f"obs {self.obs.shape[1]}-d, {kind} actions, expert={self.expert!r}, meta={self.meta})")
+
+    # -- views ---------------------------------------------------------------------------------
+    def pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """The flat ``(observations, expert actions)`` pairs supervised learning uses."""
+        return self.obs, self.actions
+
+    def _select_steps(self, keep: np.ndarray, lengths: np.ndarray, **meta) -> "Demonstrations":
+        arrays = {k: getattr(self, k)[keep] for k in ARRAY_FIELDS if k != "episode_lengths"}
+        return Demonstrations(**arrays, episode_lengths=lengths.astype(np.int64), env_id=self.env_id,
+                              expert=self.expert, meta={**self.meta, **meta})
+
+    def episodes(self, indices) -> "Demonstrations":
+        """The episodes with the given indices (in that order)."""
+        indices = np.asarray(indices, dtype=np.int64).reshape(-1)
+        if indices.size and (indices.min() < -self.num_episodes or indices.max() >= self.num_episodes):
+            raise IndexError(f"episode index out of range: there are {self.num_episodes} episodes")
+        indices = indices % max(self.num_episodes, 1)
+        starts, lengths = self.episode_starts[indices], self.episode_lengths[indices]
+        keep = np.concatenate([np.arange(s, s + n) for s, n in zip(starts, lengths)]) if len(indices) else np.zeros(0, np.int64)
+        return self._select_steps(keep, lengths)
+
+    def first(self, n: int) -> "Demonstrations":
+        """The first ``n`` episodes."""
+        if not 1 <= n <= self.num_episodes:
+            raise ValueError(f"n must be between 1 and {self.num_episodes} (the number of episodes), got {n}")
+        return self.episodes(np.arange(n))
+
+    def split(self, val_frac: float = 0.2, seed: int = 0) -> tuple["Demonstrations", "Demonstrations"]:
+        """Split by whole episodes into (train, validation), so no episode leaks across."""
+        if not 0.0 < val_frac < 1.0:
+            raise ValueError(f"val_frac must be strictly between 0 and 1, got {val_frac}")
+        if self.num_episodes < 2:
+            raise ValueError("splitting by episode needs at least 2 episodes")
+        order = np.random.default_rng(seed).permutation(self.num_episodes)
+        n_val = min(max(1, int(round(val_frac * self.num_episodes))), self.num_episodes - 1)
+        return self.episodes(np.sort(order[n_val:])), self.episodes(np.sort(order[:n_val]))
+
+    def subsample(self, every: int, seed: int = 0) -> "Demonstrations":
+        """Keep every ``every``-th step of each episode from a random offset (Ho & Ermon 2016)."""
+        if isinstance(every, bool) or not isinstance(every, (int, np.integer)) or every < 1:
+            raise ValueError(f"every must be an integer >= 1, got {every!r}")
+        rng = np.random.default_rng(seed)
+        offsets = rng.integers(0, every, self.num_episodes)
+        offsets = np.minimum(offsets, self.episode_lengths - 1)
+        pos = np.arange(len(self)) - np.repeat(self.episode_starts, self.episode_lengths)
+        keep = (pos >= np.repeat(offsets, self.episode_lengths)) & ((pos - np.repeat(offsets, self.episode_lengths)) % every == 0)
+        lengths = np.bincount(self.episode_ids[keep], minlength=self.num_episodes)
+        return self._select_steps(np.flatnonzero(keep), lengths, subsample=int(every))
+
+    @staticmethod
+    def concatenate(parts: list["Demonstrations"]) -> "Demonstrations":
+        """Join datasets of the same environment (DAgger's aggregation)."""
+        if not parts:
+            raise ValueError("concatenate needs at least one Demonstrations")
+        env_ids = {p.env_id for p in parts}
+        if len(env_ids) > 1:
+            raise DemonstrationError(f"cannot concatenate demonstrations of different environments: {sorted(env_ids)}")
+        arrays = {k: np.concatenate([getattr(p, k) for p in parts]) for k in ARRAY_FIELDS}
+        experts = sorted({p.expert for p in parts})
+        return Demonstrations(**arrays, env_id=parts[0].env_id, expert="+".join(experts), meta={"parts": len(parts)})
+
+    # -- files ---------------------------------------------------------------------------------
+    def save(self, path) -> Path:
+        """Write an ``.npz`` (no pickle; byte-identical for identical data, so checksums are stable)."""
+        path = Path(path)
+        arrays = {k: np.ascontiguousarray(getattr(self, k)) for k in ARRAY_FIELDS}
+        arrays["header"] = np.array(json.dumps({"format_version": FORMAT_VERSION, "env_id": self.env_id,
+                                                "expert": self.expert, "meta": self.meta}, sort_keys=True))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for name in sorted(arrays):
+                buf = io.BytesIO()
+                np.lib.format.write_array(buf, arrays[name], allow_pickle=False)
+                info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                zf.writestr(info, buf.getvalue())
+        return path
+
+
+def _fail(source: str, problem: str, fix: str) -> DemonstrationError:
+    return DemonstrationError(f"{source}: {problem}. {fix}")
+
+
+def validate(d: Demonstrations, source: str = "demonstrations") -> None:
+    """Check a :class:`Demonstrations` against its environment; raise DemonstrationError if wrong."""
+    regenerate = "Re-collect them with il_helpers.collect_demonstrations (or `make data` for data/)."
+    try:
+        check_env_id(d.env_id)
+    except ValueError as err:
+        raise _fail(source, f"env_id {d.env_id!r} is not a course environment", str(err)) from None
+    obs_space, act_space = env_spaces(d.env_id)
+    discrete = not hasattr(act_space, "low")
+    for name in ARRAY_FIELDS:
+        if not isinstance(getattr(d, name), np.ndarray):
+            raise _fail(source, f"{name} is a {type(getattr(d, name)).__name__}, not a numpy array", regenerate)
+    n = len(d.obs)
+    expect = {
+        "obs": ((n, *obs_space.shape), np.float32),
+        "next_obs": ((n, *obs_space.shape), np.float32),
+        "actions": ((n,) if discrete else (n, *act_space.shape), np.int64 if discrete else np.float32),
+        "taken": ((n,) if discrete else (n, *act_space.shape), np.int64 if discrete else np.float32),
+        "rewards": ((n,), np.float32),
+        "terminated": ((n,), np.bool_),
+    }
+    for name, (shape, dtype) in expect.items():
+        a = getattr(d, name)
+        if a.shape != shape:
+            raise _fail(source, f"{name} has shape {a.shape} but {d.env_id} with {n} steps needs {shape}", regenerate)
+        if a.dtype != dtype:
+            raise _fail(source, f"{name} has dtype {a.dtype}, expected {np.dtype(dtype)}",
+                        f"Convert it with .astype(np.{np.dtype(dtype).name}) or re-collect.")
+        if a.dtype.kind == "f" and not np.all(np.isfinite(a)):
+            bad = int((~np.isfinite(a)).reshape(len(a), -1).any(axis=1).sum())
+            raise _fail(source, f"{name} contains NaN or inf in {bad} step(s)", "Drop or re-collect those episodes.")
+    lengths = d.episode_lengths
+    if lengths.ndim != 1 or lengths.dtype != np.int64:
+        raise _fail(source, f"episode_lengths must be a 1-d int64 array, got shape {lengths.shape} dtype {lengths.dtype}", regenerate)
+    if len(lengths) and lengths.min() < 1:
+        raise _fail(source, "episode_lengths contains an episode of length < 1", regenerate)
+    if int(lengths.sum()) != n:
+        raise _fail(source, f"episode_lengths sum to {int(lengths.sum())} but there are {n} steps", regenerate)
+    for name in ("actions", "taken"):
+        a = getattr(d, name)
+        if discrete and n and (a.min() < 0 or a.max() >= act_space.n):
+            raise _fail(source, f"{name} has values outside 0..{act_space.n - 1}", "Is this file from another environment?")
+        if not discrete and n and (a.min() < act_space.low.min() - 1e-6 or a.max() > act_space.high.max() + 1e-6):
+            raise _fail(source, f"{name} leave the action bounds [{act_space.low.min()}, {act_space.high.max()}]",
+                        "Clip the actions or check the environment id.")
+    if not isinstance(d.meta, dict):
+        raise _fail(source, f"meta must be a dict, got {type(d.meta).__name__}", "Pass meta={...}.")
+
+
+def load_demonstrations(path, env_id: str | None = None) -> Demonstrations:
+    """Read and validate a demonstrations ``.npz``; ``env_id`` (if given) must match the file's."""
+    path = Path(path)
+    src = str(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{src}: no such demonstrations file (regenerate shipped data with `make data`)")
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            contents = {k: f[k] for k in f.files}
+    except ValueError as err:
+        if "pickle" in str(err).lower():
+            raise _fail(src, "the file holds pickled objects, which are never loaded", "Save it with Demonstrations.save.") from None
+        raise _fail(src, f"not a readable .npz archive ({err})", "Save it with Demonstrations.save.") from None
+    except (OSError, zipfile.BadZipFile, EOFError) as err:
+        raise _fail(src, f"not a readable .npz archive ({err})", "Save it with Demonstrations.save.") from None
+    missing = [k for k in (*ARRAY_FIELDS, "header") if k not in contents]
+    if missing:
+        raise _fail(src, f"missing key(s) {missing}", "A demonstrations file holds " + ", ".join((*ARRAY_FIELDS, "header")))
+    try:
+        header = json.loads(str(contents.pop("header")))
+        file_env, expert, meta = header["env_id"], header["expert"], header["meta"]
+        version = header["format_version"]
+    except (json.JSONDecodeError, KeyError, TypeError) as err:
+        raise _fail(src, f"the header is not valid ({err!r})", "Save it with Demonstrations.save.") from None
+    if version != FORMAT_VERSION:
+        raise _fail(src, f"format version {version} is not supported (this code reads {FORMAT_VERSION})", "Re-collect the data.")
+    if env_id is not None and env_id != file_env:
+        raise _fail(src, f"the file holds demonstrations for {file_env!r}, not {env_id!r}", "Load the file made for your environment.")
+    return _validated(contents, file_env, expert, meta, src)
+
+
+def _validated(arrays: dict, env_id: str, expert: str, meta: dict, source: str) -> Demonstrations:
+    d = Demonstrations.__new__(Demonstrations)
+    for k in ARRAY_FIELDS:
+        setattr(d, k, arrays[k])
+    d.env_id, d.expert, d.meta = env_id, expert, meta
+    validate(d, source)
+    return d
+
+
+def collect_demonstrations(env_id: str, n_episodes: int, policy=None, seed: int = 0, noise: float = 0.0,
+                           horizon: int | None = None, label_policy=None) -> Demonstrations:
+    """Roll out ``policy`` (default: the expert) and record every step.
+
+    ``noise`` perturbs the executed actions (DART: the expert drives with noise, so the data
+    shows how it recovers); the recorded label is always ``label_policy``'s action (default:
+    the expert) at the visited state, never the noisy one.
+    """
+    from .experts import get_expert
+
+    expert = get_expert(env_id)
+    policy = expert if policy is None else policy
+    label_policy = expert if label_policy is None else label_policy
+    r = rollout(policy, env_id, n_episodes=n_episodes, seed=seed, horizon=horizon, noise=noise,
+                label_policy=label_policy)
+    m = r.alive
+    return Demonstrations(
+        obs=r.obs[m], actions=r.labels[m], taken=r.actions[m], rewards=r.rewards[m],
+        next_obs=r.next_obs[m], terminated=r.terminated[m], episode_lengths=m.sum(axis=1).astype(np.int64),
+        env_id=env_id, expert=getattr(label_policy, "name", "expert"),
+        meta={"seed": int(seed), "noise": float(noise), "horizon": int(r.horizon),
+              "policy": getattr(policy, "name", type(policy).__name__)},
+    )

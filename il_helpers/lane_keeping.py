@@ -1,0 +1,283 @@
+"""LaneKeeping: a car following a winding road, the course's running example.
+
+The car drives at a constant speed ``v`` along a road made of straight and curved sections
+(a new random road every episode). Its state is written in the road's own frame (the
+Frenet frame): the arc length ``s`` travelled along the centre line, the lateral offset ``e``
+(metres, positive to the left) and the heading error ``psi`` (radians). With ``dt`` the time
+step, ``kappa(s)`` the road's curvature and ``u`` in [-1, 1] the steering command,
+
+    psi_{t+1} = psi_t + dt * (omega_max * u_t - v * kappa(s_t)) + noise_t
+    e_{t+1}   = e_t   + dt * v * sin(psi_t)
+    s_{t+1}   = s_t   + dt * v * cos(psi_t)
+
+(the kinematic model for |kappa * e| << 1; ``noise_t`` is a small gust on the heading). The
+reward is 1 on the road (|e| <= half width) and 0 off it. Episodes never end early: a fixed
+horizon T, so the cost of a policy is the number of steps it spends off the road, exactly the
+quantity of the compounding-error analysis (BC's O(eps T^2) vs DAgger's O(eps T)).
+
+Observation (5 numbers): ``[e, psi, kappa(s), kappa(s + 10 m), kappa(s + 20 m)]``.
+Actions: continuous steering ``u`` in [-1, 1] (``LaneKeeping-v0``), or three discrete
+actions 0 = right, 1 = straight, 2 = left (``LaneKeepingDiscrete-v0``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import gymnasium as gym
+from gymnasium import spaces
+
+from .batched import BatchedEnv
+from .experts import Expert, register_expert
+
+# Physical constants (SI units). One step moves the car about one metre along the road.
+DT = 0.1  # s
+SPEED = 10.0  # m/s
+OMEGA_MAX = 0.6  # rad/s, yaw rate at full steering
+HALF_WIDTH = 2.0  # m, |e| beyond this is off the road
+HEADING_NOISE = 0.02  # rad, std of the per-step heading gust
+DS = 1.0  # m, resolution of the road's curvature profile
+LOOKAHEAD = (10.0, 20.0)  # m, where the observation previews the curvature
+MAX_CURVATURE = 0.04  # 1/m (tightest curve: radius 25 m, needs 2/3 of full steering)
+DEFAULT_HORIZON = 200
+DISCRETE_STEERING = np.array([-1.0, 0.0, 1.0])  # action 0 = right, 1 = straight, 2 = left
+
+OBS_NAMES = ("lateral offset e [m]", "heading error psi [rad]", "curvature now [1/m]",
+             "curvature +10 m [1/m]", "curvature +20 m [1/m]")
+
+
+def make_roads(rng: np.random.Generator, n: int, length: int) -> np.ndarray:
+    """Random curvature profiles, shape (n, length), one sample per metre.
+
+    A road starts with 20 m of straight, then alternates sections of 20-80 m that are
+    straight (40 %) or curved (radius 25-100 m, either side). Curvature is smoothed over 9 m,
+    so curves ease in and out like real roads.
+    """
+    n_sections = length // 20 + 2
+    lengths = rng.integers(20, 81, size=(n, n_sections))
+    lengths[:, 0] = 20
+    curved = rng.random((n, n_sections)) >= 0.4
+    curvature = rng.uniform(0.01, MAX_CURVATURE, size=(n, n_sections)) * rng.choice([-1.0, 1.0], size=(n, n_sections))
+    curvature = np.where(curved, curvature, 0.0)
+    curvature[:, 0] = 0.0
+    flat = np.repeat(curvature.ravel(), lengths.ravel())
+    starts = np.concatenate([[0], np.cumsum(lengths.sum(axis=1))[:-1]])
+    roads = flat[starts[:, None] + np.arange(length)[None, :]]
+    # 9-sample moving average (edge-padded) for smooth transitions
+    padded = np.pad(roads, ((0, 0), (4, 4)), mode="edge")
+    c = np.cumsum(np.pad(padded, ((0, 0), (1, 0))), axis=1)
+    return (c[:, 9:] - c[:, :-9]) / 9.0
+
+
+def road_geometry(curvature: np.ndarray) -> dict[str, np.ndarray]:
+    """World coordinates of a road's centre line from its curvature profile (one road, 1-D)."""
+    theta = np.concatenate([[0.0], np.cumsum(curvature[:-1]) * DS])
+    x = np.concatenate([[0.0], np.cumsum(np.cos(theta[:-1])) * DS])
+    y = np.concatenate([[0.0], np.cumsum(np.sin(theta[:-1])) * DS])
+    return {"x": x, "y": y, "theta": theta}
+
+
+def frenet_to_world(geometry: dict[str, np.ndarray], s: np.ndarray, e: np.ndarray):
+    """Map road coordinates (s, e) to world (x, y) on one road's geometry."""
+    grid = np.arange(len(geometry["x"])) * DS
+    x = np.interp(s, grid, geometry["x"])
+    y = np.interp(s, grid, geometry["y"])
+    th = np.interp(s, grid, geometry["theta"])
+    return x - e * np.sin(th), y + e * np.cos(th)
+
+
+class LaneKeepingBatched(BatchedEnv):
+    """N cars, each on its own random road, stepped together (see the module docstring)."""
+
+    def __init__(self, num_envs: int, horizon: int = DEFAULT_HORIZON, discrete: bool = False,
+                 heading_noise: float = HEADING_NOISE):
+        super().__init__(num_envs, horizon)
+        if not (np.isfinite(heading_noise) and heading_noise >= 0):
+            raise ValueError(f"heading_noise must be a finite number >= 0, got {heading_noise!r}")
+        self.heading_noise = float(heading_noise)
+        self.env_id = "il_helpers/LaneKeepingDiscrete-v0" if discrete else "il_helpers/LaneKeeping-v0"
+        self.observation_space = spaces.Box(-np.inf, np.inf, shape=(5,), dtype=np.float32)
+        self.action_space = spaces.Discrete(3) if discrete else spaces.Box(-1.0, 1.0, shape=(1,), dtype=np.float32)
+        self.road_length = int(np.ceil(self.horizon * SPEED * DT / DS + max(LOOKAHEAD) / DS)) + 2
+        self.roads = np.zeros((self.num_envs, self.road_length))
+        self.state = np.zeros((self.num_envs, 3))  # columns: s, e, psi
+
+    # -- helpers -------------------------------------------------------------------------------
+    def curvature_at(self, s: np.ndarray) -> np.ndarray:
+        """Curvature of each copy's road at arc lengths ``s`` (shape (N,) or (N, k))."""
+        idx = np.clip((s / DS).astype(np.int64), 0, self.road_length - 1)
+        rows = np.arange(self.num_envs).reshape((-1,) + (1,) * (idx.ndim - 1))
+        return self.roads[rows, idx]
+
+    def observe(self) -> np.ndarray:
+        s, e, psi = self.state.T
+        ahead = s[:, None] + np.array([0.0, *LOOKAHEAD])[None, :]
+        kappa = self.curvature_at(ahead)
+        wrapped = (psi + np.pi) % (2 * np.pi) - np.pi
+        return np.column_stack([e, wrapped, kappa]).astype(np.float32)
+
+    def get_state(self) -> np.ndarray:
+        return self.state.copy()
+
+    def set_state(self, state: np.ndarray) -> None:
+        state = np.asarray(state, dtype=np.float64)
+        if state.shape != (self.num_envs, 3):
+            raise ValueError(f"state must have shape ({self.num_envs}, 3) (columns s, e, psi), got {state.shape}")
+        self.state = state.copy()
+
+    # -- BatchedEnv ----------------------------------------------------------------------------
+    def _reset(self) -> np.ndarray:
+        self.roads = make_roads(self.rng, self.num_envs, self.road_length)
+        self.state = np.column_stack([
+            np.zeros(self.num_envs),
+            self.rng.uniform(-0.5, 0.5, self.num_envs),
+            self.rng.uniform(-0.05, 0.05, self.num_envs),
+        ])
+        return self.observe()
+
+    def steering(self, actions: np.ndarray) -> np.ndarray:
+        if self.discrete:
+            return DISCRETE_STEERING[actions]
+        return np.clip(actions[:, 0], -1.0, 1.0)
+
+    def _step(self, actions: np.ndarray):
+        u = self.steering(actions)
+        s, e, psi = self.state.T
+        kappa = self.curvature_at(s)
+        noise = self.rng.normal(0.0, self.heading_noise, self.num_envs) if self.heading_noise > 0 else 0.0
+        new_psi = psi + DT * (OMEGA_MAX * u - SPEED * kappa) + noise
+        new_e = e + DT * SPEED * np.sin(psi)
+        new_s = np.clip(s + DT * SPEED * np.cos(psi), 0.0, (self.road_length - 1) * DS)
+        self.state = np.column_stack([new_s, new_e, new_psi])
+        off_road = np.abs(new_e) > HALF_WIDTH
+        reward = (~off_road).astype(np.float64)
+        info = {"off_road": off_road, "cost": off_road.astype(np.float64), "s": new_s.copy()}
+        return self.observe(), reward, np.zeros(self.num_envs, dtype=bool), info
+
+
+class LaneKeepingEnv(gym.Env):
+    """The gymnasium view of one LaneKeeping car (``gym.make("il_helpers/LaneKeeping-v0")``).
+
+    Keyword arguments: ``horizon`` (fixed episode length, default 200), ``discrete`` (three
+    actions instead of continuous steering), ``heading_noise``, ``render_mode`` ("rgb_array").
+    """
+
+    metadata = {"render_modes": ["rgb_array"], "render_fps": 10}
+
+    def __init__(self, horizon: int = DEFAULT_HORIZON, discrete: bool = False,
+                 heading_noise: float = HEADING_NOISE, render_mode: str | None = None):
+        if render_mode not in (None, "rgb_array"):
+            raise ValueError(f"render_mode must be None or 'rgb_array', got {render_mode!r}")
+        self.core = LaneKeepingBatched(1, horizon=horizon, discrete=discrete, heading_noise=heading_noise)
+        self.observation_space = self.core.observation_space
+        self.action_space = self.core.action_space
+        self.horizon = self.core.horizon
+        self.render_mode = render_mode
+        self.t = 0
+        self._renderer = None
+
+    def reset(self, *, seed: int | None = None, options: dict | None = None):
+        super().reset(seed=seed)
+        self.core.rng = self.np_random
+        self.t = 0
+        obs = self.core.reset()
+        return obs[0], {}
+
+    def step(self, action):
+        if self.core.discrete:
+            batch = np.asarray([action])
+        else:
+            batch = np.asarray(action, dtype=np.float64).reshape(1, 1)
+        obs, reward, terminated, info = self.core.step(batch)
+        self.t += 1
+        truncated = self.t >= self.horizon
+        return obs[0], float(reward[0]), bool(terminated[0]), truncated, {"off_road": bool(info["off_road"][0])}
+
+    def render(self):
+        if self.render_mode != "rgb_array":
+            return None
+        if self._renderer is None:
+            self._renderer = _Renderer()
+        return self._renderer.draw(self.core.roads[0], self.core.state[0])
+
+    def close(self):
+        if self._renderer is not None:
+            self._renderer.close()
+            self._renderer = None
+
+
+class _Renderer:
+    """Top-down view that follows the car: the road (grey), its edges, the centre line and the car."""
+
+    def __init__(self, size_px: int = 400, view_m: float = 30.0):
+        from matplotlib.figure import Figure
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        self.fig = Figure(figsize=(4, 4), dpi=size_px / 4)
+        self.canvas = FigureCanvasAgg(self.fig)
+        self.ax = self.fig.add_axes([0, 0, 1, 1])
+        self.view = view_m
+        self._road = None
+
+    def draw(self, curvature: np.ndarray, state: np.ndarray) -> np.ndarray:
+        s, e, psi = state
+        if self._road is None or self._road[0] is not curvature:
+            self._road = (curvature, road_geometry(curvature))
+        geo = self._road[1]
+        ax = self.ax
+        ax.clear()
+        ax.set_facecolor("#7fb069")  # grass
+        lo, hi = max(0.0, s - self.view), s + self.view
+        ss = np.arange(lo, hi, 0.5)
+        left = frenet_to_world(geo, ss, np.full_like(ss, HALF_WIDTH))
+        right = frenet_to_world(geo, ss, np.full_like(ss, -HALF_WIDTH))
+        ax.fill(np.concatenate([left[0], right[0][::-1]]), np.concatenate([left[1], right[1][::-1]]), color="#5a5a5a")
+        ax.plot(*left, color="white", lw=2)
+        ax.plot(*right, color="white", lw=2)
+        ax.plot(*frenet_to_world(geo, ss, np.zeros_like(ss)), color="#f2d21b", lw=1, ls=(0, (4, 4)))
+        cx, cy = frenet_to_world(geo, np.array([s]), np.array([e]))
+        th = np.interp(s, np.arange(len(geo["theta"])) * DS, geo["theta"]) + psi
+        body = np.array([[1.8, 0.0], [-1.2, 0.9], [-1.2, -0.9]])
+        rot = np.array([[np.cos(th), -np.sin(th)], [np.sin(th), np.cos(th)]])
+        pts = body @ rot.T + np.array([cx[0], cy[0]])
+        ax.fill(pts[:, 0], pts[:, 1], color="#d62728" if abs(e) > HALF_WIDTH else "#1f77b4")
+        ax.set_xlim(cx[0] - self.view, cx[0] + self.view)
+        ax.set_ylim(cy[0] - self.view, cy[0] + self.view)
+        ax.set_aspect("equal")
+        ax.axis("off")
+        self.canvas.draw()
+        return np.asarray(self.canvas.buffer_rgba())[..., :3].copy()
+
+    def close(self):
+        self.fig.clear()
+
+
+class LaneKeepingExpert(Expert):
+    """A path-following controller: curvature feed-forward plus feedback on the errors.
+
+    The road asks for a yaw rate ``v * kappa``; the expert gives it, and corrects the heading
+    and offset errors: ``omega = v * kappa - k_psi * psi - k_e * e``, so the error obeys
+    ``e'' + k_psi e' + v k_e e = 0``, critically damped with a 1 s time constant
+    (``k_e = 0.1``, ``k_psi = 2``). Steering is ``omega / omega_max`` clipped to [-1, 1].
+
+    The discrete variant picks the nearest of right / straight / left. Rounding makes a dead
+    band (a small correction rounds to "straight"), so it uses stiffer gains (``k_e = 0.3``,
+    ``k_psi = 3``) that start correcting before the car is 1 m off centre.
+    """
+
+    def __init__(self, discrete: bool = False):
+        self.discrete = discrete
+        self.k_e, self.k_psi = (0.3, 3.0) if discrete else (0.1, 2.0)
+        self.env_id = "il_helpers/LaneKeepingDiscrete-v0" if discrete else "il_helpers/LaneKeeping-v0"
+        self.name = "path-following controller"
+
+    def act(self, obs: np.ndarray) -> np.ndarray:
+        e, psi, kappa = obs[:, 0], obs[:, 1], obs[:, 2]
+        omega = SPEED * kappa - self.k_psi * psi - self.k_e * e
+        u = np.clip(omega / OMEGA_MAX, -1.0, 1.0)
+        if self.discrete:
+            return np.abs(u[:, None] - DISCRETE_STEERING[None, :]).argmin(axis=1).astype(np.int64)
+        return u[:, None].astype(np.float32)
+
+
+register_expert("il_helpers/LaneKeeping-v0", lambda: LaneKeepingExpert(discrete=False))
+register_expert("il_helpers/LaneKeepingDiscrete-v0", lambda: LaneKeepingExpert(discrete=True))

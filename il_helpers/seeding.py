@@ -1,0 +1,24 @@
+"""One call to make a notebook's numbers reproducible."""
+
+from __future__ import annotations
+
+import os
+import random
+
+import numpy as np
+import torch
+
+
+def seed_everything(seed: int) -> np.random.Generator:
+    """Seed Python's ``random``, numpy's global RNG and torch; return a fresh numpy Generator.
+
+    Environments are seeded per call (``rollout(..., seed=...)``, ``env.reset(seed=...)``), so
+    this call covers everything else (network initialisation, minibatch order, sampling).
+    """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+    os.environ["PYTHONHASHSEED"] = str(seed)
+    return np.random.default_rng(seed)
