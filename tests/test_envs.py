@@ -1,0 +1,41 @@
+"""The environment registry: ids, spaces, clear errors for unknown ids."""
+
+import gymnasium as gym
+import pytest
+
+import il_helpers as il
+
+
+def test_every_env_has_a_batched_twin_and_an_expert():
+    for env_id in il.ENV_IDS:
+        env = il.make_batched(env_id, 4)
+        assert env.env_id == env_id and env.num_envs == 4
+        obs = env.reset(seed=0)
+        assert obs.shape == (4, *env.observation_space.shape)
+        assert il.get_expert(env_id) is not None
+
+
+def test_batched_spaces_match_gymnasium():
+    for env_id in il.ENV_IDS:
+        env = il.make_env(env_id)
+        obs_space, act_space = il.env_spaces(env_id)
+        assert env.observation_space == obs_space, env_id
+        assert env.action_space == act_space, env_id
+
+
+def test_horizon_override():
+    assert il.make_batched("CartPole-v1", 2).horizon == 500
+    assert il.make_batched("CartPole-v1", 2, horizon=50).horizon == 50
+    assert il.make_batched(il.LANE_KEEPING, 2, horizon=1000).horizon == 1000
+
+
+def test_unknown_env_id_names_the_fix():
+    with pytest.raises(ValueError, match="Did you mean 'CartPole-v1'") as err:
+        il.make_batched("CartPole-v0", 2)
+    assert "Supported ids" in str(err.value)
+    with pytest.raises(ValueError, match="unknown environment id"):
+        il.make_env("Nope-v9")
+
+
+def test_lane_keeping_is_registered_with_gymnasium():
+    assert il.LANE_KEEPING in gym.registry and il.LANE_KEEPING_DISCRETE in gym.registry
