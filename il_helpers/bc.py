@@ -176,7 +176,8 @@ def train_bc(demos: Demonstrations, loss: str = "auto", hidden=(64, 64), epochs:
     obs_space, act_space = env_spaces(demos.env_id)
     act_dim = 1 if demos.discrete else demos.actions.shape[1]
     out_dim = act_space.n if demos.discrete else act_dim
-    with torch.random.fork_rng(devices=[]), cpu_threads(threads if str(device) == "cpu" else None):
+    on_cpu = torch.device(device).type == "cpu"
+    with torch.random.fork_rng(devices=[] if on_cpu else [torch.device(device)]), cpu_threads(threads if on_cpu else None):
         torch.manual_seed(seed)
         gen = torch.Generator().manual_seed(seed)
         policy = MLPPolicy(demos.obs.shape[1], out_dim, loss, hidden, dropout,

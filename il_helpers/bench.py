@@ -86,7 +86,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         parser.error(f"--demos must be at least 1, got {args.demos}")
     if args.seed < 0:
         parser.error(f"--seed must be >= 0, got {args.seed}")
-    args.episodes = args.episodes or (20 if args.fast else 100)
+    if args.episodes is None:
+        args.episodes = 20 if args.fast else 100
     if args.episodes < 1:
         parser.error(f"--episodes must be at least 1, got {args.episodes}")
     return args
@@ -125,4 +126,8 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run the package's copy of this module, so that methods registered by other modules
+    # (``il_helpers.bench.register_method``) are the ones the command line sees.
+    from il_helpers.bench import main as package_main
+
+    sys.exit(package_main())

@@ -69,8 +69,12 @@ def read_manifest(directory: Path | None = None) -> dict[str, str]:
 def check(directory: Path | None = None) -> list[str]:
     """Problems found comparing the files in ``directory`` with the manifest (empty: all good)."""
     directory = Path(directory or data_dir())
-    problems = []
-    for name, digest in read_manifest(directory).items():
+    if not (directory / MANIFEST).exists():
+        return [f"{MANIFEST}: missing from {directory} (run `make data`)"]
+    manifest = read_manifest(directory)
+    problems = [f"{name}: not listed in {MANIFEST} (run `make data`)"
+                for name in sorted(data_path(env_id, directory).name for env_id in SHIPPED) if name not in manifest]
+    for name, digest in manifest.items():
         path = directory / name
         if not path.exists():
             problems.append(f"{name}: missing (run `make data`)")

@@ -26,6 +26,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,7 +73,7 @@ class Demonstrations:
 
     @property
     def episode_starts(self) -> np.ndarray:
-        return np.concatenate([[0], np.cumsum(self.episode_lengths)[:-1]]).astype(np.int64)
+        return (np.cumsum(self.episode_lengths) - self.episode_lengths).astype(np.int64)
 
     @property
     def episode_ids(self) -> np.ndarray:
@@ -175,14 +176,14 @@ def validate(d: Demonstrations, source: str = "demonstrations") -> None:
     regenerate = "Re-collect them with il_helpers.collect_demonstrations (or `make data` for data/)."
     try:
         check_env_id(d.env_id)
-    except ValueError as err:
+    except (ValueError, TypeError) as err:  # TypeError: an unhashable env_id from a crafted header
         raise _fail(source, f"env_id {d.env_id!r} is not a course environment", str(err)) from None
     obs_space, act_space = env_spaces(d.env_id)
     discrete = not hasattr(act_space, "low")
     for name in ARRAY_FIELDS:
         if not isinstance(getattr(d, name), np.ndarray):
             raise _fail(source, f"{name} is a {type(getattr(d, name)).__name__}, not a numpy array", regenerate)
-    n = len(d.obs)
+    n = len(d.obs) if d.obs.ndim else 0  # a 0-d obs then fails the shape check below
     expect = {
         "obs": ((n, *obs_space.shape), np.float32),
         "next_obs": ((n, *obs_space.shape), np.float32),
@@ -212,8 +213,9 @@ def validate(d: Demonstrations, source: str = "demonstrations") -> None:
         a = getattr(d, name)
         if discrete and n and (a.min() < 0 or a.max() >= act_space.n):
             raise _fail(source, f"{name} has values outside 0..{act_space.n - 1}", "Is this file from another environment?")
-        if not discrete and n and (a.min() < act_space.low.min() - 1e-6 or a.max() > act_space.high.max() + 1e-6):
-            raise _fail(source, f"{name} leave the action bounds [{act_space.low.min()}, {act_space.high.max()}]",
+        if not discrete and n and (np.any(a < act_space.low - 1e-6) or np.any(a > act_space.high + 1e-6)):
+            low, high = (act_space.low.item(), act_space.high.item()) if act_space.low.size == 1 else (act_space.low.tolist(), act_space.high.tolist())
+            raise _fail(source, f"{name} leave the action bounds [{low}, {high}]",
                         "Clip the actions or check the environment id.")
     if not isinstance(d.meta, dict):
         raise _fail(source, f"meta must be a dict, got {type(d.meta).__name__}", "Pass meta={...}.")
@@ -225,6 +227,9 @@ def load_demonstrations(path, env_id: str | None = None) -> Demonstrations:
     src = str(path)
     if not path.exists():
         raise FileNotFoundError(f"{src}: no such demonstrations file (regenerate shipped data with `make data`)")
+    if not zipfile.is_zipfile(path):
+        # checked first: np.load would take any other file for a pickle (or a bare .npy array)
+        raise _fail(src, "not a readable .npz archive (not a zip file; truncated?)", "Save it with Demonstrations.save.")
     try:
         with np.load(path, allow_pickle=False) as f:
             contents = {k: f[k] for k in f.files}
@@ -232,7 +237,7 @@ def load_demonstrations(path, env_id: str | None = None) -> Demonstrations:
         if "pickle" in str(err).lower():
             raise _fail(src, "the file holds pickled objects, which are never loaded", "Save it with Demonstrations.save.") from None
         raise _fail(src, f"not a readable .npz archive ({err})", "Save it with Demonstrations.save.") from None
-    except (OSError, zipfile.BadZipFile, EOFError) as err:
+    except (OSError, zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError, RuntimeError) as err:
         raise _fail(src, f"not a readable .npz archive ({err})", "Save it with Demonstrations.save.") from None
     missing = [k for k in (*ARRAY_FIELDS, "header") if k not in contents]
     if missing:

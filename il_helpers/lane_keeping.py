@@ -208,11 +208,11 @@ class LaneKeepingEnv(gym.Env):
 class _Renderer:
     """Top-down view that follows the car: the road (grey), its edges, the centre line and the car."""
 
-    def __init__(self, size_px: int = 400, view_m: float = 30.0):
+    def __init__(self, size_px: int = 400, view_m: float = 15.0):
         from matplotlib.figure import Figure
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-        self.fig = Figure(figsize=(4, 4), dpi=size_px / 4)
+        self.fig = Figure(figsize=(4, 4), dpi=size_px / 4, facecolor="#7fb069")  # grass
         self.canvas = FigureCanvasAgg(self.fig)
         self.ax = self.fig.add_axes([0, 0, 1, 1])
         self.view = view_m
@@ -225,7 +225,6 @@ class _Renderer:
         geo = self._road[1]
         ax = self.ax
         ax.clear()
-        ax.set_facecolor("#7fb069")  # grass
         lo, hi = max(0.0, s - self.view), s + self.view
         ss = np.arange(lo, hi, 0.5)
         left = frenet_to_world(geo, ss, np.full_like(ss, HALF_WIDTH))

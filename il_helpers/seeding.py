@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import random
 
 import numpy as np
@@ -15,10 +14,10 @@ def seed_everything(seed: int) -> np.random.Generator:
     Environments are seeded per call (``rollout(..., seed=...)``, ``env.reset(seed=...)``), so
     this call covers everything else (network initialisation, minibatch order, sampling).
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**64:
+        raise ValueError(f"seed must be a non-negative integer (below 2**64, torch's limit), got {seed!r}")
+    seed = int(seed)  # random.seed rejects numpy integers
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
-    os.environ["PYTHONHASHSEED"] = str(seed)
     return np.random.default_rng(seed)

@@ -1,0 +1,74 @@
+"""Automatic checks for the notebooks' exercises.
+
+A student fills in a function; ``check(name, fn)`` runs it on test cases against the
+reference and prints what is right or wrong. An exercise left as ``raise NotImplementedError``
+reports "not done yet" and the notebook goes on with the reference implementation, so
+"Run All" never breaks. ``check`` returns the function to use next: the student's if it
+passed, else the reference.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+CHECKS: dict[str, tuple[Callable, Callable]] = {}  # name -> (reference, test-case generator)
+
+
+def exercise(name: str, cases: Callable):
+    """Register ``reference`` (the decorated function) with a generator of test cases."""
+
+    def deco(reference):
+        CHECKS[name] = (reference, cases)
+        return reference
+
+    return deco
+
+
+def check(name: str, fn: Callable, verbose: bool = True) -> Callable:
+    """Test ``fn`` against exercise ``name``'s reference; return the function to use next."""
+    if name not in CHECKS:
+        raise ValueError(f"unknown exercise {name!r}; known: {', '.join(sorted(CHECKS))}")
+    reference, cases = CHECKS[name]
+    status, message = "correct", f"✅ {name}: correct on every test case. Well done!"
+    for i, args in enumerate(cases()):
+        try:
+            got = fn(*args)
+        except NotImplementedError:
+            status, message = "todo", f"⏳ {name}: not done yet; the notebook continues with the reference solution."
+            break
+        except Exception as err:  # the student's bug, reported rather than raised
+            status, message = "error", f"❌ {name}: test case {i} raised {type(err).__name__}: {err}"
+            break
+        want = reference(*args)
+        got_arr, want_arr = np.asarray(got), np.asarray(want)
+        if got_arr.shape != want_arr.shape:
+            status, message = "wrong", f"❌ {name}: test case {i} returned shape {got_arr.shape}, expected {want_arr.shape}"
+            break
+        if not np.allclose(got_arr, want_arr, rtol=1e-5, atol=1e-6):
+            worst = np.abs(got_arr - want_arr).max()
+            status, message = "wrong", (f"❌ {name}: test case {i} is off by up to {worst:.3g}; "
+                                        f"expected {np.array2string(want_arr.ravel()[:5], precision=4)}..., "
+                                        f"got {np.array2string(got_arr.ravel()[:5], precision=4)}...")
+            break
+    if verbose:
+        print(message)
+    check.last_status = status
+    return fn if status == "correct" else reference
+
+
+def _episode_return_cases():
+    rng = np.random.default_rng(0)
+    yield (np.array([1.0, 1.0, 1.0]), np.array([3]))
+    yield (np.array([1.0, 2.0, 3.0, 4.0]), np.array([1, 3]))
+    for _ in range(3):
+        lengths = rng.integers(1, 20, size=rng.integers(1, 8))
+        yield (rng.normal(size=lengths.sum()), lengths)
+
+
+@exercise("episode_returns", _episode_return_cases)
+def episode_returns(rewards: np.ndarray, episode_lengths: np.ndarray) -> np.ndarray:
+    """Reference: the sum of rewards of each episode of a flattened dataset."""
+    ids = np.repeat(np.arange(len(episode_lengths)), episode_lengths)
+    return np.bincount(ids, weights=rewards, minlength=len(episode_lengths))

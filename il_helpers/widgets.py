@@ -1,0 +1,62 @@
+"""Widget builders. Each returns an ``ipywidgets`` box whose controls tests can drive directly
+(``box.env.value = ...``); the callbacks are cheap or sit behind a button, and a box renders
+with its defaults when a notebook runs unattended."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+from IPython.display import display
+
+from .data import SHIPPED, load_expert_demos
+from .envs import ENV_IDS
+from .lane_keeping import OBS_NAMES
+
+OBS_LABELS = {
+    "CartPole-v1": ["cart x", "cart velocity", "pole angle", "pole ang. velocity"],
+    "Acrobot-v1": ["cos θ1", "sin θ1", "cos θ2", "sin θ2", "dθ1", "dθ2"],
+    "MountainCar-v0": ["position", "velocity"],
+    "MountainCarContinuous-v0": ["position", "velocity"],
+    "Pendulum-v1": ["cos θ", "sin θ", "θ dot"],
+    "il_helpers/LaneKeeping-v0": list(OBS_NAMES),
+    "il_helpers/LaneKeepingDiscrete-v0": list(OBS_NAMES),
+}
+
+
+def tour_widget(env_id: str = "CartPole-v1", n_episodes: int = 10) -> widgets.VBox:
+    """Pick an environment and a number of shipped demonstrations; see the data.
+
+    The box has attributes ``env`` (Dropdown), ``demos`` (IntSlider), ``summary`` (HTML, a line
+    starting with "Showing ...") and ``plot`` (Output), and ``refresh()`` redraws.
+    """
+    from .plots import plot_demonstrations
+
+    env = widgets.Dropdown(options=list(ENV_IDS), value=env_id, description="Environment",
+                           style={"description_width": "initial"}, layout=widgets.Layout(width="360px"))
+    demos = widgets.IntSlider(value=n_episodes, min=1, max=min(s["episodes"] for s in SHIPPED.values()),
+                              description="Demos", continuous_update=False)
+    summary = widgets.HTML()
+    plot = widgets.Output()
+
+    def refresh(*_):
+        d = load_expert_demos(env.value, demos.value)
+        returns = d.episode_returns
+        summary.value = html.escape(
+            f"Showing {d.num_episodes} episodes of {env.value}: {len(d)} steps, "
+            f"mean return {returns.mean():.1f} (min {returns.min():.1f}, max {returns.max():.1f}), "
+            f"{'discrete' if d.discrete else 'continuous'} actions, expert: {d.expert}")
+        with plot:
+            plot.clear_output(wait=True)
+            axes = plot_demonstrations(d, max_episodes=demos.value, names=OBS_LABELS.get(env.value))
+            fig = axes[0].figure
+            display(fig)
+            plt.close(fig)
+
+    env.observe(refresh, names="value")
+    demos.observe(refresh, names="value")
+    box = widgets.VBox([widgets.HBox([env, demos]), summary, plot])
+    box.env, box.demos, box.summary, box.plot, box.refresh = env, demos, summary, plot, refresh
+    refresh()
+    return box

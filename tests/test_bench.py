@@ -1,0 +1,95 @@
+"""The benchmark CLI: one JSON line per run, its keys and values, and argument errors (exit 2)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import il_helpers as il
+from il_helpers import bench
+
+LANE = il.LANE_KEEPING
+KEYS = {"method", "env", "seed", "demos", "return_mean", "return_std", "expert_return", "random_return",
+        "normalized", "wall_s"}
+
+
+def run_main(capsys, *argv):
+    assert bench.main(list(argv)) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    return json.loads(out[-1])
+
+
+@pytest.mark.parametrize("env_id", ["CartPole-v1", LANE])
+def test_expert(capsys, env_id):
+    res = run_main(capsys, "expert", "--env", env_id, "--fast", "--episodes", "5")
+    assert KEYS <= set(res)
+    assert (res["method"], res["env"], res["seed"], res["demos"], res["episodes"]) == ("expert", env_id, 0, 10, 5)
+    assert res["normalized"] == pytest.approx(1.0, abs=0.02)
+    ref = il.reference_returns(env_id)
+    assert res["expert_return"] == ref["expert"] and res["random_return"] == ref["random"]
+    assert res["return_mean"] == pytest.approx(ref["expert"], rel=0.02)
+    assert res["return_std"] >= 0 and res["wall_s"] >= 0
+    assert ("off_road_rate" in res) == (env_id == LANE)
+
+
+@pytest.mark.parametrize("env_id", ["CartPole-v1", LANE])
+def test_random(capsys, env_id):
+    res = run_main(capsys, "random", "--env", env_id, "--fast", "--episodes", "5", "--seed", "3")
+    assert KEYS <= set(res) and res["method"] == "random" and res["seed"] == 3
+    assert res["normalized"] < 0.3
+
+
+@pytest.mark.parametrize("env_id", ["CartPole-v1", LANE])
+def test_bc(capsys, env_id):
+    res = run_main(capsys, "bc", "--env", env_id, "--fast", "--demos", "3", "--episodes", "5")
+    assert KEYS <= set(res)
+    assert res["method"] == "bc" and res["demos"] == 3
+    assert res["pairs"] > 0 and 1 <= res["epochs"] <= 20  # --fast trains at most 20 epochs
+    assert res["normalized"] > 0.3  # three demos already beat random by far
+
+
+def test_same_seed_same_numbers(capsys):
+    a = run_main(capsys, "bc", "--env", "CartPole-v1", "--fast", "--demos", "2", "--episodes", "5", "--seed", "1")
+    b = run_main(capsys, "bc", "--env", "CartPole-v1", "--fast", "--demos", "2", "--episodes", "5", "--seed", "1")
+    for key in ("return_mean", "return_std", "normalized", "pairs", "epochs"):
+        assert a[key] == b[key], key
+
+
+def test_episodes_default(capsys):
+    args = bench.parse_args(["expert", "--fast"])
+    assert args.episodes == 20 and args.fast
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["nope"], "unknown method 'nope'; choose one of: bc, expert, random"),
+    (["expert", "--env", "CartPole-v0"], "unknown environment id 'CartPole-v0'. Did you mean 'CartPole-v1'?"),
+    (["expert", "--env", "il_helpers/LaneKeeping-v1"], "Did you mean 'il_helpers/LaneKeeping-v0'?"),
+    (["bc", "--demos", "0"], "--demos must be at least 1, got 0"),
+    (["expert", "--seed", "-1"], "--seed must be >= 0, got -1"),
+    (["expert", "--episodes", "0"], "--episodes must be at least 1, got 0"),
+    (["expert", "--episodes", "-5"], "--episodes must be at least 1, got -5"),
+    (["expert", "--demos", "two"], "argument --demos: invalid int value: 'two'"),
+    ([], "the following arguments are required: method"),
+])
+def test_bad_arguments_exit_2(capsys, argv, message):
+    with pytest.raises(SystemExit) as err:
+        bench.main(argv)
+    assert err.value.code == 2
+    captured = capsys.readouterr()
+    assert message in captured.err
+    assert captured.err.startswith("usage: python -m il_helpers.bench")
+    assert captured.out == ""
+
+
+def test_module_entry_point():
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "IL_FAST": "1"}
+    proc = subprocess.run([sys.executable, "-m", "il_helpers.bench", "expert", "--env", "CartPole-v1", "--fast"],
+                          cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    res = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert KEYS <= set(res) and res["method"] == "expert" and res["normalized"] == pytest.approx(1.0)
+    assert res["episodes"] == 20

@@ -1,0 +1,136 @@
+"""The shipped demonstrations in data/: checksums, contents, regeneration, and the --check CLI."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import il_helpers as il
+from il_helpers import data
+from il_helpers.demonstrations import ARRAY_FIELDS
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+
+# The expert's mean episode return on the shipped episodes (collected with seed 2024).
+EXPERT_LEVEL = {
+    "CartPole-v1": (500.0, 0.0),
+    "Acrobot-v1": (-76.0, 6.0),
+    "MountainCar-v0": (-108.0, 5.0),
+    "MountainCarContinuous-v0": (98.2, 0.5),
+    "Pendulum-v1": (-150.0, 30.0),
+    il.LANE_KEEPING: (200.0, 0.0),
+    il.LANE_KEEPING_DISCRETE: (200.0, 0.0),
+}
+
+
+def test_every_env_has_an_expected_level():
+    assert set(EXPERT_LEVEL) == set(il.ENV_IDS) == set(data.SHIPPED)
+
+
+def test_manifest_lists_every_shipped_file_and_matches():
+    manifest = data.read_manifest(DATA)
+    assert set(manifest) == {data.data_path(e, DATA).name for e in il.ENV_IDS}
+    for name, digest in manifest.items():
+        assert (DATA / name).exists(), name
+        assert data.sha256(DATA / name) == digest, name
+    assert data.check() == []
+    assert data.data_dir() == DATA
+
+
+def test_data_path():
+    assert data.data_path("CartPole-v1", Path("/x")) == Path("/x/CartPole-v1.npz")
+    assert data.data_path(il.LANE_KEEPING, Path("/x")).name == "il_helpers__LaneKeeping-v0.npz"
+    with pytest.raises(ValueError, match="Did you mean 'CartPole-v1'"):
+        data.data_path("CartPole-v0")
+
+
+@pytest.mark.parametrize("env_id", il.ENV_IDS)
+def test_shipped_file_loads_with_the_experts_level(env_id):
+    demos = data.load_expert_demos(env_id)
+    assert demos.env_id == env_id and demos.num_episodes == data.SHIPPED[env_id]["episodes"] == 50
+    assert demos.meta["seed"] == data.SHIPPED[env_id]["seed"] and demos.meta["noise"] == 0.0
+    assert demos.expert == il.get_expert(env_id).name
+    np.testing.assert_array_equal(demos.actions, demos.taken)  # no noise
+    # the labels are the expert's own actions at the stored states
+    np.testing.assert_array_equal(demos.actions, il.get_expert(env_id)(demos.obs))
+    level, tol = EXPERT_LEVEL[env_id]
+    assert demos.episode_returns.mean() == pytest.approx(level, abs=tol + 1e-9)
+    # ... which is the level of the expert's reference (100 other episodes): normalized ~1
+    assert il.normalized_score(demos.episode_returns.mean(), env_id) == pytest.approx(1.0, abs=0.03)
+
+
+@pytest.mark.parametrize("n", [1, 7, 50])
+def test_load_expert_demos_first_n(n):
+    demos = data.load_expert_demos("Pendulum-v1", n)
+    full = data.load_expert_demos("Pendulum-v1")
+    assert demos.num_episodes == n
+    np.testing.assert_array_equal(demos.obs, full.obs[: full.episode_lengths[:n].sum()])
+    with pytest.raises(ValueError, match="n must be between 1 and 50"):
+        data.load_expert_demos("Pendulum-v1", 51)
+
+
+def test_data_dir_is_overridable(tmp_path, monkeypatch):
+    monkeypatch.setenv("IL_DATA_DIR", str(tmp_path))
+    assert data.data_dir() == tmp_path
+    with pytest.raises(FileNotFoundError, match="CartPole-v1.npz: no such demonstrations file"):
+        data.load_expert_demos("CartPole-v1")
+
+
+def test_regenerate_reproduces_the_files(tmp_path):
+    sums = data.regenerate(tmp_path)
+    assert set(sums) == set(data.read_manifest(DATA))
+    assert data.read_manifest(tmp_path) == sums
+    assert data.check(tmp_path) == []
+    for env_id in il.ENV_IDS:
+        new = il.load_demonstrations(data.data_path(env_id, tmp_path), env_id=env_id)
+        old = data.load_expert_demos(env_id)
+        # Compared with a tolerance, not byte for byte: collection is deterministic, but the
+        # simulation's floating point (numpy's sin/cos/exp, summation order with SIMD) may round
+        # differently on another CPU, so the shipped bytes need not reproduce on every machine.
+        np.testing.assert_array_equal(new.episode_lengths, old.episode_lengths, err_msg=env_id)
+        for key in ARRAY_FIELDS:
+            a, b = getattr(new, key), getattr(old, key)
+            assert a.dtype == b.dtype and a.shape == b.shape, (env_id, key)
+            if a.dtype.kind == "f":
+                np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5, err_msg=f"{env_id} {key}")
+            else:
+                np.testing.assert_array_equal(a, b, err_msg=f"{env_id} {key}")
+        assert (new.expert, new.meta) == (old.expert, old.meta)
+
+
+def copy_data(tmp_path):
+    target = tmp_path / "data"
+    shutil.copytree(DATA, target)
+    return target
+
+
+def test_check_finds_a_corrupted_byte_from_the_command_line(tmp_path):
+    target = copy_data(tmp_path)
+    victim = target / "Pendulum-v1.npz"
+    raw = bytearray(victim.read_bytes())
+    raw[len(raw) // 2] ^= 0x01
+    victim.write_bytes(bytes(raw))
+    cmd = [sys.executable, "-m", "il_helpers.data", "--check", "--dir", str(target)]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert "Pendulum-v1.npz: checksum differs from MANIFEST.sha256" in proc.stdout
+    assert "CartPole-v1.npz" not in proc.stdout  # only the damaged file is named
+    intact = subprocess.run([sys.executable, "-m", "il_helpers.data", "--check", "--dir", str(DATA)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert intact.returncode == 0 and "match the manifest" in intact.stdout
+
+
+def test_check_finds_missing_and_unlisted_files(tmp_path):
+    target = copy_data(tmp_path)
+    (target / "Acrobot-v1.npz").unlink()
+    assert data.check(target) == ["Acrobot-v1.npz: missing (run `make data`)"]
+    lines = (target / data.MANIFEST).read_text().splitlines()
+    (target / data.MANIFEST).write_text("\n".join(l for l in lines if "Acrobot" not in l) + "\n")
+    assert data.check(target) == ["Acrobot-v1.npz: not listed in MANIFEST.sha256 (run `make data`)"]
+    (target / data.MANIFEST).unlink()
+    assert data.check(target) == [f"MANIFEST.sha256: missing from {target} (run `make data`)"]
+    assert data.main(["--check", "--dir", str(target)]) == 1
