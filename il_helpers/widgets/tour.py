@@ -1,6 +1,4 @@
-"""Widget builders. Each returns an ``ipywidgets`` box whose controls tests can drive directly
-(``box.env.value = ...``); the callbacks are cheap or sit behind a button, and a box renders
-with its defaults when a notebook runs unattended."""
+"""The tour's widget (notebook 00): pick an environment and a number of demonstrations, see the data."""
 
 from __future__ import annotations
 
@@ -10,9 +8,9 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython.display import display
 
-from .data import SHIPPED, load_expert_demos
-from .envs import ENV_IDS
-from .lane_keeping import OBS_NAMES
+from ..data import SHIPPED, load_expert_demos
+from ..envs import ENV_IDS
+from ..lane_keeping import OBS_NAMES
 
 OBS_LABELS = {
     "CartPole-v1": ["cart x", "cart velocity", "pole angle", "pole ang. velocity"],
@@ -31,7 +29,7 @@ def tour_widget(env_id: str = "CartPole-v1", n_episodes: int = 10) -> widgets.VB
     The box has attributes ``env`` (Dropdown), ``demos`` (IntSlider), ``summary`` (HTML, a line
     starting with "Showing ...") and ``plot`` (Output), and ``refresh()`` redraws.
     """
-    from .plots import plot_demonstrations
+    from ..plots import plot_demonstrations
 
     env = widgets.Dropdown(options=list(ENV_IDS), value=env_id, description="Environment",
                            style={"description_width": "initial"}, layout=widgets.Layout(width="360px"))

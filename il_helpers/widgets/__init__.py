@@ -1,0 +1,5 @@
+"""Widget builders, one module per notebook. Each returns an ``ipywidgets`` box whose controls
+tests can drive directly (``box.env.value = ...``, ``box.train.click()``); expensive callbacks
+sit behind a button, and a box renders with its defaults when a notebook runs unattended."""
+
+from .tour import OBS_LABELS, tour_widget
