@@ -6,7 +6,7 @@ COURSE := $(VENV)/.course-installed
 TESTS  := $(VENV)/.tests-installed
 LAB_ARGS ?=
 
-.PHONY: lab test test-unit test-notebooks test-browser install install-test notebooks data bench clean
+.PHONY: lab test test-unit test-notebooks test-browser install install-test notebooks data results bench clean
 
 $(COURSE): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,8 +43,12 @@ notebooks: $(COURSE)     ## re-execute every notebook in full mode and save its 
 data: $(COURSE)          ## regenerate the shipped demonstrations and data/MANIFEST.sha256
 	$(PY) -m il_helpers.data
 
+results: $(COURSE)       ## regenerate the README's experts and results tables from the bench CLI
+	$(PY) benchmarks/results.py
+
 bench: $(COURSE)         ## speed figures (printed, never asserted)
 	$(PY) benchmarks/speed.py
+	@if [ -f benchmarks/widget_callbacks.py ]; then $(PY) benchmarks/widget_callbacks.py; fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

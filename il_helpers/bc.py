@@ -81,8 +81,13 @@ class MLPPolicy(nn.Module, Policy):
 
     @torch.no_grad()
     def act(self, obs: np.ndarray) -> np.ndarray:
+        with cpu_threads(1 if self.obs_mean.device.type == "cpu" else None):
+            return self._act(obs)
+
+    def _act(self, obs: np.ndarray) -> np.ndarray:
         was_training = self.training
-        self.eval()
+        if was_training:
+            self.eval()
         x = torch.as_tensor(obs, dtype=torch.float32, device=self.obs_mean.device)
         if self.loss == "ce":
             actions = self(x).argmax(dim=1).cpu().numpy().astype(np.int64)
@@ -92,7 +97,8 @@ class MLPPolicy(nn.Module, Policy):
             actions = a.cpu().numpy()
         else:
             actions = self(x).cpu().numpy()
-        self.train(was_training)
+        if was_training:
+            self.train()
         if self.loss != "ce" and self.action_low is not None:
             actions = np.clip(actions, self.action_low, self.action_high).astype(np.float32)
         return actions
