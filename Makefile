@@ -5,6 +5,7 @@ PY     := $(VENV)/bin/python
 COURSE := $(VENV)/.course-installed
 TESTS  := $(VENV)/.tests-installed
 LAB_ARGS ?=
+ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root,)  # Jupyter refuses root without it (containers)
 
 .PHONY: lab test test-unit test-notebooks test-browser install install-test notebooks data results bench clean
 
@@ -23,7 +24,7 @@ install: $(COURSE)       ## the course: pinned dependencies + il_helpers (editab
 install-test: $(TESTS)   ## plus pytest, nbval, playwright
 
 lab: $(COURSE)           ## open the course in JupyterLab
-	$(PY) -m jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+	$(PY) -m jupyter lab --notebook-dir=notebooks $(ROOT_ARGS) $(LAB_ARGS)
 
 test: $(TESTS)           ## unit tests + every notebook through nbval, in fast mode
 	IL_FAST=1 $(PY) -m pytest -m "not browser" tests notebooks
