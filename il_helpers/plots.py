@@ -3,6 +3,8 @@ rollouts, demonstrations) and returns the matplotlib objects, so a notebook can 
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib import animation
@@ -88,12 +90,27 @@ def plot_demonstrations(demos: Demonstrations, max_episodes: int = 10, axes=None
     return axes
 
 
+# matplotlib's player draws its buttons with Font Awesome icons fetched from a CDN; the course
+# runs offline, so the icons are replaced by Unicode symbols and the stylesheet link is dropped.
+_ICONS = {"fa-minus": "−", "fa-fast-backward": "⏮", "fa-step-backward": "⏴︎|", "fa-play fa-flip-horizontal": "◀",
+          "fa-pause": "⏸", "fa-play": "▶", "fa-step-forward": "|⏵︎", "fa-fast-forward": "⏭", "fa-plus": "+"}
+
+
+def animation_html(anim: animation.Animation) -> str:
+    """``anim.to_jshtml()`` made self-contained: no stylesheet from the internet."""
+    html = anim.to_jshtml()
+    html = re.sub(r'<link rel="stylesheet"\s*href="https://[^"]*font-awesome[^"]*">', "", html)
+    for cls, symbol in _ICONS.items():
+        html = html.replace(f'<i class="fa {cls}"></i>', symbol)
+    return html
+
+
 def animate_policy(env_id: str, policy, seed: int = 0, steps: int = 200, every: int = 4, width: float = 3.2,
                    env_kwargs: dict | None = None) -> animation.FuncAnimation:
     """An animation of one episode of ``policy`` from the env's own renderer.
 
     Shows every ``every``-th frame, so it stays small enough for a notebook; turn it into HTML
-    with ``anim.to_jshtml()`` (no ffmpeg needed).
+    with :func:`animation_html` (``to_jshtml`` without the internet; no ffmpeg needed).
     """
     env = make_env(env_id, render_mode="rgb_array", **(env_kwargs or {}))
     policy = as_policy(policy, env.action_space)

@@ -9,7 +9,7 @@ import pytest  # noqa: E402
 
 import il_helpers as il  # noqa: E402
 from il_helpers.data import load_expert_demos  # noqa: E402
-from il_helpers.plots import animate_policy, draw_road, plot_demonstrations, plot_lane_trajectories  # noqa: E402
+from il_helpers.plots import animate_policy, animation_html, draw_road, plot_demonstrations, plot_lane_trajectories  # noqa: E402
 
 
 def teardown_function():
@@ -57,5 +57,7 @@ def test_animation_has_one_frame_every_k_steps():
     anim = animate_policy(il.LANE_KEEPING, il.get_expert(il.LANE_KEEPING), seed=0, steps=12, every=4)
     assert len(list(anim.new_frame_seq())) == 4  # the reset frame + one every 4 of 12 steps
     assert anim.total_reward == 12.0
-    html = anim.to_jshtml()
-    assert "<img" in html or "img" in html
+    html = animation_html(anim)
+    assert html.count("data:image/png;base64") == 4
+    assert "http" not in html and "font-awesome" not in html  # works offline: no stylesheet from a CDN
+    assert html.count("<button") == 9 and "▶" in html

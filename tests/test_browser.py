@@ -1,0 +1,362 @@
+"""The course tour in a real browser: JupyterLab + headless Chromium, driven by Playwright.
+
+nbval (``make test``) proves that every notebook *executes*; it cannot prove that the
+notebooks *work for a student*: that JupyterLab serves them, that the ipywidgets front-end
+extension renders the widgets, and that a widget really talks to its kernel. This test does
+what a student does on day one:
+
+1. starts JupyterLab on a free local port, with a random token, on a temporary copy of
+   ``notebooks/`` (``IL_BROWSER_NOTEBOOKS`` overrides the folder), with throw-away Jupyter
+   config/data/runtime dirs and no network use (no news, no update check, read-only
+   extension manager; the browser may only reach the local server);
+2. opens ``00_tour.ipynb`` in Debian's Chromium, waits for its kernel, clicks
+   Edit > Clear Outputs of All Cells, then Run > Run All Cells, and waits until it has settled;
+3. saves the notebook (File > Save Notebook) and checks that every code cell ran and none has
+   an error output, and that no output shows a traceback;
+4. finds the tour widget (a Dropdown "Environment" and, in the same cell's output, a line
+   ``Showing N episodes of ENV: ...``), picks another environment and waits until that line
+   names it and the plot below it is redrawn: the round trip browser -> kernel -> browser works.
+
+Screenshots go to ``artifacts/browser/``. Run with ``make test-browser`` (needs
+``apt-get install chromium``; never ``playwright install``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+NOTEBOOK = "00_tour.ipynb"
+ARTIFACTS = REPO / "artifacts" / "browser"
+
+SERVER_START_S = 60  # JupyterLab answering /api/status
+BROWSER_BUDGET_S = 150  # everything in the browser; every wait below is also capped by what is left
+KERNEL_READY_S = 60  # notebook rendered and its kernel idle
+RUN_ALL_S = 120  # Run All Cells, in fast mode (IL_FAST=1): about 15 s for the tour
+WIDGET_UPDATE_S = 30  # summary text and plot follow the Dropdown
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+# JupyterLab user settings written into the throw-away config dir:
+# - render every cell into the DOM (no virtualisation), so DOM checks see the whole notebook;
+# - start the default kernel instead of asking, should the notebook name an unknown kernel;
+# - no autosave: the notebook stays dirty until the test saves it.
+LAB_USER_SETTINGS = {
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {
+        "windowingMode": "none",
+        "autoStartDefaultKernel": True,
+    },
+    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
+    # no "Would you like to get notified about official Jupyter news?" toast, no update check
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    },
+}
+
+# JupyterLab 4.6 renders error outputs exactly like stderr (data-mime-type="application/vnd.jupyter.stderr"),
+# so the DOM cannot tell a traceback from a warning by its markup: errors are read from the saved
+# notebook (output_type "error"), and tracebacks in any output (widget Outputs too) by their text.
+TRACEBACK = "Traceback (most recent call last)"
+
+# True once the notebook's kernel is connected and idle. The execution indicator reads "idle"
+# even before any kernel exists ("No Kernel"), then "connecting", "unknown", "idle" again.
+KERNEL_IDLE_JS = """() => {
+    const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+    if (!panel || !panel.querySelector('.jp-Notebook .jp-Cell')) return false;
+    const status = panel.querySelector('.jp-Notebook-ExecutionIndicator')?.dataset.status;
+    const kernel = (panel.querySelector('.jp-Toolbar-kernelName')?.textContent || '').trim();
+    return status === 'idle' && kernel !== '' && kernel !== 'No Kernel';
+}"""
+
+# True once no code cell shows an output or an execution count (after "Clear Outputs of All Cells").
+ALL_CLEARED_JS = """() => {
+    const nb = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook');
+    if (!nb || nb.querySelector('.jp-OutputArea-output')) return false;
+    return [...nb.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+        .every(p => !/[0-9*]/.test(p.textContent));
+}"""
+
+# True once Run All has settled: the kernel is idle, some code cell shows an execution count and
+# none shows [*] (Run All marks every queued cell [*] at once, and stops at the first error).
+RUN_SETTLED_JS = """() => {
+    const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+    const prompts = [...(panel?.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt') || [])]
+        .map(p => p.textContent);
+    return panel?.querySelector('.jp-Notebook-ExecutionIndicator')?.dataset.status === 'idle'
+        && prompts.some(p => /\\[\\d+\\]/.test(p)) && !prompts.some(p => p.includes('*'));
+}"""
+
+# True while the notebook has unsaved changes (its tab is marked dirty).
+DIRTY_JS = """() => !!document.querySelector('.lm-TabBar-tab.jp-mod-current.jp-mod-dirty')"""
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _tail(path: Path, n: int = 60) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-n:])
+    except OSError:
+        return "(no log)"
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A JupyterLab server on a temporary copy of the notebooks; yields (base_url, token, root_dir, log path)."""
+    src = Path(os.environ.get("IL_BROWSER_NOTEBOOKS", REPO / "notebooks")).resolve()
+    if not (src / NOTEBOOK).is_file():
+        pytest.fail(f"{src / NOTEBOOK} does not exist (IL_BROWSER_NOTEBOOKS={os.environ.get('IL_BROWSER_NOTEBOOKS')!r})")
+
+    tmp = tmp_path_factory.mktemp("lab")
+    root = tmp / "notebooks"
+    shutil.copytree(src, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    config_dir = tmp / "jupyter-config"
+    for name, settings in LAB_USER_SETTINGS.items():
+        path = config_dir / "lab" / "user-settings" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(settings))
+
+    env = dict(os.environ)
+    env.pop("MPLBACKEND", None)  # conftest sets Agg; the kernel must use its inline backend to show plots
+    env.update(
+        IL_FAST="1",
+        JUPYTER_CONFIG_DIR=str(config_dir),
+        JUPYTER_DATA_DIR=str(tmp / "jupyter-data"),
+        JUPYTER_RUNTIME_DIR=str(tmp / "jupyter-runtime"),
+        IPYTHONDIR=str(tmp / "ipython"),
+        JUPYTER_PLATFORM_DIRS="1",
+        PATH=os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", ""),
+    )
+    port, token = _free_port(), secrets.token_hex(16)
+    cmd = [
+        sys.executable, "-m", "jupyter", "lab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.extension_manager=readonly",
+    ]  # fmt: skip
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")  # containers and CI runners often run as root
+    log_path = tmp / "jupyterlab.log"
+    base_url = f"http://127.0.0.1:{port}"
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + SERVER_START_S
+        while True:
+            if server.poll() is not None:
+                pytest.fail(f"JupyterLab exited with {server.returncode}:\n{_tail(log_path)}")
+            try:
+                with urllib.request.urlopen(f"{base_url}/api/status?token={token}", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except (urllib.error.URLError, OSError):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"JupyterLab did not answer within {SERVER_START_S} s:\n{_tail(log_path)}")
+            time.sleep(0.25)
+        yield base_url, token, root, log_path
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=5)
+
+
+def _wait_stably(page, js: str, timeout_s: float, what: str, hold_s: float = 1.0) -> None:
+    """Wait until the predicate `js` has held for `hold_s` seconds in a row (fails after `timeout_s`)."""
+    deadline, since = time.monotonic() + timeout_s, None
+    while time.monotonic() < deadline:
+        if page.evaluate(js):
+            since = since or time.monotonic()
+            if time.monotonic() - since >= hold_s:
+                return
+        else:
+            since = None
+        page.wait_for_timeout(100)
+    raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
+
+
+def _menu(page, menu: str, item: str) -> None:
+    """Click `menu` in JupyterLab's menu bar, then its enabled entry `item`."""
+    page.locator(".lm-MenuBar-item", has_text=re.compile(rf"^\s*{re.escape(menu)}\s*$")).click()
+    label = page.locator(".lm-Menu-itemLabel", has_text=re.compile(rf"^\s*{re.escape(item)}\s*$"))
+    page.locator(".lm-Menu-item:not(.lm-mod-disabled)", has=label).click()
+
+
+def _summary(text: str) -> str | None:
+    m = re.search(r"^\s*(Showing\b.*)$", text, re.M)
+    return m.group(1).strip() if m else None
+
+
+def test_tour_runs_and_widget_responds_in_chromium(lab, tmp_path):
+    """Run All on the tour in Chromium: no error, and the Environment dropdown updates its summary."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} not found: apt-get install chromium (never `playwright install`)")
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import expect, sync_playwright
+
+    base_url, token, root, log_path = lab
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot_run_all = ARTIFACTS / "00_tour-after-run-all.png"
+    shot_widget = ARTIFACTS / "00_tour-after-widget-change.png"
+    blocked: list[str] = []
+    t0 = time.monotonic()
+
+    def secs(cap_s: float) -> float:  # a wait's limit in seconds: its cap, or what is left of the budget
+        return max(1.0, min(cap_s, t0 + BROWSER_BUDGET_S - time.monotonic()))
+
+    def ms(cap_s: float) -> float:  # the same, in milliseconds, for Playwright
+        return 1000 * secs(cap_s)
+
+    def step(msg: str) -> None:
+        print(f"[browser {time.monotonic() - t0:6.1f}s] {msg}", flush=True)
+
+    with sync_playwright() as p:
+        # Chromium's crash-report and dconf files go to the temporary dir, not ~/.config, ~/.cache.
+        xdg = {f"XDG_{d}_HOME": str(tmp_path / d.lower()) for d in ("CONFIG", "CACHE", "DATA")}
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, env={**os.environ, **xdg}
+        )
+        try:
+            context = browser.new_context(viewport={"width": 1400, "height": 1600})
+
+            def only_local(route):  # the page may talk to our server and nothing else
+                if route.request.url.startswith(base_url) or route.request.url.startswith("data:"):
+                    route.continue_()
+                else:
+                    blocked.append(route.request.url)
+                    route.abort()
+
+            context.route("**/*", only_local)
+            page = context.new_page()
+            console_errors: list[str] = []
+            page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+
+            try:
+                # 1. The notebook, and its kernel idle.
+                page.goto(f"{base_url}/lab/tree/{NOTEBOOK}?token={token}", wait_until="domcontentloaded")
+                panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").first
+                _wait_stably(page, KERNEL_IDLE_JS, secs(KERNEL_READY_S), "the notebook's kernel to be idle")
+                step(f"notebook open, kernel idle ({panel.locator('.jp-Cell').count()} cells)")
+
+                # 2. Edit > Clear Outputs of All Cells (the notebook may be saved with outputs), then
+                #    Run > Run All Cells, and wait until it has settled.
+                _menu(page, "Edit", "Clear Outputs of All Cells")
+                page.wait_for_function(ALL_CLEARED_JS, timeout=ms(WIDGET_UPDATE_S), polling=100)
+                _menu(page, "Run", "Run All Cells")
+                _wait_stably(page, RUN_SETTLED_JS, secs(RUN_ALL_S), "Run All Cells to finish", hold_s=1.5)
+                step("Run All Cells finished")
+
+                # 3. No error: File > Save Notebook, then read the outputs from the saved file.
+                assert page.evaluate(DIRTY_JS), "the notebook tab is not marked dirty after Run All Cells"
+                _menu(page, "File", "Save Notebook")
+                page.wait_for_function(f"() => !({DIRTY_JS})()", timeout=ms(WIDGET_UPDATE_S), polling=100)
+                cells = [c for c in json.loads((root / NOTEBOOK).read_text())["cells"] if c["cell_type"] == "code"]
+                errors = [
+                    f"code cell {n}: {o.get('ename')}: {o.get('evalue')}\n" + "".join(c["source"])[:300]
+                    for n, c in enumerate(cells, 1)
+                    for o in c.get("outputs", [])
+                    if o.get("output_type") == "error"
+                ]
+                assert not errors, "error output(s) after Run All Cells:\n" + "\n---\n".join(errors)
+                unexecuted = [n for n, c in enumerate(cells, 1) if "".join(c["source"]).strip() and not c["execution_count"]]
+                assert not unexecuted, f"code cells {unexecuted} were not executed by Run All Cells"
+                tracebacks = [t for t in panel.locator(".jp-OutputArea-output").all_inner_texts() if TRACEBACK in t]
+                assert not tracebacks, "traceback(s) shown in outputs:\n" + "\n---\n".join(tracebacks)
+                step(f"{len(cells)} code cells ran without error")
+
+                # 4. The tour widget: a Dropdown "Environment" and, in the same cell's output, a line
+                #    "Showing N episodes of ENV: ..." (an HTML widget or text in an Output widget).
+                # (`has=` locators are matched inside the outer element, so they start from `page`.)
+                env_label = page.locator("label.widget-label", has_text=re.compile(r"^\s*Environment\s*$"))
+                cell = panel.locator(".jp-CodeCell", has=page.locator(".widget-dropdown", has=env_label)).first
+                outputs = cell.locator(".jp-Cell-outputArea")
+                select = outputs.locator(".widget-dropdown", has=env_label).locator("select").first
+                summary = outputs.get_by_text(re.compile(r"^\s*Showing\b")).first
+                expect(select).to_be_visible(timeout=ms(WIDGET_UPDATE_S))
+                expect(summary).to_be_visible(timeout=ms(WIDGET_UPDATE_S))
+                outputs.scroll_into_view_if_needed()
+                page.screenshot(path=str(shot_run_all), full_page=True)
+                step(f"screenshot {shot_run_all}")
+
+                before = _summary(summary.inner_text())
+                plot = outputs.locator("img").first
+                old_plot = plot.get_attribute("src") if outputs.locator("img").count() else None
+                current = select.input_value()
+                options = [o.strip() for o in select.locator("option").all_inner_texts()]
+                step(f"summary: {before!r}; options: {options}; selected: {current!r}")
+                assert before, "the tour widget shows no line starting with 'Showing'"
+                others = [o for o in options if o and o != current and o not in before]
+                assert others, f"the Environment dropdown offers no other environment: {options}"
+                new_env = others[0]
+
+                select.select_option(label=new_env)
+                expect(summary).to_contain_text(
+                    re.compile(r"Showing\b.*" + re.escape(new_env)), timeout=ms(WIDGET_UPDATE_S)
+                )
+                after = _summary(summary.inner_text())
+                step(f"after choosing {new_env!r}: {after!r}")
+                assert after and after != before and new_env in after
+
+                # the callback has finished, and the plot (an <img>), if any, was redrawn
+                _wait_stably(page, KERNEL_IDLE_JS, secs(WIDGET_UPDATE_S), "the kernel to be idle after the change")
+                if old_plot:
+                    expect(plot).to_be_visible(timeout=ms(WIDGET_UPDATE_S))
+                    expect(plot).not_to_have_attribute("src", old_plot, timeout=ms(WIDGET_UPDATE_S))
+                    expect(plot).to_have_js_property("complete", True, timeout=ms(WIDGET_UPDATE_S))
+                    step("plot redrawn")
+                outputs.scroll_into_view_if_needed()
+                page.screenshot(path=str(shot_widget), full_page=True)
+                step(f"screenshot {shot_widget}")
+            except (AssertionError, PlaywrightError) as exc:
+                fail_shot = ARTIFACTS / "00_tour-failure.png"
+                try:
+                    page.screenshot(path=str(fail_shot), full_page=True)
+                except PlaywrightError:
+                    pass
+                raise AssertionError(
+                    f"{exc}\n\nscreenshot: {fail_shot}\nbrowser console errors: {console_errors[-10:]}\n"
+                    f"JupyterLab log (tail):\n{_tail(log_path)}"
+                ) from exc
+        finally:
+            browser.close()
+
+    if blocked:
+        print(f"blocked {len(blocked)} non-local request(s): {sorted(set(blocked))[:5]}")
+    print(f"screenshots: {shot_run_all} {shot_widget}")
