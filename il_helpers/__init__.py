@@ -15,3 +15,4 @@ from .demonstrations import (DemonstrationError, Demonstrations, collect_demonst
 from .bc import BCHistory, MLPPolicy, bc_loss, train_bc
 
 __version__ = "0.1.0"
+from .compounding import CostCurve, SlopeFit, action_error_rate, compounding_experiment, cost_curve, expected_cost_bound, fit_loglog_slope, measure_cost_curve, mistake_rate, plot_compounding  # noqa: E402 (notebook 01)

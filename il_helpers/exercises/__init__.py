@@ -60,3 +60,4 @@ def check(name: str, fn: Callable, verbose: bool = True) -> Callable:
 
 # each notebook's exercises register themselves on import
 from . import tour  # noqa: E402,F401
+from . import distribution_shift  # noqa: E402,F401

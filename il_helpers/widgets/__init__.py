@@ -3,3 +3,4 @@ tests can drive directly (``box.env.value = ...``, ``box.train.click()``); expen
 sit behind a button, and a box renders with its defaults when a notebook runs unattended."""
 
 from .tour import OBS_LABELS, tour_widget
+from .distribution_shift import distribution_shift_widget

@@ -1,0 +1,78 @@
+"""How long a widget's expensive callback takes at its default settings (the course's budget: 3 s
+on a 2-core CPU). One function per widget; ``main`` runs them all and prints the figures.
+
+    python benchmarks/widget_callbacks.py [--repeats 5]
+
+Each function builds the widget with its defaults, presses its button once as a warm-up (torch's
+one-time imports, cached expert curves), then times ``repeats`` presses. The machine's load
+average is printed too: on a shared machine, re-run when it is quiet.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import statistics
+import time
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+
+def _time_clicks(button, repeats: int) -> tuple[float, list[float]]:
+    """Seconds of a warm-up press, then of each of ``repeats`` presses (outside a notebook the
+    widget's figure and progress bar go to stdout / stderr: they are swallowed here)."""
+    times = []
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        for _ in range(repeats + 1):
+            t0 = time.perf_counter()
+            button.click()
+            times.append(time.perf_counter() - t0)
+    return times[0], times[1:]
+
+
+def bench_distribution_shift(repeats: int = 5) -> dict:
+    """Notebook 01: the Train button of ``distribution_shift_widget()`` at its defaults
+    (collect 10 demonstrations, train BC 16x16 for 20 epochs, 300 episodes x 1000 steps, redraw)."""
+    from il_helpers.widgets import distribution_shift_widget
+
+    box = distribution_shift_widget()
+    warm, times = _time_clicks(box.train, repeats)
+    return {"widget": "distribution_shift_widget (notebook 01) Train", "warm_up_s": warm, "times_s": times}
+
+
+BENCHMARKS = [bench_distribution_shift]
+
+
+def bench_dagger(repeats: int = 5) -> dict:
+    """Notebook 03: the Train button of ``dagger_widget()`` at its defaults (2 expert episodes, then
+    5 DAgger iterations of 2 episodes with beta_i = 0.5^i, a 16x16 learner retrained each iteration,
+    100 evaluation episodes per iteration, redraw)."""
+    from il_helpers.widgets import dagger_widget
+
+    box = dagger_widget()
+    warm, times = _time_clicks(box.train, repeats)
+    return {"widget": "dagger_widget (notebook 03) Train", "warm_up_s": warm, "times_s": times}
+
+
+BENCHMARKS.append(bench_dagger)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args(argv)
+    print(f"cores: {os.cpu_count()}, load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    for bench in BENCHMARKS:
+        out = bench(args.repeats)
+        t = out["times_s"]
+        print(f"{out['widget']}: median {statistics.median(t):.2f} s, min {min(t):.2f} s, max {max(t):.2f} s "
+              f"over {len(t)} presses (warm-up press {out['warm_up_s']:.2f} s)")
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()
