@@ -61,6 +61,20 @@ def bench_dagger(repeats: int = 5) -> dict:
 BENCHMARKS.append(bench_dagger)
 
 
+def bench_behavioral_cloning(repeats: int = 5) -> dict:
+    """Notebook 02: the Train button of ``behavioral_cloning_widget()`` at its defaults (collect 10
+    expert demonstrations, train notebook 01's 16x16 learner for 20 epochs, drive 20 episodes x
+    1000 steps, redraw)."""
+    from il_helpers.widgets import behavioral_cloning_widget
+
+    box = behavioral_cloning_widget()
+    warm, times = _time_clicks(box.train, repeats)
+    return {"widget": "behavioral_cloning_widget (notebook 02) Train", "warm_up_s": warm, "times_s": times}
+
+
+BENCHMARKS.append(bench_behavioral_cloning)
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)

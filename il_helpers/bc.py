@@ -5,12 +5,20 @@ Losses (``loss=``), with ``a*`` the expert's action:
 * ``"ce"`` (discrete): cross-entropy  ``-log pi(a* | s)`` of a softmax over logits;
 * ``"mse"`` (continuous): ``|| mu(s) - a* ||^2``;
 * ``"gaussian_nll"`` (continuous): ``sum_j [ (a*_j - mu_j)^2 / (2 sigma_j^2) + log sigma_j ]``
-  with a state-dependent ``sigma(s)`` (the constant ``log sqrt(2 pi)`` dropped).
+  with a state-dependent ``sigma(s)`` (the constant ``log sqrt(2 pi)`` dropped). With
+  ``nll_beta = beta > 0`` each sample's NLL is multiplied by ``sigma^(2 beta)`` (held constant
+  in the gradient): the beta-NLL of Seitzer et al. (2022), which stops the fit from ignoring
+  hard states once ``sigma`` has collapsed on easy ones (``beta = 1`` gives the mean the same
+  gradient as MSE; ``beta = 0``, the default, is the plain NLL).
 
 Good practice is built in and each piece can be switched off to see its effect: state
 normalization (``normalize``), a validation split by episode with early stopping
 (``val_frac``, ``patience``), weight decay, dropout, and optional per-sample weights (for
 return-weighted BC on mixed-quality data).
+
+Other policy classes reuse the same loop (validation split, early stopping, weights, state
+noise): pass ``train_bc(demos, policy=module)`` with a ``torch.nn.Module`` that has a method
+``loss(obs, actions) -> per-sample loss (B,)`` (e.g. the mixture policies of notebook 06).
 """
 
 from __future__ import annotations
@@ -107,14 +115,17 @@ class MLPPolicy(nn.Module, Policy):
         return f"MLPPolicy({self.loss}, {self.net})"
 
 
-def bc_loss(policy: MLPPolicy, obs: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
+def bc_loss(policy: MLPPolicy, obs: torch.Tensor, actions: torch.Tensor, nll_beta: float = 0.0) -> torch.Tensor:
     """Per-sample BC loss (shape (B,)) for the policy's loss kind (see the module docstring)."""
     if policy.loss == "ce":
         return nn.functional.cross_entropy(policy(obs), actions, reduction="none")
     if policy.loss == "mse":
         return ((policy(obs) - actions) ** 2).sum(dim=1)
     mean, log_std = policy.distribution_params(obs)
-    return (0.5 * ((actions - mean) / log_std.exp()) ** 2 + log_std).sum(dim=1)
+    nll = 0.5 * ((actions - mean) / log_std.exp()) ** 2 + log_std
+    if nll_beta > 0:
+        nll = nll * (2 * nll_beta * log_std).exp().detach()  # beta-NLL (Seitzer et al. 2022)
+    return nll.sum(dim=1)
 
 
 @dataclass
@@ -137,24 +148,37 @@ def train_bc(demos: Demonstrations, loss: str = "auto", hidden=(64, 64), epochs:
              batch_size: int = 256, lr: float = 3e-3, weight_decay: float = 0.0, dropout: float = 0.0,
              val_frac: float = 0.2, patience: int = 10, normalize: bool = True, state_noise: float = 0.0,
              weights: np.ndarray | None = None, seed: int = 0, device: str = "cpu",
-             threads: int | None = 1) -> tuple[MLPPolicy, BCHistory]:
+             threads: int | None = 1, policy: nn.Module | None = None,
+             nll_beta: float = 0.0) -> tuple[nn.Module, BCHistory]:
     """Fit an :class:`MLPPolicy` to ``demos``; return ``(policy, history)``.
 
     ``val_frac`` holds out whole episodes; training stops after ``patience`` epochs without a
     better validation loss and the best weights are kept (``val_frac=0`` trains all epochs on
     everything). ``state_noise`` adds Gaussian noise (in normalized units) to the training
     observations: data augmentation. ``weights`` (one per step, >= 0) weight the loss.
+    ``nll_beta`` in [0, 1] turns ``"gaussian_nll"`` into beta-NLL (see the module docstring).
     Deterministic for a given ``seed``; the global torch RNG is left as it was. ``threads``
     torch threads are used while training on the CPU (1 is fastest for these small nets;
     ``None`` keeps torch's setting); ``device="cuda"`` trains on a GPU.
+
+    ``policy``: train this module (in place, and return it) instead of a new MLPPolicy. It must
+    have a method ``loss(obs, actions)`` returning the per-sample loss, shape (B,); ``loss``
+    must then stay "auto" and ``hidden`` / ``dropout`` are the module's business. If it has
+    ``obs_mean`` / ``obs_std`` buffers, ``normalize`` sets them from the training data. Its
+    initial weights are the caller's: construct it seeded for a reproducible run.
     """
     if not isinstance(demos, Demonstrations):
         raise TypeError(f"train_bc: demos must be Demonstrations, got {type(demos).__name__}")
-    if loss == "auto":
-        loss = "ce" if demos.discrete else "mse"
-    _check("loss", loss, loss in LOSSES, f"one of {LOSSES} or 'auto'")
-    _check("loss", loss, (loss == "ce") == demos.discrete,
-           "'ce' for discrete actions and 'mse' or 'gaussian_nll' for continuous ones")
+    if policy is not None:
+        _check("policy", type(policy).__name__, isinstance(policy, nn.Module) and callable(getattr(policy, "loss", None)),
+               "a torch.nn.Module with a method loss(obs, actions) -> per-sample loss")
+        _check("loss", loss, loss == "auto", "'auto' when a policy is given (its own loss method is used)")
+    else:
+        if loss == "auto":
+            loss = "ce" if demos.discrete else "mse"
+        _check("loss", loss, loss in LOSSES, f"one of {LOSSES} or 'auto'")
+        _check("loss", loss, (loss == "ce") == demos.discrete,
+               "'ce' for discrete actions and 'mse' or 'gaussian_nll' for continuous ones")
     for name, value in (("epochs", epochs), ("batch_size", batch_size), ("patience", patience)):
         _check(name, value, isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 1,
                "an integer >= 1")
@@ -163,6 +187,8 @@ def train_bc(demos: Demonstrations, loss: str = "auto", hidden=(64, 64), epochs:
     _check("dropout", dropout, 0 <= dropout < 1, "in [0, 1)")
     _check("val_frac", val_frac, 0 <= val_frac < 1, "in [0, 1)")
     _check("state_noise", state_noise, np.isfinite(state_noise) and state_noise >= 0, "a number >= 0")
+    _check("nll_beta", nll_beta, 0 <= nll_beta <= 1 and (nll_beta == 0 or loss == "gaussian_nll"),
+           "in [0, 1], and 0 unless loss='gaussian_nll'")
     _check("hidden", hidden, all(isinstance(h, (int, np.integer)) and h >= 1 for h in hidden), "a sequence of positive integers")
     if weights is not None:
         weights = np.asarray(weights, dtype=np.float32)
@@ -186,15 +212,19 @@ def train_bc(demos: Demonstrations, loss: str = "auto", hidden=(64, 64), epochs:
     with torch.random.fork_rng(devices=[] if on_cpu else [torch.device(device)]), cpu_threads(threads if on_cpu else None):
         torch.manual_seed(seed)
         gen = torch.Generator().manual_seed(seed)
-        policy = MLPPolicy(demos.obs.shape[1], out_dim, loss, hidden, dropout,
-                           None if demos.discrete else act_space.low, None if demos.discrete else act_space.high)
+        if policy is None:
+            policy = MLPPolicy(demos.obs.shape[1], out_dim, loss, hidden, dropout,
+                               None if demos.discrete else act_space.low, None if demos.discrete else act_space.high)
+            loss_fn = lambda x, a: bc_loss(policy, x, a, nll_beta)  # noqa: E731
+        else:
+            loss_fn = policy.loss
         policy.to(device)
         obs = torch.as_tensor(demos.obs, device=device)
         acts = torch.as_tensor(demos.actions, device=device)
         w = torch.ones(len(demos), device=device) if weights is None else torch.as_tensor(weights, device=device)
         train_idx = torch.as_tensor(np.flatnonzero(~val_mask), device=device)
         val_idx = torch.as_tensor(np.flatnonzero(val_mask), device=device)
-        if normalize:
+        if normalize and hasattr(policy, "obs_mean"):
             policy.obs_mean.copy_(obs[train_idx].mean(0))
             policy.obs_std.copy_(obs[train_idx].std(0).clamp_min(1e-6) if len(train_idx) > 1 else torch.ones(obs.shape[1]))
         opt = torch.optim.Adam(policy.parameters(), lr=lr, weight_decay=weight_decay, fused=True)
@@ -208,8 +238,8 @@ def train_bc(demos: Demonstrations, loss: str = "auto", hidden=(64, 64), epochs:
                 idx = perm[i: i + batch_size]
                 x = obs[idx]
                 if state_noise > 0:
-                    x = x + torch.randn(x.shape, generator=gen).to(device) * state_noise * policy.obs_std
-                per = bc_loss(policy, x, acts[idx])
+                    x = x + torch.randn(x.shape, generator=gen).to(device) * state_noise * getattr(policy, "obs_std", 1.0)
+                per = loss_fn(x, acts[idx])
                 batch_loss = (per * w[idx]).sum() / w[idx].sum().clamp_min(1e-12)
                 opt.zero_grad()
                 batch_loss.backward()
@@ -221,7 +251,7 @@ def train_bc(demos: Demonstrations, loss: str = "auto", hidden=(64, 64), epochs:
             if use_val:
                 policy.eval()
                 with torch.no_grad():
-                    per = bc_loss(policy, obs[val_idx], acts[val_idx])
+                    per = loss_fn(obs[val_idx], acts[val_idx])
                     val = float((per * w[val_idx]).sum() / w[val_idx].sum().clamp_min(1e-12))
                 hist.val_loss.append(val)
                 if val < best - 1e-6:

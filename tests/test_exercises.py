@@ -42,3 +42,10 @@ def test_wrong_shape_and_crash_are_reported(capsys):
 def test_unknown_exercise():
     with pytest.raises(ValueError, match="unknown exercise"):
         check("nope", todo)
+
+
+def test_non_numeric_or_ragged_answers_are_reported_not_raised(capsys):
+    check("episode_returns", lambda r, lengths: [[1.0], [1.0, 2.0]])
+    assert check.last_status == "wrong" and "not a numeric array" in capsys.readouterr().out
+    check("episode_returns", lambda r, lengths: None)
+    assert check.last_status == "wrong"

@@ -42,7 +42,11 @@ def check(name: str, fn: Callable, verbose: bool = True) -> Callable:
             status, message = "error", f"❌ {name}: test case {i} raised {type(err).__name__}: {err}"
             break
         want = reference(*args)
-        got_arr, want_arr = np.asarray(got), np.asarray(want)
+        try:
+            got_arr, want_arr = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+        except (TypeError, ValueError) as err:  # ragged lists, None, strings...
+            status, message = "wrong", f"❌ {name}: test case {i} returned {type(got).__name__} that is not a numeric array ({err})"
+            break
         if got_arr.shape != want_arr.shape:
             status, message = "wrong", f"❌ {name}: test case {i} returned shape {got_arr.shape}, expected {want_arr.shape}"
             break
@@ -61,3 +65,4 @@ def check(name: str, fn: Callable, verbose: bool = True) -> Callable:
 # each notebook's exercises register themselves on import
 from . import tour  # noqa: E402,F401
 from . import distribution_shift  # noqa: E402,F401
+from . import behavioral_cloning  # noqa: E402,F401

@@ -1,0 +1,158 @@
+"""Notebook 02's widget: retrain BC on LaneKeeping with more or fewer demonstrations, DART
+noise in the demonstrations, or state-noise augmentation, and see how far it drives."""
+
+from __future__ import annotations
+
+import html
+import time
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import numpy as np
+from IPython.display import display
+from tqdm.auto import tqdm
+
+from ..bc import train_bc
+from ..compounding import LEARNER
+from ..demonstrations import collect_demonstrations
+from ..envs import LANE_KEEPING
+from ..evaluation import normalized_score, rollout
+from ..lane_keeping import HALF_WIDTH
+
+#: state-noise augmentation (train_bc's ``state_noise``, in normalized units) when the box is ticked
+AUGMENT_NOISE = 0.1
+#: demonstrations of seed s are collected with DEMO_SEED + s, test episodes with EVAL_SEED
+DEMO_SEED, EVAL_SEED = 100, 5000
+WIDGET_EPISODES = 20  # test episodes per Train click: about a second of work at T = 1000
+
+
+def bc_drift_run(n_demos: int = LEARNER["n_demos"], noise: float = 0.0, augmentation: bool = False, seed: int = 0,
+                 horizon: int = 1000, n_episodes: int = WIDGET_EPISODES, progress=None) -> dict:
+    """Collect ``n_demos`` expert demonstrations (with DART ``noise``), train notebook 01's BC
+    learner (``LEARNER``: a 16×16 MLP, 20 epochs; plus ``AUGMENT_NOISE`` state noise when
+    ``augmentation``) and drive ``n_episodes`` test episodes of ``horizon`` steps.
+
+    Returns a dict with the settings, the rollout, ``off_road_rate`` (share of steps off the
+    road), ``cost`` (J(T) = mean steps off the road per episode), ``left`` (episodes that
+    left the road at least once), ``normalized`` (score at this horizon) and ``train_s``.
+    ``progress(message)`` is called before each stage.
+    """
+    say = progress or (lambda message: None)
+    say("collecting demonstrations")
+    demos = collect_demonstrations(LANE_KEEPING, int(n_demos), seed=DEMO_SEED + int(seed), noise=float(noise))
+    say("training BC")
+    policy, hist = train_bc(demos, hidden=LEARNER["hidden"], epochs=LEARNER["epochs"],
+                            state_noise=AUGMENT_NOISE if augmentation else 0.0, seed=int(seed))
+    say("driving the test episodes")
+    r = rollout(policy, LANE_KEEPING, n_episodes=n_episodes, seed=EVAL_SEED, horizon=horizon)
+    off = r.infos["off_road"]
+    return {"n_demos": int(n_demos), "noise": float(noise), "augmentation": bool(augmentation), "seed": int(seed),
+            "horizon": int(horizon), "rollout": r, "policy": policy, "off_road_rate": float(off.mean()),
+            "cost": float(off.sum(axis=1).mean()), "left": int(off.any(axis=1).sum()),
+            "normalized": normalized_score(r.returns.mean(), LANE_KEEPING, horizon), "train_s": hist.wall_s}
+
+
+def describe(res: dict) -> str:
+    """The one-line text summary of a :func:`bc_drift_run` result."""
+    T, E = res["horizon"], res["rollout"].obs.shape[0]
+    return (f"BC from {res['n_demos']} demos (DART noise {res['noise']:.2f}, augmentation "
+            f"{'on' if res['augmentation'] else 'off'}, seed {res['seed']}): off the road {100 * res['off_road_rate']:.1f}% "
+            f"of the steps (J({T}) = {res['cost']:.0f} steps per episode), {res['left']}/{E} episodes left the road, "
+            f"normalized score {res['normalized']:.3f}; trained in {res['train_s']:.2f} s.")
+
+
+def plot_drift(res: dict, previous: dict | None = None, axes=None):
+    """Left: the lateral offset of every test episode over time (the road is |e| <= 2 m).
+    Right: J(T), the mean number of steps off the road in the first T steps (and the previous
+    run's, in grey)."""
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(9.5, 3.3))
+    r = res["rollout"]
+    T = r.obs.shape[1]
+    t = np.arange(1, T + 1)
+    ax = axes[0]
+    ax.axhspan(-HALF_WIDTH, HALF_WIDTH, color="#d9d9d9", label="road")
+    e = r.next_obs[:, :, 0]
+    for i in range(len(e)):
+        ax.plot(t, e[i], lw=0.8, color="#d62728" if r.infos["off_road"][i].any() else "#1f77b4", alpha=0.7)
+    ax.set_ylim(-3 * HALF_WIDTH, 3 * HALF_WIDTH)
+    ax.set_xlabel("time step t")
+    ax.set_ylabel("lateral offset e [m]")
+    ax.set_title("test episodes (red: left the road)", fontsize=10)
+    ax = axes[1]
+    if previous is not None and previous["horizon"] == res["horizon"]:
+        ax.plot(t, np.cumsum(previous["rollout"].infos["off_road"].mean(axis=0)), color="#7f7f7f", lw=1.5,
+                label="previous run")
+    ax.plot(t, np.cumsum(r.infos["off_road"].mean(axis=0)), color="#d62728", lw=2, label="this run")
+    ax.set_xlabel("horizon T")
+    ax.set_ylabel("J(T): steps off the road")
+    ax.set_title("cost J(T), mean over the episodes", fontsize=10)
+    ax.legend(fontsize=9, loc="upper left")
+    axes[0].figure.tight_layout()
+    return axes
+
+
+def behavioral_cloning_widget(n_demos: int = LEARNER["n_demos"], noise: float = 0.0, augmentation: bool = False,
+                              seed: int = 0, horizon: int = 1000, n_episodes: int = WIDGET_EPISODES) -> widgets.VBox:
+    """Set the number of demonstrations, DART's noise and augmentation, press Train: collect,
+    train notebook 01's BC learner, drive ``n_episodes`` test episodes of ``horizon`` steps.
+
+    The box has attributes ``demos`` (IntSlider), ``noise`` (FloatSlider), ``augment``
+    (Checkbox), ``train`` (Button), ``summary`` (HTML), ``plot`` (Output), ``progress``
+    (Output), ``result`` (the latest :func:`bc_drift_run` dict, None before the first Train),
+    ``history`` (all results), ``figure`` (the last figure drawn) and ``run()`` (what the button
+    does). Creating it is cheap: nothing is trained until Train is pressed.
+    """
+    style = {"description_width": "initial"}
+    demos = widgets.IntSlider(value=n_demos, min=1, max=50, description="Demonstrations", continuous_update=False,
+                              style=style)
+    nz = widgets.FloatSlider(value=noise, min=0.0, max=0.5, step=0.05, description="DART noise", readout_format=".2f",
+                             continuous_update=False, style=style)
+    aug = widgets.Checkbox(value=augmentation, description=f"state-noise augmentation ({AUGMENT_NOISE} std)",
+                           indent=False, style=style)
+    train = widgets.Button(description="Train", button_style="primary", icon="play")
+    summary = widgets.HTML(f"Choose the settings and press <b>Train</b>: collect demonstrations, train BC "
+                           f"(a {'×'.join(map(str, LEARNER['hidden']))} MLP, {LEARNER['epochs']} epochs), "
+                           f"drive {n_episodes} test episodes of {horizon} steps.")
+    plot = widgets.Output()
+    progress = widgets.Output()
+    box = widgets.VBox([widgets.HBox([demos, nz]), widgets.HBox([aug, train]), progress, summary, plot])
+    box.result, box.history, box.figure = None, [], None
+
+    def run(*_):
+        train.disabled = True
+        try:
+            stages = ["collecting demonstrations", "training BC", "driving the test episodes", "drawing"]
+            with progress:
+                progress.clear_output(wait=True)
+                bar = tqdm(total=len(stages), desc="Train", leave=False)
+
+                def step(message):
+                    if message != stages[0]:
+                        bar.update(1)
+                    bar.set_postfix_str(message)
+
+                t0 = time.perf_counter()
+                res = bc_drift_run(int(demos.value), float(nz.value), bool(aug.value), seed, horizon, n_episodes,
+                                   progress=step)
+                step("drawing")
+                with plot:
+                    plot.clear_output(wait=True)
+                    axes = plot_drift(res, box.result)
+                    fig = axes[0].figure
+                    display(fig)
+                    plt.close(fig)
+                box.figure = fig
+                bar.update(1)
+                bar.close()
+            res["callback_s"] = time.perf_counter() - t0
+            box.result = res
+            box.history.append(res)
+            summary.value = html.escape(describe(res))
+        finally:
+            train.disabled = False
+
+    train.on_click(run)
+    box.demos, box.noise, box.augment, box.train = demos, nz, aug, train
+    box.summary, box.plot, box.progress, box.run = summary, plot, progress, run
+    return box
