@@ -17,3 +17,4 @@ from .bc import BCHistory, MLPPolicy, bc_loss, train_bc
 __version__ = "0.1.0"
 from .compounding import CostCurve, SlopeFit, action_error_rate, compounding_experiment, cost_curve, expected_cost_bound, fit_loglog_slope, measure_cost_curve, mistake_rate, plot_compounding  # noqa: E402 (notebook 01)
 from .ensemble import EnsembleHistory, EnsemblePolicy, train_bc_ensemble; from .mixed_quality import Demonstrator, LaneKeepingDriver, MixedQuality, degraded_demonstrators, mixed_quality_demos, return_weights, top_k, top_k_episodes  # noqa: E402,E702 (notebook 02)
+from .dagger import BandGate, BetaSchedule, DAggerHistory, DAggerResult, GatedPolicy, MixturePolicy, SafeDAggerPolicy, make_schedule, train_dagger, train_hg_dagger, train_safe_dagger, train_selective_dagger  # noqa: E402 (notebook 03; registers the bench method dagger)

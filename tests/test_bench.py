@@ -64,7 +64,7 @@ def test_episodes_default(capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["nope"], "unknown method 'nope'; choose one of: bc, expert, random"),
+    (["nope"], "unknown method 'nope'; choose one of: " + ", ".join(sorted(bench.METHODS))),
     (["expert", "--env", "CartPole-v0"], "unknown environment id 'CartPole-v0'. Did you mean 'CartPole-v1'?"),
     (["expert", "--env", "il_helpers/LaneKeeping-v1"], "Did you mean 'il_helpers/LaneKeeping-v0'?"),
     (["bc", "--demos", "0"], "--demos must be at least 1, got 0"),
@@ -93,3 +93,7 @@ def test_module_entry_point():
     res = json.loads(proc.stdout.strip().splitlines()[-1])
     assert KEYS <= set(res) and res["method"] == "expert" and res["normalized"] == pytest.approx(1.0)
     assert res["episodes"] == 20
+
+
+def test_every_method_the_course_registers_is_listed():
+    assert {"expert", "random", "bc"} <= set(bench.METHODS)

@@ -66,3 +66,4 @@ def check(name: str, fn: Callable, verbose: bool = True) -> Callable:
 from . import tour  # noqa: E402,F401
 from . import distribution_shift  # noqa: E402,F401
 from . import behavioral_cloning  # noqa: E402,F401
+from . import dagger  # noqa: E402,F401

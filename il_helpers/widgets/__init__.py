@@ -5,3 +5,4 @@ sit behind a button, and a box renders with its defaults when a notebook runs un
 from .tour import OBS_LABELS, tour_widget
 from .distribution_shift import distribution_shift_widget
 from .behavioral_cloning import behavioral_cloning_widget  # noqa: E402,F401 (notebook 02)
+from .dagger import dagger_widget

@@ -1,0 +1,139 @@
+"""Notebook 03's widget: choose DAgger's beta schedule, its parameter, the iterations and the
+episodes per iteration, press Train, and see each iteration's score and off-road rate and where
+the aggregated data lies compared with the expert's."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+from IPython.display import display
+from tqdm.auto import tqdm
+
+from ..dagger import COURSE, SCHEDULES, make_schedule, plot_coverage, plot_history, plot_schedules, train_dagger
+from ..envs import LANE_KEEPING
+
+#: the parameter slider's range and step for each schedule kind
+PARAM_SLIDER = {
+    "constant": {"min": 0.0, "max": 1.0, "step": 0.05, "description": "β (i ≥ 1)"},
+    "linear": {"min": 1.0, "max": 10.0, "step": 1.0, "description": "β = 0 at i ="},
+    "exponential": {"min": 0.0, "max": 0.95, "step": 0.05, "description": "p (β = pⁱ)"},
+    "indicator": {"min": 0.0, "max": 1.0, "step": 0.05, "description": "(no parameter)"},
+}
+
+
+def describe(result) -> str:
+    """The one-line text summary of a DAgger run (a :class:`~il_helpers.dagger.DAggerResult`)."""
+    h, s = result.history, result.settings
+    final = h.final
+    collect_off = int(sum(r.collect_off_road_steps or 0 for r in h.records[1:]))
+    expert_steps = sum(r.expert_steps for r in h.records[1:])
+    collected = sum(r.new_labels for r in h.records[1:])
+    return (f"DAgger, {s['schedule']}, {s['iterations']} iterations × {s['episodes_per_iter']} episodes, seed {s['seed']}: "
+            f"final normalized score {final.normalized:.3f}, off-road {100 * final.off_road_rate:.2f}% of steps "
+            f"(iteration 0, BC on the expert data: {h.records[0].normalized:.3f}, {100 * h.records[0].off_road_rate:.2f}%); "
+            f"{final.labels_used} expert labels; while collecting, the expert drove {expert_steps} of {collected} steps "
+            f"and the car was off the road for {collect_off} steps.")
+
+
+def dagger_widget(schedule: str = "exponential", param: float | None = 0.5, iterations: int = COURSE["iterations"],
+                  episodes_per_iter: int = COURSE["episodes_per_iter"], seed: int = 0,
+                  eval_episodes: int = 100) -> widgets.VBox:
+    """DAgger on LaneKeeping with the course's learner (:data:`il_helpers.dagger.COURSE`).
+
+    The box has attributes ``schedule`` (Dropdown), ``param`` (FloatSlider, reconfigured for
+    each schedule; disabled for the indicator), ``iterations``, ``episodes`` (IntSliders),
+    ``seed`` (BoundedIntText), ``train`` (Button), ``summary`` (HTML), ``plot`` (Output),
+    ``progress`` (Output), ``result`` (the latest DAggerResult, None before the first Train),
+    ``history`` (all results) and ``run()`` (what the button does). On creation it draws the
+    chosen schedule (cheap); training happens only when Train is pressed.
+    """
+    if schedule not in SCHEDULES:
+        raise ValueError(f"schedule must be one of {list(SCHEDULES)}, got {schedule!r}")
+    make_schedule(schedule, None if schedule == "indicator" else param)  # validates the parameter
+    if isinstance(eval_episodes, bool) or not isinstance(eval_episodes, int) or eval_episodes < 1:
+        raise ValueError(f"eval_episodes must be an integer >= 1 (the widget reports scores), got {eval_episodes!r}")
+    style = {"description_width": "initial"}
+    kind = widgets.Dropdown(options=list(SCHEDULES), value=schedule, description="β schedule", style=style,
+                            layout=widgets.Layout(width="220px"))
+    par = widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05, description="p", continuous_update=False,
+                              readout_format=".2f", style=style)
+    its = widgets.IntSlider(value=iterations, min=1, max=10, description="Iterations", continuous_update=False, style=style)
+    eps = widgets.IntSlider(value=episodes_per_iter, min=1, max=10, description="Episodes / iteration",
+                            continuous_update=False, style=style)
+    sd = widgets.BoundedIntText(value=seed, min=0, max=999, description="Seed", style=style,
+                                layout=widgets.Layout(width="120px"))
+    train = widgets.Button(description="Train", button_style="primary", icon="play")
+    summary = widgets.HTML()
+    plot = widgets.Output()
+    progress = widgets.Output()
+    box = widgets.VBox([widgets.HBox([kind, par]), widgets.HBox([its, eps, sd, train]), progress, summary, plot])
+    box.result, box.history = None, []
+
+    def current_schedule():
+        return make_schedule(kind.value, None if kind.value == "indicator" else float(par.value))
+
+    def configure(*_):
+        spec = PARAM_SLIDER[kind.value]
+        par.min, par.max = min(par.min, spec["min"]), max(par.max, spec["max"])  # widen first, then narrow
+        par.step, par.description = spec["step"], spec["description"]
+        default = SCHEDULES[kind.value][1]
+        par.value = min(max(default if default is not None else par.value, spec["min"]), spec["max"])
+        par.min, par.max = spec["min"], spec["max"]
+        par.disabled = kind.value == "indicator"
+        preview()
+
+    def preview(*_):
+        if box.result is None:
+            summary.value = html.escape(f"{current_schedule()}: press Train to run DAgger ({its.value} iterations × "
+                                        f"{eps.value} episodes after 2 expert episodes) on LaneKeeping.")
+            with plot:
+                plot.clear_output(wait=True)
+                fig, ax = plt.subplots(figsize=(4.8, 2.6))
+                plot_schedules([current_schedule()], iterations=int(its.value), ax=ax)
+                fig.tight_layout()
+                display(fig)
+                plt.close(fig)
+
+    def run(*_):
+        train.disabled = True
+        try:
+            n = int(its.value)
+            with progress:
+                progress.clear_output(wait=True)
+                bar = tqdm(total=n + 1, desc="DAgger iterations", leave=False)
+
+                def step(i, record):
+                    bar.set_postfix_str(f"iteration {i}: score {record.normalized:.3f}")
+                    bar.update(1)
+
+                result = train_dagger(LANE_KEEPING, iterations=n, episodes_per_iter=int(eps.value), initial=COURSE["initial"],
+                                schedule=current_schedule(), train=COURSE["train"], seed=int(sd.value),
+                                eval_episodes=eval_episodes, progress=step)
+                bar.close()
+            box.result = result
+            box.history.append(result)
+            with plot:
+                plot.clear_output(wait=True)
+                fig, axes = plt.subplots(2, 2, figsize=(9.5, 6.4))
+                plot_history({"DAgger": result}, axes=axes[0])
+                plot_coverage(result.initial, result.data, axes=axes[1])
+                axes[0, 0].set_title(str(current_schedule()), fontsize=9)
+                fig.subplots_adjust(hspace=0.45, wspace=0.3)
+                display(fig)
+                plt.close(fig)
+            summary.value = html.escape(describe(result))
+        finally:
+            train.disabled = False
+
+    kind.observe(configure, names="value")
+    for w in (par, its, eps):
+        w.observe(preview, names="value")
+    train.on_click(run)
+    box.schedule, box.param, box.iterations, box.episodes, box.seed = kind, par, its, eps, sd
+    box.train, box.summary, box.plot, box.progress, box.run = train, summary, plot, progress, run
+    configure()
+    if kind.value != "indicator" and param is not None:
+        par.value = float(param)
+    return box
