@@ -49,7 +49,8 @@ results: $(COURSE)       ## regenerate the README's experts and results tables f
 
 bench: $(COURSE)         ## speed figures (printed, never asserted)
 	$(PY) benchmarks/speed.py
-	@if [ -f benchmarks/widget_callbacks.py ]; then $(PY) benchmarks/widget_callbacks.py; fi
+	$(PY) benchmarks/widget_callbacks.py
+	$(PY) benchmarks/maxent_irl_speed.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

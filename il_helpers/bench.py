@@ -14,6 +14,11 @@ A method is a function ``(args, demos) -> (policy, extra_dict)`` registered with
 :func:`register_method`; later notebooks add theirs (``dagger``, ``gail``, ...). ``demos`` are
 the expert demonstrations (None for methods registered with ``needs_demos=False``); their
 collection is not part of ``wall_s``.
+
+Environments with variants (the gridworlds of notebook 04) take ``--size``, ``--world-seed`` and
+``--wind``, which pick the variant's env id (registered with :func:`register_env_options`):
+
+    python -m il_helpers.bench maxent_irl --env il_helpers/ObjectWorld-v0 --size 16 --world-seed 1
 """
 
 from __future__ import annotations
@@ -32,16 +37,33 @@ from .experts import get_expert
 from .policies import RandomPolicy
 
 METHODS: dict[str, tuple[Callable, bool]] = {}
+ENV_CHECKS: dict[str, Callable[[str], str | None]] = {}  # method -> env_id -> error message or None
+ENV_OPTIONS: dict[str, Callable[..., str]] = {}  # env id -> (**options) -> the variant's env id
+OPTION_NAMES = ("size", "world_seed", "wind")
 
 
-def register_method(name: str, needs_demos: bool = True):
-    """Decorator: make ``python -m il_helpers.bench NAME`` run the decorated function."""
+def register_method(name: str, needs_demos: bool = True, check_env: Callable[[str], str | None] | None = None):
+    """Decorator: make ``python -m il_helpers.bench NAME`` run the decorated function.
+
+    ``check_env(env_id)`` (optional) returns None if the method can run on ``env_id``, else the
+    message the command line shows (exit status 2).
+    """
 
     def deco(fn):
         METHODS[name] = (fn, needs_demos)
+        if check_env is not None:
+            ENV_CHECKS[name] = check_env
         return fn
 
     return deco
+
+
+def register_env_options(env_id: str, make_variant: Callable[..., str]) -> None:
+    """Let ``--size/--world-seed/--wind`` apply to ``env_id``: ``make_variant(size=..., world_seed=...,
+    wind=...)`` (only the options given) returns the env id of that variant."""
+    if not callable(make_variant):
+        raise TypeError(f"register_env_options: make_variant must be callable, got {type(make_variant).__name__}")
+    ENV_OPTIONS[env_id] = make_variant
 
 
 def expert_demos(args):
@@ -74,6 +96,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--episodes", type=int, default=None, help="evaluation episodes (default 100, 20 with --fast)")
     parser.add_argument("--fast", action="store_true", help="smaller budgets (as IL_FAST=1)")
+    grid = parser.add_argument_group("environment variants (gridworlds: il_helpers/FeatureGrid-v0, il_helpers/ObjectWorld-v0)")
+    grid.add_argument("--size", type=int, default=None, help="grid size N (an N x N grid)")
+    grid.add_argument("--world-seed", type=int, default=None, help="seed of the generated layout")
+    grid.add_argument("--wind", type=float, default=None, help="probability that a move is replaced by a random one")
     args = parser.parse_args(argv)
     args.fast = args.fast or FAST
     if args.method not in METHODS:
@@ -82,6 +108,20 @@ def parse_args(argv=None) -> argparse.Namespace:
         check_env_id(args.env)
     except ValueError as err:
         parser.error(str(err))
+    args.env_options = {k: getattr(args, k) for k in OPTION_NAMES if getattr(args, k) is not None}
+    if args.env_options:
+        if args.env not in ENV_OPTIONS:
+            with_options = ", ".join(ENV_OPTIONS) or "none registered"
+            parser.error(f"--size/--world-seed/--wind apply only to environments with variants ({with_options}), "
+                         f"not {args.env!r}")
+        try:
+            args.env = ENV_OPTIONS[args.env](**args.env_options)
+        except ValueError as err:
+            parser.error(str(err))
+    if args.method in ENV_CHECKS:
+        problem = ENV_CHECKS[args.method](args.env)
+        if problem:
+            parser.error(problem)
     if args.demos < 1:
         parser.error(f"--demos must be at least 1, got {args.demos}")
     if args.seed < 0:
@@ -111,6 +151,8 @@ def run(args: argparse.Namespace) -> dict:
            "expert_return": ref["expert"], "random_return": ref["random"],
            "normalized": res.normalized, "wall_s": round(wall, 3), "startup_s": round(startup, 3),
            "episodes": args.episodes}
+    if args.env_options:
+        out["env_options"] = args.env_options
     if res.off_road_rate is not None:
         out["off_road_rate"] = res.off_road_rate
     if res.success_rate is not None:

@@ -47,6 +47,12 @@ BATCHED: dict[str, Callable[..., BatchedEnv]] = {
     LANE_KEEPING_DISCRETE: _lane_keeping(True),
 }
 
+
+
+
+
+
+
 ENV_IDS: tuple[str, ...] = tuple(BATCHED)
 
 
@@ -55,6 +61,7 @@ def _register() -> None:
         if env_id not in gym.registry:
             gym.register(id=env_id, entry_point="il_helpers.lane_keeping:LaneKeepingEnv",
                          kwargs={"discrete": discrete})
+
 
 
 _register()
@@ -86,3 +93,19 @@ def env_spaces(env_id: str):
     """``(observation_space, action_space)`` of one copy of ``env_id``."""
     env = make_batched(env_id, 1)
     return env.observation_space, env.action_space
+
+
+def register_batched(env_id: str, factory: Callable[..., BatchedEnv]) -> str:
+    """Add an environment after import: ``factory(num_envs, horizon=None, **kwargs)`` builds its
+    batched twin (:mod:`il_helpers.gridworlds` registers its gridworlds this way).
+
+    The id then works wherever an env id is accepted (``make_batched``, ``rollout``, ``evaluate``,
+    ``collect_demonstrations``, ``Demonstrations``) but is not added to :data:`ENV_IDS`, the
+    environments with shipped demonstrations in ``data/``.
+    """
+    if not isinstance(env_id, str) or not env_id:
+        raise ValueError(f"env_id must be a non-empty string, got {env_id!r}")
+    if not callable(factory):
+        raise TypeError(f"register_batched: factory must be callable, got {type(factory).__name__}")
+    BATCHED[env_id] = factory
+    return env_id

@@ -67,3 +67,4 @@ from . import tour  # noqa: E402,F401
 from . import distribution_shift  # noqa: E402,F401
 from . import behavioral_cloning  # noqa: E402,F401
 from . import dagger  # noqa: E402,F401
+from . import maxent_irl  # noqa: E402,F401

@@ -6,3 +6,4 @@ from .tour import OBS_LABELS, tour_widget
 from .distribution_shift import distribution_shift_widget
 from .behavioral_cloning import behavioral_cloning_widget  # noqa: E402,F401 (notebook 02)
 from .dagger import dagger_widget
+from .maxent_irl import maxent_irl_widget
