@@ -19,8 +19,11 @@ from pathlib import Path
 from .demonstrations import Demonstrations, collect_demonstrations, load_demonstrations
 from .envs import ENV_IDS, check_env_id
 
-#: env id -> how its shipped file is collected (the expert, no noise, default horizon)
-SHIPPED: dict[str, dict] = {env_id: {"episodes": 50, "seed": 2024} for env_id in ENV_IDS}
+#: env id -> how its shipped file is collected (the expert, no noise, default horizon): every
+#: environment of ENV_IDS, plus the default layouts of notebook 04's gridworlds (registered when
+#: il_helpers is imported)
+SHIPPED: dict[str, dict] = {env_id: {"episodes": 50, "seed": 2024}
+                            for env_id in (*ENV_IDS, "il_helpers/FeatureGrid-v0", "il_helpers/ObjectWorld-v0")}
 MANIFEST = "MANIFEST.sha256"
 
 

@@ -47,11 +47,16 @@ BATCHED: dict[str, Callable[..., BatchedEnv]] = {
     LANE_KEEPING_DISCRETE: _lane_keeping(True),
 }
 
+OBSTACLE_FORK = "il_helpers/ObstacleFork-v0"
 
 
+def _obstacle_fork(num_envs: int, horizon: int | None = None, **kwargs) -> BatchedEnv:
+    from .obstacle_fork import DEFAULT_HORIZON, ObstacleForkBatched
+
+    return ObstacleForkBatched(num_envs, horizon=horizon or DEFAULT_HORIZON, **kwargs)
 
 
-
+BATCHED[OBSTACLE_FORK] = _obstacle_fork
 
 ENV_IDS: tuple[str, ...] = tuple(BATCHED)
 
@@ -62,6 +67,8 @@ def _register() -> None:
             gym.register(id=env_id, entry_point="il_helpers.lane_keeping:LaneKeepingEnv",
                          kwargs={"discrete": discrete})
 
+    if OBSTACLE_FORK not in gym.registry:
+        gym.register(id=OBSTACLE_FORK, entry_point="il_helpers.obstacle_fork:ObstacleForkEnv")
 
 
 _register()

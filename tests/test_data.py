@@ -24,16 +24,23 @@ EXPERT_LEVEL = {
     "Pendulum-v1": (-150.0, 30.0),
     il.LANE_KEEPING: (200.0, 0.0),
     il.LANE_KEEPING_DISCRETE: (200.0, 0.0),
+    "il_helpers/FeatureGrid-v0": (39.8, 1.0),
+    "il_helpers/ObjectWorld-v0": (13.4, 1.5),
+    "il_helpers/ObstacleFork-v0": (28.0, 0.0),
 }
+# Experts that sample their actions (the gridworlds' soft-optimal experts): the label is another
+# draw than the executed action, and their 50-episode mean is noisier.
+STOCHASTIC = {"il_helpers/FeatureGrid-v0", "il_helpers/ObjectWorld-v0"}
 
 
-def test_every_env_has_an_expected_level():
-    assert set(EXPERT_LEVEL) == set(il.ENV_IDS) == set(data.SHIPPED)
+def test_every_env_is_shipped_with_an_expected_level():
+    assert set(il.ENV_IDS) <= set(data.SHIPPED)
+    assert set(EXPERT_LEVEL) >= set(data.SHIPPED)
 
 
 def test_manifest_lists_every_shipped_file_and_matches():
     manifest = data.read_manifest(DATA)
-    assert set(manifest) == {data.data_path(e, DATA).name for e in il.ENV_IDS}
+    assert set(manifest) == {data.data_path(e, DATA).name for e in data.SHIPPED}
     for name, digest in manifest.items():
         assert (DATA / name).exists(), name
         assert data.sha256(DATA / name) == digest, name
@@ -48,19 +55,21 @@ def test_data_path():
         data.data_path("CartPole-v0")
 
 
-@pytest.mark.parametrize("env_id", il.ENV_IDS)
+@pytest.mark.parametrize("env_id", sorted(data.SHIPPED))
 def test_shipped_file_loads_with_the_experts_level(env_id):
     demos = data.load_expert_demos(env_id)
     assert demos.env_id == env_id and demos.num_episodes == data.SHIPPED[env_id]["episodes"] == 50
     assert demos.meta["seed"] == data.SHIPPED[env_id]["seed"] and demos.meta["noise"] == 0.0
     assert demos.expert == il.get_expert(env_id).name
-    np.testing.assert_array_equal(demos.actions, demos.taken)  # no noise
-    # the labels are the expert's own actions at the stored states
-    np.testing.assert_array_equal(demos.actions, il.get_expert(env_id)(demos.obs))
+    if env_id not in STOCHASTIC:
+        np.testing.assert_array_equal(demos.actions, demos.taken)  # no noise
+        # the labels are the expert's own actions at the stored states
+        np.testing.assert_array_equal(demos.actions, il.get_expert(env_id)(demos.obs))
     level, tol = EXPERT_LEVEL[env_id]
     assert demos.episode_returns.mean() == pytest.approx(level, abs=tol + 1e-9)
     # ... which is the level of the expert's reference (100 other episodes): normalized ~1
-    assert il.normalized_score(demos.episode_returns.mean(), env_id) == pytest.approx(1.0, abs=0.03)
+    margin = 0.1 if env_id in STOCHASTIC else 0.03
+    assert il.normalized_score(demos.episode_returns.mean(), env_id) == pytest.approx(1.0, abs=margin)
 
 
 @pytest.mark.parametrize("n", [1, 7, 50])
@@ -85,7 +94,7 @@ def test_regenerate_reproduces_the_files(tmp_path):
     assert set(sums) == set(data.read_manifest(DATA))
     assert data.read_manifest(tmp_path) == sums
     assert data.check(tmp_path) == []
-    for env_id in il.ENV_IDS:
+    for env_id in data.SHIPPED:
         new = il.load_demonstrations(data.data_path(env_id, tmp_path), env_id=env_id)
         old = data.load_expert_demos(env_id)
         # Compared with a tolerance, not byte for byte: collection is deterministic, but the

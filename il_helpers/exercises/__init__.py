@@ -68,3 +68,4 @@ from . import distribution_shift  # noqa: E402,F401
 from . import behavioral_cloning  # noqa: E402,F401
 from . import dagger  # noqa: E402,F401
 from . import maxent_irl  # noqa: E402,F401
+from . import multimodal  # noqa: E402,F401

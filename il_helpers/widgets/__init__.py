@@ -7,3 +7,4 @@ from .distribution_shift import distribution_shift_widget
 from .behavioral_cloning import behavioral_cloning_widget  # noqa: E402,F401 (notebook 02)
 from .dagger import dagger_widget
 from .maxent_irl import maxent_irl_widget
+from .multimodal import multimodal_widget  # noqa: E402,F401 (notebook 06)

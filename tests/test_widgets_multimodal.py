@@ -1,0 +1,58 @@
+"""Notebook 06's widget, driven without a browser: renders with defaults, trains on the button,
+and re-evaluates the trained network when the mode choice changes."""
+
+import numpy as np
+import pytest
+
+from il_helpers.widgets import multimodal_widget
+
+
+@pytest.fixture(scope="module")
+def trained():
+    box = multimodal_widget(n_components=3, n_demos=60, episodes=40, fast=True)
+    box.train.click()
+    return box
+
+
+def test_renders_with_defaults_without_training():
+    box = multimodal_widget()
+    assert box.policy is None and box.stats is None
+    assert box.k.value == 5 and box.select.value == "sample" and box.hold.value is True
+    assert box.k.continuous_update is False
+    assert box.summary.value.startswith("Press Train to fit an MDN with K=5 components to 100 expert episodes")
+    assert box.figure.axes[0].get_title() == "expert demonstrations"
+    box.k.value = 2
+    assert "K=2" in box.summary.value and box.policy is None
+
+
+def test_train_button_trains_and_reports(trained):
+    box = trained
+    assert box.policy is not None and box.policy.n_components == 3 and box.trained_k == 3
+    s = box.stats
+    assert box.summary.value.startswith("MDN (K=3), mode sampled once per episode: success ")
+    assert f"success {100 * s['success_rate']:.0f}%" in box.summary.value
+    assert f"collisions {100 * s['collision_rate']:.0f}%" in box.summary.value
+    assert "of 40 episodes" in box.summary.value
+    assert s["success_rate"] > 0.7  # a small, fast budget still learns to pass
+    paths, mixture = box.figure.axes
+    assert paths.get_title() == "MDN (K=3), mode sampled once per episode" and len(mixture.patches) == 3
+    assert not box.train.disabled
+
+
+def test_mode_choice_re_evaluates_the_same_network(trained):
+    box = trained
+    policy = box.policy
+    box.select.value = "most_likely"
+    assert box.policy is policy and box.policy.select == "most_likely"
+    assert box.summary.value.startswith("MDN (K=3), most likely mode: ")
+    most_likely = box.stats
+    # the most likely mode is deterministic: the same side for (almost) every episode
+    assert most_likely["n_passed"] == 0 or max(most_likely["left_share"], 1 - most_likely["left_share"]) > 0.8
+    box.select.value = "sample"
+    box.hold.value = False
+    assert box.summary.value.startswith("MDN (K=3), mode sampled every step: ")
+    box.hold.value = True
+    assert box.summary.value.startswith("MDN (K=3), mode sampled once per episode: ")
+    box.k.value = 4
+    assert "Press Train to train with K=4" in box.summary.value
+    assert np.isfinite(box.stats["success_rate"])
