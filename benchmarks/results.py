@@ -64,7 +64,7 @@ def table(methods, seeds, demos) -> tuple[str, list[dict]]:
             norm = np.array([o["normalized"] for o in outs])
             cell = f"{num(ret.mean(), 1)} ± {ret.std():.1f} ({num(norm.mean(), 2)})"
             if method not in ("expert", "random"):
-                cell += f", {np.mean([o['wall_s'] for o in outs]):.1f} s"
+                cell += f", {np.mean([o['wall_s'] for o in outs]):.2f} s"
             cells.append(cell)
         rows.append(f"| `{env_id}` | " + " | ".join(cells) + " |")
     header = "| environment | " + " | ".join(methods) + " |\n|---|" + "---|" * len(methods)
