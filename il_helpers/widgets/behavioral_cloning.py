@@ -10,8 +10,8 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
-from tqdm.auto import tqdm
 
+from .progress import StagedProgress
 from ..bc import train_bc
 from ..compounding import LEARNER
 from ..demonstrations import collect_demonstrations
@@ -122,15 +122,9 @@ def behavioral_cloning_widget(n_demos: int = LEARNER["n_demos"], noise: float = 
     def run(*_):
         train.disabled = True
         try:
-            stages = ["collecting demonstrations", "training BC", "driving the test episodes", "drawing"]
             with progress:
                 progress.clear_output(wait=True)
-                bar = tqdm(total=len(stages), desc="Train", leave=False)
-
-                def step(message):
-                    if message != stages[0]:
-                        bar.update(1)
-                    bar.set_postfix_str(message)
+                step = StagedProgress(["collecting demonstrations", "training BC", "driving the test episodes", "drawing"])
 
                 t0 = time.perf_counter()
                 res = bc_drift_run(int(demos.value), float(nz.value), bool(aug.value), seed, horizon, n_episodes,
@@ -143,8 +137,7 @@ def behavioral_cloning_widget(n_demos: int = LEARNER["n_demos"], noise: float = 
                     display(fig)
                     plt.close(fig)
                 box.figure = fig
-                bar.update(1)
-                bar.close()
+                step.close()
             res["callback_s"] = time.perf_counter() - t0
             box.result = res
             box.history.append(res)

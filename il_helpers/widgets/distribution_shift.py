@@ -10,8 +10,8 @@ from functools import lru_cache
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython.display import display
-from tqdm.auto import tqdm
 
+from .progress import StagedProgress
 from ..compounding import LEARNER, compounding_experiment, expert_states, log_horizons, measure_cost_curve, plot_compounding
 from ..envs import LANE_KEEPING
 from ..experts import get_expert
@@ -83,15 +83,9 @@ def distribution_shift_widget(n_demos: int = LEARNER["n_demos"], capacity: str =
     def run(*_):
         train.disabled = True
         try:
-            stages = ["collecting demonstrations", "training BC", "rolling out", "drawing"]
             with progress:
                 progress.clear_output(wait=True)
-                bar = tqdm(total=len(stages), desc="Train", leave=False)
-
-                def step(message):
-                    bar.set_postfix_str(message)
-                    if message != stages[0]:
-                        bar.update(1)
+                step = StagedProgress(["collecting demonstrations", "training BC", "rolling out", "drawing"])
 
                 T = int(hor.value)
                 result = compounding_experiment(
@@ -112,8 +106,7 @@ def distribution_shift_widget(n_demos: int = LEARNER["n_demos"], capacity: str =
                     ax.set_title(f"{result.curve.label}: J(T) over {n_episodes} episodes", fontsize=10)
                     display(fig)
                     plt.close(fig)
-                bar.update(1)
-                bar.close()
+                step.close()
             box.result = result
             box.history.append(result)
             summary.value = html.escape(describe(result))
