@@ -1,9 +1,10 @@
 """The course's benchmark: train one method on one environment and print what it reached.
 
     python -m il_helpers.bench bc --env CartPole-v1 --demos 10 --seed 0
+    python -m il_helpers.bench gail --env CartPole-v1 --demos 1 --subsample 10
 
 The last line of stdout is one JSON object with (at least) ``method, env, seed, demos,
-return_mean, return_std, expert_return, random_return, normalized, wall_s`` (``wall_s`` is
+subsample, return_mean, return_std, expert_return, random_return, normalized, wall_s`` (``wall_s`` is
 the training wall time). The README's results table is made from these lines.
 
 Seeds: demonstrations are collected with ``seed + 10_000`` and the policy is evaluated on
@@ -67,7 +68,8 @@ def register_env_options(env_id: str, make_variant: Callable[..., str]) -> None:
 
 
 def expert_demos(args):
-    return collect_demonstrations(args.env, args.demos, seed=args.seed + 10_000)
+    demos = collect_demonstrations(args.env, args.demos, seed=args.seed + 10_000)
+    return demos.subsample(args.subsample, seed=args.seed) if args.subsample > 1 else demos
 
 
 @register_method("expert", needs_demos=False)
@@ -93,10 +95,14 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("method", help=f"one of: {', '.join(sorted(METHODS))}")
     parser.add_argument("--env", default="CartPole-v1", help=f"environment id, one of: {', '.join(ENV_IDS)}")
     parser.add_argument("--demos", type=int, default=10, help="expert episodes to learn from (default 10)")
+    parser.add_argument("--subsample", type=int, default=1, metavar="K",
+                        help="keep every K-th (state, action) pair of each demonstration, from a random offset "
+                             "(Ho & Ermon 2016's protocol; default 1: all pairs)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--episodes", type=int, default=None, help="evaluation episodes (default 100, 20 with --fast)")
     parser.add_argument("--fast", action="store_true", help="smaller budgets (as IL_FAST=1)")
-    grid = parser.add_argument_group("environment variants (gridworlds: il_helpers/FeatureGrid-v0, il_helpers/ObjectWorld-v0)")
+    grid = parser.add_argument_group(
+        "environment variants (gridworlds: il_helpers/FeatureGrid-v0, il_helpers/ObjectWorld-v0)")
     grid.add_argument("--size", type=int, default=None, help="grid size N (an N x N grid)")
     grid.add_argument("--world-seed", type=int, default=None, help="seed of the generated layout")
     grid.add_argument("--wind", type=float, default=None, help="probability that a move is replaced by a random one")
@@ -124,6 +130,8 @@ def parse_args(argv=None) -> argparse.Namespace:
             parser.error(problem)
     if args.demos < 1:
         parser.error(f"--demos must be at least 1, got {args.demos}")
+    if args.subsample < 1:
+        parser.error(f"--subsample must be at least 1, got {args.subsample}")
     if args.seed < 0:
         parser.error(f"--seed must be >= 0, got {args.seed}")
     if args.episodes is None:
@@ -146,7 +154,7 @@ def run(args: argparse.Namespace) -> dict:
     wall = time.perf_counter() - t0
     res = evaluate(policy, args.env, n_episodes=args.episodes, seed=args.seed + 20_000)
     ref = reference_returns(args.env)
-    out = {"method": args.method, "env": args.env, "seed": args.seed, "demos": args.demos,
+    out = {"method": args.method, "env": args.env, "seed": args.seed, "demos": args.demos, "subsample": args.subsample,
            "return_mean": res.return_mean, "return_std": res.return_std,
            "expert_return": ref["expert"], "random_return": ref["random"],
            "normalized": res.normalized, "wall_s": round(wall, 3), "startup_s": round(startup, 3),

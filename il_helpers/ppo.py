@@ -1,0 +1,340 @@
+"""PPO, compact: the reinforcement-learning engine inside GAIL and AIRL (notebook 05).
+
+Proximal policy optimization (Schulman et al. 2017) in one file, CleanRL style. One iteration:
+
+1. **Collect** ``n_envs`` whole episodes at once on the batched environment (``rollout``): the
+   actor samples ``a ~ pi(.|s)``; we keep the raw samples and their log-probabilities.
+2. **Reward** each step: the environment's reward (plain RL), or a learned one (GAIL's
+   discriminator), through ``reward_fn(batch) -> (E, T)``.
+3. **Advantages** by GAE (Schulman et al. 2016), with ``delta_t = r_t + gamma V(s_{t+1}) - V(s_t)``::
+
+       A_t = delta_t + gamma lambda A_{t+1}        (A = 0 after the last step of an episode)
+
+   At a **termination** ``V(s_{t+1})`` is replaced by ``terminal_value`` (0, or the value of an
+   absorbing state: see :mod:`il_helpers.gail`); at the **time limit** it is bootstrapped with
+   the critic, because the horizon is a limit of the experiment, not of the task (Pardo et al. 2018).
+4. **Update** for ``epochs`` passes over minibatches, minimizing ::
+
+       L = -E[min(rho A, clip(rho, 1-eps, 1+eps) A)] + c_v E[(V(s) - R)^2] - c_H E[H(pi(.|s))]
+
+   with ``rho = pi(a|s) / pi_old(a|s)``, advantages normalized per minibatch, and gradients
+   clipped to norm ``max_grad_norm``.
+
+Actions: a categorical policy for discrete spaces, a Gaussian with a state-independent
+log-std for continuous ones (samples are clipped to the bounds when executed; the log-prob is
+that of the unclipped sample). Everything runs on one CPU thread: the networks are tiny.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import torch
+from gymnasium import spaces
+from torch import nn
+
+from .bc import mlp
+from .envs import env_spaces
+from .evaluation import rollout
+from .policies import Policy
+from .torch_utils import cpu_threads
+
+
+class ActorCritic(nn.Module, Policy):
+    """Separate actor and critic MLPs on normalized observations.
+
+    Called on a numpy batch it acts **deterministically** (argmax / mean, clipped): that is the
+    policy the course evaluates. :meth:`sampler` gives the stochastic version used for training.
+    """
+
+    def __init__(self, observation_space: spaces.Box, action_space: spaces.Space, hidden=(64, 64),
+                 init_log_std: float = -0.5):
+        nn.Module.__init__(self)
+        self.discrete = isinstance(action_space, spaces.Discrete)
+        self.obs_dim = int(observation_space.shape[0])
+        self.act_dim = int(action_space.n) if self.discrete else int(action_space.shape[0])
+        self.actor = mlp([self.obs_dim, *hidden, self.act_dim])
+        self.critic = mlp([self.obs_dim, *hidden, 1])
+        # CleanRL's initialization: small last actor layer, so the first policy is close to uniform
+        for net, gain in ((self.actor, 0.01), (self.critic, 1.0)):
+            for i, layer in enumerate(m for m in net if isinstance(m, nn.Linear)):
+                last = i == len(hidden)
+                nn.init.orthogonal_(layer.weight, gain if last else math.sqrt(2))
+                nn.init.zeros_(layer.bias)
+        self.log_std = None if self.discrete else nn.Parameter(torch.full((self.act_dim,), float(init_log_std)))
+        self.register_buffer("obs_mean", torch.zeros(self.obs_dim))
+        self.register_buffer("obs_std", torch.ones(self.obs_dim))
+        if self.discrete:
+            self.low = self.high = None
+        else:
+            self.low = torch.as_tensor(action_space.low, dtype=torch.float32)
+            self.high = torch.as_tensor(action_space.high, dtype=torch.float32)
+        self.name = "PPO actor-critic"
+
+    def set_normalization(self, obs: np.ndarray) -> None:
+        """Fix the observation normalization to the mean and std of ``obs`` (std floored at 1e-3)."""
+        obs = torch.as_tensor(np.asarray(obs, np.float32).reshape(-1, self.obs_dim))
+        self.obs_mean.copy_(obs.mean(0))
+        self.obs_std.copy_(obs.std(0).clamp_min(1e-3))
+
+    def normalize(self, obs: torch.Tensor) -> torch.Tensor:
+        return ((obs - self.obs_mean) / self.obs_std).clamp(-10.0, 10.0)
+
+    def distribution(self, obs: torch.Tensor):
+        """``pi(.|s)`` as a torch distribution over a batch of observations."""
+        out = self.actor(self.normalize(obs))
+        if self.discrete:
+            return torch.distributions.Categorical(logits=out)
+        return torch.distributions.Normal(out, self.log_std.exp())
+
+    def log_prob(self, obs: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
+        dist = self.distribution(obs)
+        lp = dist.log_prob(actions)
+        return lp if self.discrete else lp.sum(-1)
+
+    def entropy(self, obs: torch.Tensor) -> torch.Tensor:
+        ent = self.distribution(obs).entropy()
+        return ent if self.discrete else ent.sum(-1)
+
+    def value(self, obs: torch.Tensor) -> torch.Tensor:
+        return self.critic(self.normalize(obs)).squeeze(-1)
+
+    def __call__(self, obs):
+        if isinstance(obs, torch.Tensor):
+            return nn.Module.__call__(self, obs)
+        return Policy.__call__(self, obs)
+
+    def forward(self, obs: torch.Tensor) -> torch.Tensor:
+        return self.actor(self.normalize(obs))
+
+    @torch.no_grad()
+    def act(self, obs: np.ndarray) -> np.ndarray:
+        with cpu_threads(1):
+            out = self.actor(self.normalize(torch.as_tensor(obs, dtype=torch.float32)))
+            if self.discrete:
+                return out.argmax(-1).numpy().astype(np.int64)
+            return torch.maximum(torch.minimum(out, self.high), self.low).numpy()
+
+    def sampler(self, seed: int) -> "Sampler":
+        return Sampler(self, seed)
+
+    def __repr__(self) -> str:
+        return f"ActorCritic(actor={self.actor}, critic={self.critic})"
+
+
+class Sampler(Policy):
+    """The stochastic policy ``a ~ pi(.|s)``, seeded; keeps the raw (unclipped) samples it drew."""
+
+    def __init__(self, ac: ActorCritic, seed: int):
+        self.ac, self.name = ac, "PPO sampler"
+        self.gen = torch.Generator().manual_seed(int(seed))
+        self.raw: list[torch.Tensor] = []
+
+    @torch.no_grad()
+    def act(self, obs: np.ndarray) -> np.ndarray:
+        out = self.ac.actor(self.ac.normalize(torch.as_tensor(obs, dtype=torch.float32)))
+        if self.ac.discrete:
+            a = torch.multinomial(out.softmax(-1), 1, generator=self.gen).squeeze(-1)
+            self.raw.append(a)
+            return a.numpy().astype(np.int64)
+        a = out + self.ac.log_std.exp() * torch.randn(out.shape, generator=self.gen)
+        self.raw.append(a)
+        return torch.maximum(torch.minimum(a, self.ac.high), self.ac.low).numpy()
+
+
+@dataclass
+class Batch:
+    """One iteration's episodes, ``(E, T, ...)`` arrays (``alive`` masks the padding after a termination)."""
+
+    obs: torch.Tensor
+    actions: torch.Tensor        # the raw samples (unclipped for continuous actions)
+    next_obs: torch.Tensor
+    env_rewards: torch.Tensor
+    terminated: torch.Tensor
+    alive: torch.Tensor
+    log_probs: torch.Tensor
+    horizon: int
+
+    @property
+    def steps(self) -> int:
+        return int(self.alive.sum())
+
+
+def collect(ac: ActorCritic, env_id: str, n_episodes: int, seed: int, horizon: int | None = None,
+            env_kwargs: dict | None = None) -> Batch:
+    """Run ``n_episodes`` of the stochastic policy at once; record log-probs in one pass after."""
+    sampler = ac.sampler(seed)
+    r = rollout(sampler, env_id, n_episodes, seed=seed, horizon=horizon, env_kwargs=env_kwargs)
+    actions = torch.stack(sampler.raw, dim=1)  # (E, T, ...)
+    obs = torch.from_numpy(r.obs)
+    with torch.no_grad(), cpu_threads(1):
+        log_probs = ac.log_prob(obs, actions)
+    return Batch(obs=obs, actions=actions, next_obs=torch.from_numpy(r.next_obs),
+                 env_rewards=torch.from_numpy(r.rewards), terminated=torch.from_numpy(r.terminated),
+                 alive=torch.from_numpy(r.alive), log_probs=log_probs, horizon=r.horizon)
+
+
+def gae(rewards: torch.Tensor, values: torch.Tensor, next_values: torch.Tensor, alive: torch.Tensor,
+        gamma: float, lam: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """Generalized advantage estimation over ``(E, T)`` arrays.
+
+    ``next_values[e, t]`` is ``V(s_{t+1})``, or the terminal value where the episode terminated
+    at ``t``. Returns ``(advantages, returns)`` with ``returns = advantages + values``.
+    """
+    E, T = rewards.shape
+    adv = torch.zeros_like(rewards)
+    last = torch.zeros(E, dtype=rewards.dtype)
+    cont = torch.zeros(E, T, dtype=rewards.dtype)
+    cont[:, :-1] = alive[:, 1:].to(rewards.dtype)              # the episode goes on after step t
+    deltas = rewards + gamma * next_values - values             # delta_t = r_t + gamma V(s_t+1) - V(s_t)
+    for t in range(T - 1, -1, -1):
+        last = deltas[:, t] + gamma * lam * cont[:, t] * last   # A_t = delta_t + gamma lambda A_t+1
+        adv[:, t] = last
+    adv = adv * alive
+    return adv, adv + values
+
+
+@dataclass
+class PPOConfig:
+    """PPO's hyperparameters (defaults tuned for the course's tasks; each is explained above)."""
+
+    n_envs: int = 16            # episodes per iteration
+    gamma: float = 0.99
+    gae_lambda: float = 0.95
+    clip: float = 0.2
+    epochs: int = 10
+    minibatch: int = 1024
+    lr: float = 1e-3
+    vf_coef: float = 0.5
+    ent_coef: float = 0.0
+    max_grad_norm: float = 0.5
+    anneal_lr: bool = False     # lr decays linearly to 0 over the run (CleanRL's default); off: in GAIL the discriminator keeps learning, and a frozen generator falls behind it
+    hidden: tuple = (64, 64)
+
+    def __post_init__(self):
+        checks = {
+            "n_envs": isinstance(self.n_envs, int) and self.n_envs >= 1,
+            "gamma": 0.0 < self.gamma <= 1.0, "gae_lambda": 0.0 <= self.gae_lambda <= 1.0,
+            "clip": 0.0 < self.clip < 1.0, "epochs": isinstance(self.epochs, int) and self.epochs >= 1,
+            "minibatch": isinstance(self.minibatch, int) and self.minibatch >= 1,
+            "lr": 0.0 < self.lr < 1.0, "vf_coef": self.vf_coef >= 0.0, "ent_coef": self.ent_coef >= 0.0,
+            "max_grad_norm": self.max_grad_norm > 0.0,
+        }
+        bad = [k for k, ok in checks.items() if not ok]
+        if bad:
+            raise ValueError("PPOConfig: out-of-range " + ", ".join(f"{k}={getattr(self, k)!r}" for k in bad)
+                             + " (n_envs, epochs, minibatch >= 1; 0 < gamma <= 1; 0 <= gae_lambda <= 1; "
+                             "0 < clip < 1; 0 < lr < 1; coefficients >= 0)")
+
+
+def advantages(ac: ActorCritic, batch: Batch, rewards: torch.Tensor, cfg: PPOConfig,
+               terminal_value: float | torch.Tensor = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
+    """GAE for a batch under the given per-step rewards ``(E, T)``."""
+    with torch.no_grad():
+        values = ac.value(batch.obs)
+        next_values = ac.value(batch.next_obs)
+    next_values = torch.where(batch.terminated, torch.as_tensor(terminal_value, dtype=values.dtype), next_values)
+    return gae(rewards.to(values.dtype), values, next_values, batch.alive, cfg.gamma, cfg.gae_lambda)
+
+
+def ppo_update(ac: ActorCritic, opt: torch.optim.Optimizer, batch: Batch, adv: torch.Tensor,
+               returns: torch.Tensor, cfg: PPOConfig, gen: torch.Generator) -> dict:
+    """``cfg.epochs`` passes of clipped-PPO minibatch updates on the alive steps of ``batch``."""
+    m = batch.alive
+    obs, act, logp_old = batch.obs[m], batch.actions[m], batch.log_probs[m]
+    adv, ret = adv[m], returns[m]
+    n = len(obs)
+    stats = {"policy_loss": 0.0, "value_loss": 0.0, "entropy": 0.0, "clip_frac": 0.0}
+    count = 0
+    for _ in range(cfg.epochs):
+        perm = torch.randperm(n, generator=gen)
+        for start in range(0, n, cfg.minibatch):
+            idx = perm[start:start + cfg.minibatch]
+            dist = ac.distribution(obs[idx])
+            logp = dist.log_prob(act[idx])
+            entropy = dist.entropy()
+            if not ac.discrete:
+                logp, entropy = logp.sum(-1), entropy.sum(-1)
+            a = adv[idx]
+            a = (a - a.mean()) / (a.std() + 1e-8) if len(idx) > 1 else a
+            ratio = (logp - logp_old[idx]).exp()                                # rho = pi / pi_old
+            policy_loss = -torch.min(ratio * a, ratio.clamp(1 - cfg.clip, 1 + cfg.clip) * a).mean()
+            value_loss = (ac.value(obs[idx]) - ret[idx]).pow(2).mean()
+            loss = policy_loss + cfg.vf_coef * value_loss - cfg.ent_coef * entropy.mean()
+            opt.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(ac.parameters(), cfg.max_grad_norm)
+            opt.step()
+            stats["policy_loss"] += policy_loss.item()
+            stats["value_loss"] += value_loss.item()
+            stats["entropy"] += entropy.mean().item()
+            stats["clip_frac"] += ((ratio - 1).abs() > cfg.clip).float().mean().item()
+            count += 1
+    return {k: v / max(count, 1) for k, v in stats.items()}
+
+
+def set_lr(opt: torch.optim.Optimizer, cfg: PPOConfig, iteration: int, iterations: int) -> None:
+    """``lr * (1 - iteration / iterations)`` when ``cfg.anneal_lr``, else ``lr``."""
+    lr = cfg.lr * (1.0 - iteration / iterations) if cfg.anneal_lr else cfg.lr
+    for group in opt.param_groups:
+        group["lr"] = lr
+
+
+def iteration_seed(seed: int, iteration: int) -> int:
+    """A distinct, reproducible environment seed for each iteration of a run."""
+    return int(np.random.SeedSequence([seed, iteration]).generate_state(1)[0])
+
+
+@dataclass
+class PPOHistory:
+    """Per-iteration record of a PPO run (the true environment return is always measured)."""
+
+    env_steps: list[int] = field(default_factory=list)
+    episode_return: list[float] = field(default_factory=list)   # mean true return of the sampled episodes
+    episode_length: list[float] = field(default_factory=list)
+    entropy: list[float] = field(default_factory=list)
+    wall_s: list[float] = field(default_factory=list)
+
+
+def train_ppo(env_id: str, iterations: int = 50, cfg: PPOConfig | None = None, seed: int = 0,
+              policy: ActorCritic | None = None, horizon: int | None = None,
+              callback: Callable[[int, PPOHistory], None] | None = None) -> tuple[ActorCritic, PPOHistory]:
+    """Plain PPO on the environment's own reward (notebook 07 fine-tunes a BC policy with it).
+
+    ``policy`` continues training an existing :class:`ActorCritic` (e.g. one initialized by BC).
+    """
+    cfg = cfg or PPOConfig()
+    if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 1:
+        raise ValueError(f"iterations must be an integer >= 1, got {iterations!r}")
+    obs_space, act_space = env_spaces(env_id)
+    with cpu_threads(1):
+        torch.manual_seed(seed)
+        ac = policy if policy is not None else ActorCritic(obs_space, act_space, cfg.hidden)
+        if policy is None:
+            first = collect(ac, env_id, cfg.n_envs, iteration_seed(seed, 10**6), horizon)
+            ac.set_normalization(first.obs[first.alive])
+        opt = torch.optim.Adam(ac.parameters(), lr=cfg.lr, eps=1e-5)
+        gen = torch.Generator().manual_seed(seed)
+        hist, steps, t0 = PPOHistory(), 0, time.perf_counter()
+        for it in range(iterations):
+            set_lr(opt, cfg, it, iterations)
+            batch = collect(ac, env_id, cfg.n_envs, iteration_seed(seed, it), horizon)
+            adv, ret = advantages(ac, batch, batch.env_rewards, cfg)
+            stats = ppo_update(ac, opt, batch, adv, ret, cfg, gen)
+            steps += batch.steps
+            hist.env_steps.append(steps)
+            hist.episode_return.append(float((batch.env_rewards * batch.alive).sum(1).mean()))
+            hist.episode_length.append(float(batch.alive.sum(1).float().mean()))
+            hist.entropy.append(stats["entropy"])
+            hist.wall_s.append(time.perf_counter() - t0)
+            if callback is not None:
+                callback(it, hist)
+    return ac, hist
+
+
+__all__ = ["ActorCritic", "Sampler", "Batch", "collect", "gae", "PPOConfig", "advantages", "ppo_update",
+           "iteration_seed", "set_lr", "PPOHistory", "train_ppo"]
