@@ -62,7 +62,8 @@ def main() -> None:
                   f"training {wall:5.1f} s", flush=True)
 
     if "3" in args.parts and not args.quick:
-        print("\n3. CartPole, trajectories subsampled every 10th pair: normalized score, mean over seeds 0-4", flush=True)
+        print("\n3. CartPole, trajectories subsampled every 10th pair: normalized score, mean over seeds 0-4",
+              flush=True)
         full = il.collect_demonstrations(CARTPOLE, 10, seed=10_000)
         for n in (1, 4, 7, 10):
             demos = full.first(n).subsample(10)

@@ -78,7 +78,8 @@ def gail_reward(logit: torch.Tensor, form: str = "-log(1-D)") -> torch.Tensor:
 
 
 def discriminator_loss(logit_expert: torch.Tensor, logit_policy: torch.Tensor,
-                       weight_expert: torch.Tensor | None = None, weight_policy: torch.Tensor | None = None) -> torch.Tensor:
+                       weight_expert: torch.Tensor | None = None,
+                       weight_policy: torch.Tensor | None = None) -> torch.Tensor:
     """``-E_expert[log D] - E_pi[log(1 - D)]`` from logits (expert label 1, policy label 0),
     as weighted means when weights are given."""
     bce = nn.functional.binary_cross_entropy_with_logits
@@ -295,8 +296,8 @@ def train_adversarial(demos: Demonstrations | None, env_id: str | None = None, k
     cfg = PPOConfig(**{**cfg.__dict__, "ent_coef": ent_coef}) if ent_coef else cfg
     obs_space, act_space = env_spaces(env_id)
     with cpu_threads(1):
-        return _train(demos, env_id, kind, iterations, reward, absorbing, d_steps, d_batch, d_lr, tuple(d_hidden), d_replay,
-                      grad_penalty, spectral_norm, bc_epochs, state_only, cfg, horizon, seed, callback,
+        return _train(demos, env_id, kind, iterations, reward, absorbing, d_steps, d_batch, d_lr, tuple(d_hidden),
+                      d_replay, grad_penalty, spectral_norm, bc_epochs, state_only, cfg, horizon, seed, callback,
                       obs_space, act_space)
 
 
@@ -314,7 +315,7 @@ def _train(demos, env_id, kind, iterations, reward, absorbing, d_steps, d_batch,
     if demos is not None:
         e_obs, e_act, e_next, e_term, e_abs_steps = _expert_tensors(demos, H)
         if bc_epochs:
-            _bc_init(ac, e_obs, e_act, bc_epochs, gen)
+            bc_init(ac, e_obs, e_act, bc_epochs, gen)
     disc: nn.Module | None = None
     if demos is not None:
         disc = (GAILDiscriminator(inputs, d_hidden, spectral_norm) if kind == "gail"
@@ -326,6 +327,9 @@ def _train(demos, env_id, kind, iterations, reward, absorbing, d_steps, d_batch,
 
     for it in range(iterations):
         set_lr(opt, cfg, it, iterations)
+        if disc is not None and cfg.anneal_lr:       # both players slow down together
+            for group in d_opt.param_groups:
+                group["lr"] = d_lr * (1.0 - it / iterations)
         batch = collect(ac, env_id, cfg.n_envs, iteration_seed(seed, it), horizon)
         m = batch.alive
         # the discriminator's policy samples: this iteration's and those of the last d_replay - 1
@@ -367,8 +371,9 @@ def _train(demos, env_id, kind, iterations, reward, absorbing, d_steps, d_batch,
                 logits = torch.zeros(batch.alive.shape)
                 l_abs = torch.tensor(0.0)
             else:
-                flat = _logits(disc, ac, kind, absorbing, None, (batch.obs.flatten(0, 1), batch.actions.flatten(0, 1),
-                                                                 batch.next_obs.flatten(0, 1), batch.terminated.flatten()))[1]
+                every_step = (batch.obs.flatten(0, 1), batch.actions.flatten(0, 1), batch.next_obs.flatten(0, 1),
+                              batch.terminated.flatten())
+                flat = _logits(disc, ac, kind, absorbing, None, every_step)[1]
                 logits = flat.view(batch.alive.shape)
                 l_abs = disc.absorbing_logit(cfg.gamma)
             rewards = gail_reward(logits, reward)
@@ -401,8 +406,8 @@ def _train(demos, env_id, kind, iterations, reward, absorbing, d_steps, d_batch,
         if callback is not None:
             callback(it, hist)
 
-    config = dict(kind=kind, iterations=iterations, reward=reward, absorbing=absorbing, d_steps=d_steps, d_replay=d_replay,
-                  d_batch=d_batch, d_lr=d_lr, grad_penalty=grad_penalty, spectral_norm=spectral_norm,
+    config = dict(kind=kind, iterations=iterations, reward=reward, absorbing=absorbing, d_steps=d_steps,
+                  d_replay=d_replay, d_batch=d_batch, d_lr=d_lr, grad_penalty=grad_penalty, spectral_norm=spectral_norm,
                   bc_epochs=bc_epochs, state_only=state_only, ppo=cfg.__dict__, seed=seed,
                   demos=None if demos is None else demos.num_episodes)
     ac.name = f"{kind.upper()} policy"
@@ -434,7 +439,7 @@ def _absorbing_weights(n_e, total_e, abs_e, n_p, total_p, abs_p):
     return side(n_e, total_e, abs_e), side(n_p, total_p, abs_p)
 
 
-def _bc_init(ac: ActorCritic, obs: torch.Tensor, actions: torch.Tensor, epochs: int, gen: torch.Generator) -> None:
+def bc_init(ac: ActorCritic, obs: torch.Tensor, actions: torch.Tensor, epochs: int, gen: torch.Generator) -> None:
     """Behavioral cloning of the actor (maximum likelihood of the expert's actions)."""
     opt = torch.optim.Adam(ac.actor.parameters(), lr=1e-3)
     for _ in range(epochs):
@@ -499,7 +504,8 @@ register_method("airl", check_env=_continuous_state_env("airl"))(lambda args, de
 # ---------------------------------------------------------------------------------------------
 
 
-def plot_adversarial(history: AdversarialHistory, axes=None, label: str | None = None, expert_return: float | None = None):
+def plot_adversarial(history: AdversarialHistory, axes=None, label: str | None = None,
+                     expert_return: float | None = None):
     """Training curves against environment steps: the true return of the sampled episodes (never
     seen by the learner), the discriminator's mean D on expert and on policy pairs, and the
     policy's entropy. Returns the three axes."""
@@ -512,8 +518,9 @@ def plot_adversarial(history: AdversarialHistory, axes=None, label: str | None =
     if expert_return is not None:
         axes[0].axhline(expert_return, color="0.4", ls="--", lw=1, label="expert")
     axes[0].set(xlabel="environment steps (thousands)", ylabel="true return (sampled episodes)", title="return")
-    axes[1].plot(steps, history.d_expert, color=line.get_color(), label=(label + ": " if label else "") + "expert pairs")
-    axes[1].plot(steps, history.d_policy, color=line.get_color(), ls=":", label=(label + ": " if label else "") + "policy pairs")
+    prefix = label + ": " if label else ""
+    axes[1].plot(steps, history.d_expert, color=line.get_color(), label=prefix + "expert pairs")
+    axes[1].plot(steps, history.d_policy, color=line.get_color(), ls=":", label=prefix + "policy pairs")
     axes[1].axhline(0.5, color="0.6", lw=0.8)
     axes[1].set(xlabel="environment steps (thousands)", ylabel="mean D(s, a)", ylim=(0, 1),
                 title="discriminator: P(expert)")
@@ -525,3 +532,29 @@ def plot_adversarial(history: AdversarialHistory, axes=None, label: str | None =
         axes[0].legend(fontsize=8)
     axes[1].legend(fontsize=8)
     return axes
+
+
+def plot_lane_reward(discriminator: AIRLDiscriminator, ax=None, curvature: float = 0.0, e_max: float = 4.0,
+                     psi_max: float = 0.4, n: int = 81):
+    """AIRL's recovered reward ``g(s)`` on LaneKeeping as a heatmap over the lateral offset ``e``
+    and the heading error ``psi`` (road curvature fixed, straight road by default), with the road's
+    edges (``|e| = 2 m``, where the true reward drops from 1 to 0) drawn as dashed lines."""
+    import matplotlib.pyplot as plt
+
+    from .lane_keeping import HALF_WIDTH
+
+    if not isinstance(discriminator, AIRLDiscriminator) or not discriminator.state_only:
+        raise TypeError("plot_lane_reward needs the state-only AIRL discriminator (train_airl(...).discriminator)")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 3.2), constrained_layout=True)
+    e, psi = np.meshgrid(np.linspace(-e_max, e_max, n), np.linspace(-psi_max, psi_max, n))
+    obs = np.stack([e.ravel(), psi.ravel()] + [np.full(e.size, curvature)] * 3, axis=1)
+    with torch.no_grad():
+        g = discriminator.reward(torch.as_tensor(obs, dtype=torch.float32)).numpy().reshape(e.shape)
+    im = ax.pcolormesh(e, psi, g, shading="auto", cmap="viridis")
+    plt.colorbar(im, ax=ax, label="recovered reward g(s)")
+    for edge in (-HALF_WIDTH, HALF_WIDTH):
+        ax.axvline(edge, color="w", ls="--", lw=1.2)
+    ax.set(xlabel="lateral offset e [m]", ylabel="heading error psi [rad]",
+           title=f"AIRL's g(s) on LaneKeeping (curvature {curvature:g} 1/m)")
+    return ax

@@ -189,17 +189,27 @@ def _bench(kind: str, args, demos):
     return policy, extra
 
 
-@register_method("mdn")
+def _continuous_actions(env_id: str) -> str | None:
+    from gymnasium import spaces
+
+    from .envs import env_spaces
+
+    if isinstance(env_spaces(env_id)[1], spaces.Box):
+        return None
+    return f"mdn, discretized and cvae model continuous actions; {env_id!r} has discrete ones (use bc)"
+
+
+@register_method("mdn", check_env=_continuous_actions)
 def _mdn(args, demos):
     return _bench("mdn", args, demos)
 
 
-@register_method("discretized")
+@register_method("discretized", check_env=_continuous_actions)
 def _discretized(args, demos):
     return _bench("discretized", args, demos)
 
 
-@register_method("cvae")
+@register_method("cvae", check_env=_continuous_actions)
 def _cvae(args, demos):
     return _bench("cvae", args, demos)
 

@@ -212,7 +212,10 @@ class PPOConfig:
     vf_coef: float = 0.5
     ent_coef: float = 0.0
     max_grad_norm: float = 0.5
-    anneal_lr: bool = False     # lr decays linearly to 0 over the run (CleanRL's default); off: in GAIL the discriminator keeps learning, and a frozen generator falls behind it
+    # lr decays linearly to 0 over the run (CleanRL's default; GAIL then decays the
+    # discriminator's lr too). Off by default: on GAIL CartPole it cost 2 of 5 seeds (the cart
+    # drifted off the track late in training), measured with benchmarks/gail_benchmark.py
+    anneal_lr: bool = False
     hidden: tuple = (64, 64)
 
     def __post_init__(self):

@@ -8,8 +8,17 @@ import pytest
 import torch
 
 import il_helpers as il
-from il_helpers.gail import (AIRLDiscriminator, GAILDiscriminator, Inputs, _expert_tensors,
-                             discriminator_loss, gail_reward, train_adversarial, train_airl, train_gail)
+from il_helpers.gail import (
+    AIRLDiscriminator,
+    GAILDiscriminator,
+    Inputs,
+    _expert_tensors,
+    discriminator_loss,
+    gail_reward,
+    train_adversarial,
+    train_airl,
+    train_gail,
+)
 from il_helpers.ppo import ActorCritic, PPOConfig
 
 SMALL = PPOConfig(n_envs=4, epochs=2)

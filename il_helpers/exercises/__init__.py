@@ -45,10 +45,12 @@ def check(name: str, fn: Callable, verbose: bool = True) -> Callable:
         try:
             got_arr, want_arr = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
         except (TypeError, ValueError) as err:  # ragged lists, None, strings...
-            status, message = "wrong", f"❌ {name}: test case {i} returned {type(got).__name__} that is not a numeric array ({err})"
+            status = "wrong"
+            message = f"❌ {name}: test case {i} returned {type(got).__name__} that is not a numeric array ({err})"
             break
         if got_arr.shape != want_arr.shape:
-            status, message = "wrong", f"❌ {name}: test case {i} returned shape {got_arr.shape}, expected {want_arr.shape}"
+            status = "wrong"
+            message = f"❌ {name}: test case {i} returned shape {got_arr.shape}, expected {want_arr.shape}"
             break
         if not np.allclose(got_arr, want_arr, rtol=1e-5, atol=1e-6):
             worst = np.abs(got_arr - want_arr).max()
@@ -69,3 +71,4 @@ from . import behavioral_cloning  # noqa: E402,F401
 from . import dagger  # noqa: E402,F401
 from . import maxent_irl  # noqa: E402,F401
 from . import multimodal  # noqa: E402,F401
+from . import gail  # noqa: E402,F401

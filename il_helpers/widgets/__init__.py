@@ -8,3 +8,4 @@ from .behavioral_cloning import behavioral_cloning_widget  # noqa: E402,F401 (no
 from .dagger import dagger_widget
 from .maxent_irl import maxent_irl_widget
 from .multimodal import multimodal_widget  # noqa: E402,F401 (notebook 06)
+from .gail import gail_widget  # noqa: E402,F401 (notebook 05)

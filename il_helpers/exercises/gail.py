@@ -1,0 +1,183 @@
+"""Notebook 05's exercises: the discriminator's loss and the generator's reward, from logits.
+
+The course's label convention (:mod:`il_helpers.gail`): ``D(s, a) = sigmoid(l(s, a))`` is the
+probability that the pair came from the **expert**; expert pairs have label 1, policy pairs label 0.
+
+``check(name, fn)`` (from :mod:`il_helpers.exercises`) says whether an answer is right;
+:func:`check_with_hint` does the same and, for a wrong answer, names the classic mistake it
+matches (swapped labels, a flipped sign, a sum instead of a mean, the wrong reward form...).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import torch
+from torch.nn.functional import softplus
+
+from .. import gail
+from . import check, exercise
+
+# -- the discriminator's loss ----------------------------------------------------------------------
+
+
+def _loss_cases():
+    g = torch.Generator().manual_seed(5)
+    # D = 1/2 everywhere: log 2 + log 2
+    yield (torch.zeros(4), torch.zeros(4))
+    # moderate logits (|l| up to about 5: sigmoid-then-log is accurate enough there in float32)
+    yield ((torch.randn(8, generator=g) * 1.5).clamp(-5, 5), (torch.randn(8, generator=g) * 1.5).clamp(-5, 5))
+    # different batch sizes: each side is a mean over its own batch
+    yield ((torch.randn(5, generator=g) + 1).clamp(-5, 5), (torch.randn(12, generator=g) - 1).clamp(-5, 5))
+    yield (torch.tensor([1.5]), torch.tensor([-0.5]))
+    # a confident discriminator, right (loss near 0) and wrong (large loss); float64
+    yield (torch.tensor([12.0, 9.0], dtype=torch.float64), torch.tensor([-10.0, -14.0, -8.0], dtype=torch.float64))
+    yield (torch.tensor([-9.0], dtype=torch.float64), torch.tensor([11.0, 7.0], dtype=torch.float64))
+
+
+@exercise("gail_discriminator_loss", _loss_cases)
+def discriminator_loss(logit_expert: torch.Tensor, logit_policy: torch.Tensor) -> torch.Tensor:
+    """Reference: the discriminator's binary cross-entropy, a scalar ::
+
+        L_D = -mean_expert log D(s, a) - mean_policy log(1 - D(s, a)),   D = sigmoid(logit)
+
+    (expert label 1, policy label 0; each mean over its own batch). From logits, stably:
+    ``-log D = softplus(-l)`` and ``-log(1 - D) = softplus(l)``. Same as
+    :func:`il_helpers.gail.discriminator_loss`.
+    """
+    return gail.discriminator_loss(logit_expert, logit_policy)
+
+
+# -- the generator's reward ------------------------------------------------------------------------
+
+
+def _reward_cases():
+    g = torch.Generator().manual_seed(6)
+    yield (torch.tensor([0.0]),)                                            # D = 1/2: log 2
+    yield (torch.linspace(-6.0, 6.0, 13),)                                  # float32, moderate logits
+    yield ((torch.randn(10, generator=g) * 2).clamp(-6, 6),)
+    yield (torch.tensor([-9.5, -3.0, 4.0, 9.5], dtype=torch.float64),)      # confident (inside the clip)
+
+
+@exercise("gail_reward", _reward_cases)
+def gail_reward(logit: torch.Tensor) -> torch.Tensor:
+    """Reference: GAIL's usual generator reward ``-log(1 - D) = softplus(l)`` from the
+    discriminator's logit ``l`` (``D = sigmoid(l)``); always > 0, same shape as ``logit``.
+
+    The other forms of :data:`il_helpers.gail.REWARD_FORMS` are ``log D = -softplus(-l)`` (always
+    < 0) and the logit ``l = log D - log(1 - D)`` itself. Same as
+    ``il_helpers.gail.gail_reward(logit, "-log(1-D)")`` (which also clips the logit to +-10; the test
+    cases stay inside that range).
+    """
+    return gail.gail_reward(logit, "-log(1-D)")
+
+
+# -- naming the classic mistakes ---------------------------------------------------------------------
+
+
+#: wrong discriminator losses, each with what it gets wrong
+LOSS_MISTAKES: list[tuple[Callable, str]] = [
+    (lambda le, lp: gail.discriminator_loss(lp, le),
+     "the labels are swapped: in this course D = P(expert), so expert pairs have label 1 (-log D) and policy "
+     "pairs label 0 (-log(1 - D)); Ho & Ermon's paper uses the opposite convention"),
+    (lambda le, lp: -gail.discriminator_loss(le, lp),
+     "the sign is flipped: you return E[log D] + E[log(1 - D)], the quantity the discriminator maximizes; "
+     "a loss to minimize is its negative"),
+    (lambda le, lp: -gail.discriminator_loss(lp, le),
+     "both the labels and the sign are flipped"),
+    (lambda le, lp: softplus(-le).sum() + softplus(lp).sum(),
+     "you sum over the pairs: take the mean over each batch (the loss must not grow with the batch size)"),
+    (lambda le, lp: torch.cat([softplus(-le), softplus(lp)]).mean(),
+     "you take one mean over the two batches together: take the mean over each batch, then add the two means "
+     "(the sides must not be weighted by their batch sizes)"),
+    (lambda le, lp: gail.discriminator_loss(le, lp) / 2,
+     "you average the two terms: the loss is their sum"),
+    (lambda le, lp: softplus(-le).mean(),
+     "only the expert term: add the policy term -mean log(1 - D(policy))"),
+    (lambda le, lp: softplus(lp).mean(),
+     "only the policy term: add the expert term -mean log D(expert)"),
+    (lambda le, lp: softplus(le).mean() + softplus(lp).mean(),
+     "the expert term uses -log(1 - D): expert pairs have label 1, so their term is -log D = softplus(-l)"),
+    (lambda le, lp: softplus(-le).mean() + softplus(-lp).mean(),
+     "the policy term uses -log D: policy pairs have label 0, so their term is -log(1 - D) = softplus(l)"),
+    (lambda le, lp: (1 - torch.sigmoid(le)).mean() + torch.sigmoid(lp).mean(),
+     "you use D itself, not its logarithm: the cross-entropy is -log D and -log(1 - D)"),
+]
+
+#: the reward forms, and other functions of the logit a wrong answer may compute (name: function, formula)
+REWARD_CANDIDATES: dict[str, tuple[Callable, str]] = {
+    "-log(1-D)": (softplus, "softplus(l)"),
+    "log D": (lambda x: -softplus(-x), "-softplus(-l)"),
+    "logit": (lambda x: x, "l"),
+    "log(1-D)": (lambda x: -softplus(x), "-softplus(l)"),
+    "-log D": (lambda x: softplus(-x), "softplus(-l)"),
+    "-logit": (lambda x: -x, "-l"),
+    "D": (torch.sigmoid, "sigmoid(l)"),
+    "1-D": (lambda x: torch.sigmoid(-x), "1 - sigmoid(l)"),
+    "log(1+D)": (lambda x: torch.log1p(torch.sigmoid(x)), "log(1 + sigmoid(l))"),
+}
+
+
+def _close(got, want) -> bool:
+    try:
+        got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return got.shape == want.shape and bool(np.allclose(got, want, rtol=1e-4, atol=1e-5))
+
+
+def _loss_hint(fn: Callable) -> str | None:
+    g = torch.Generator().manual_seed(11)
+    cases = [(torch.randn(6, generator=g) + 0.7, torch.randn(9, generator=g) - 0.4),
+             (torch.tensor([2.0, -1.0, 0.5]), torch.tensor([-3.0, 1.0]))]
+    try:
+        outs = [fn(le, lp) for le, lp in cases]
+    except Exception:  # the check has reported it already
+        return None
+    if all(np.asarray(o).shape == (len(le),) or np.asarray(o).shape == (len(le) + len(lp),)
+           for o, (le, lp) in zip(outs, cases)):
+        return "you return per-pair losses: return one number, mean over each batch, and add the two means"
+    for wrong, message in LOSS_MISTAKES:
+        if all(_close(o, wrong(le, lp)) for o, (le, lp) in zip(outs, cases)):
+            return message
+    return None
+
+
+def _reward_hint(fn: Callable) -> str | None:
+    x = torch.linspace(-4.0, 4.0, 9)
+    try:
+        out = fn(x)
+    except Exception:  # the check has reported it already
+        return None
+    for name, (f, formula) in REWARD_CANDIDATES.items():
+        if name != "-log(1-D)" and _close(out, f(x)):
+            if name == "log(1-D)":
+                return f"the sign is flipped: you return {name} = {formula}, GAIL's reward is -log(1-D) = softplus(l)"
+            return f"you return {name} = {formula}; this exercise's reward is -log(1-D) = softplus(l)"
+    return None
+
+
+HINTS: dict[str, Callable[[Callable], str | None]] = {"gail_discriminator_loss": _loss_hint,
+                                                        "gail_reward": _reward_hint}
+
+
+def hint(name: str, fn: Callable) -> str | None:
+    """The classic mistake that ``fn`` makes in exercise ``name``, in words (None if it matches none)."""
+    if name not in HINTS:
+        raise ValueError(f"no hints for {name!r}; known: {', '.join(sorted(HINTS))}")
+    return HINTS[name](fn)
+
+
+def check_with_hint(name: str, fn: Callable, verbose: bool = True) -> Callable:
+    """:func:`il_helpers.exercises.check`, plus a line naming the mistake when the answer is wrong
+    (sets ``check.last_status`` too). Returns the function to use next, like ``check``."""
+    out = check(name, fn, verbose=verbose)
+    if check.last_status == "wrong" and verbose:
+        message = hint(name, fn)
+        if message:
+            print(f"   hint: {message}")
+    return out
+
+
+__all__ = ["discriminator_loss", "gail_reward", "hint", "check_with_hint", "LOSS_MISTAKES", "REWARD_CANDIDATES"]

@@ -1,0 +1,201 @@
+"""Notebook 05's widget: GAIL on CartPole with the knobs that decide whether it works. Choose the
+generator's reward form, the absorbing state, the entropy bonus, the discriminator's steps per
+round and its gradient penalty, press Train, and watch the true return, the discriminator's D on
+expert and policy pairs and the policy's entropy being drawn live; the summary then reports the
+deterministic policy's evaluated return and how often it falls.
+
+Try ``log D`` with the absorbing state off: the reward is always negative, so the policy learns to
+end the episode (the termination bias); the absorbing state removes it.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+from IPython.display import display
+from tqdm.auto import tqdm
+
+from ..config import budget
+from ..demonstrations import Demonstrations, collect_demonstrations
+from ..envs import make_batched
+from ..evaluation import evaluate
+from ..gail import REWARD_FORMS, AdversarialHistory, plot_adversarial, train_gail
+from ..ppo import PPOConfig
+
+ENV_ID = "CartPole-v1"
+#: what each reward form does to an agent whose episodes can end early
+REWARD_NOTES = {
+    "-log(1-D)": "always > 0: a survival bonus",
+    "log D": "always < 0: a living cost",
+    "logit": "both signs: log D - log(1 - D)",
+}
+
+
+def settings_text(s: dict) -> str:
+    """One line naming a run's settings: the widget's controls, or a result's ``config`` (whose
+    entropy coefficient is ``config["ppo"]["ent_coef"]``)."""
+    ent_coef = s["ent_coef"] if "ent_coef" in s else s["ppo"]["ent_coef"]
+    return (f"reward {s['reward']}, absorbing state {'on' if s['absorbing'] else 'off'}, entropy coefficient "
+            f"{ent_coef:g}, {s['d_steps']} discriminator steps per iteration, gradient penalty "
+            f"{s['grad_penalty']:g}, {s['iterations']} iterations, seed {s['seed']}")
+
+
+def describe(result, evaluation, wall_s: float, horizon: int, expert_return: float) -> str:
+    """The widget's text summary of a run: the deterministic policy's evaluated return (next to the
+    demonstrations' mean return), its falls (episodes that ended before ``horizon`` steps), the
+    training cost and the settings."""
+    h, c = result.history, result.config
+    falls = int((evaluation.lengths < horizon).sum())
+    n = len(evaluation.lengths)
+    return (f"GAIL from {c['demos']} expert episodes: the deterministic policy's return is "
+            f"{evaluation.return_mean:.1f} ± {evaluation.return_std:.1f} over {n} test episodes "
+            f"(demonstrations: {expert_return:.1f}); falls: {falls} of {n} episodes ended before {horizon} steps. "
+            f"Training: {h.env_steps[-1]:,} environment steps, {wall_s:.1f} s wall time (live plots included); "
+            f"final mean D: {h.d_expert[-1]:.2f} on expert pairs, {h.d_policy[-1]:.2f} on policy pairs. "
+            f"Settings: {settings_text(c)}.")
+
+
+def gail_widget(demos=None, reward: str = "logit", absorbing: bool = True, ent_coef: float = 0.0, d_steps: int = 5,
+                grad_penalty: float = 0.0, iterations: int | None = None, seed: int = 0,
+                ppo: PPOConfig | None = None, eval_episodes: int = 50, redraw_every: int = 2) -> widgets.VBox:
+    """GAIL (:func:`il_helpers.gail.train_gail`, PPO generator) on CartPole from ``demos`` (by
+    default 10 expert episodes, ``collect_demonstrations("CartPole-v1", 10, seed=10_000)``, about
+    0.1 s).
+
+    The box has attributes ``reward`` (Dropdown over :data:`~il_helpers.gail.REWARD_FORMS`),
+    ``absorbing`` (Checkbox), ``ent_coef`` (FloatSlider), ``d_steps`` (IntSlider), ``grad_penalty``
+    (FloatSlider, 0 = off), ``iterations`` (IntSlider; 15 by default, 4 in fast mode), ``seed``
+    (BoundedIntText), ``train`` (Button), ``progress`` (Output holding a tqdm bar while training),
+    ``summary`` (HTML), ``plot`` (Output, redrawn every ``redraw_every`` iterations during
+    training), ``figure`` (the figure last drawn), ``redraws`` (how many times training redrew it before
+    the final drawing),
+    ``result`` (the last :class:`~il_helpers.gail.AdversarialResult`, None before the first
+    Train), ``evaluation`` (its :class:`~il_helpers.evaluation.EvalResult` on ``eval_episodes``
+    test episodes), ``wall_s`` and ``run()`` (what the button does). ``ppo`` is the generator's
+    :class:`~il_helpers.ppo.PPOConfig` (the default one if None; the entropy slider overrides its
+    ``ent_coef``). On creation it draws empty axes (cheap); training happens only when Train is
+    pressed.
+    """
+    if reward not in REWARD_FORMS:
+        raise ValueError(f"reward must be one of {list(REWARD_FORMS)}, got {reward!r}")
+    iterations = budget(15, 4) if iterations is None else iterations
+    for name, value, low, high in (("iterations", iterations, 1, None), ("d_steps", d_steps, 1, 20),
+                                   ("eval_episodes", eval_episodes, 1, None), ("redraw_every", redraw_every, 1, None)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < low or (high and value > high):
+            raise ValueError(f"{name} must be an integer >= {low}{f' and <= {high}' if high else ''}, got {value!r}")
+    for name, value, high in (("ent_coef", ent_coef, 0.05), ("grad_penalty", grad_penalty, 10.0)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= high:
+            raise ValueError(f"{name} must be in [0, {high:g}] (the slider's range), got {value!r}")
+    if demos is None:
+        demos = collect_demonstrations(ENV_ID, 10, seed=10_000)
+    elif not isinstance(demos, Demonstrations):
+        raise TypeError(f"demos must be il_helpers.Demonstrations (or None for 10 CartPole expert episodes), "
+                        f"got {type(demos).__name__}")
+    env_id = demos.env_id
+    expert_return = float(demos.episode_returns.mean())
+    horizon = make_batched(env_id, 1).horizon
+    style = {"description_width": "initial"}
+    labels = [(f"{k}  ({REWARD_NOTES[k]})" if k in REWARD_NOTES else k, k) for k in REWARD_FORMS]
+    rew = widgets.Dropdown(options=labels, value=reward, description="Generator reward", style=style,
+                           layout=widgets.Layout(width="380px"))
+    absb = widgets.Checkbox(value=bool(absorbing), description="absorbing state after a termination", style=style,
+                            layout=widgets.Layout(width="300px"))
+    ent = widgets.FloatSlider(value=ent_coef, min=0.0, max=0.05, step=0.005, description="Entropy coefficient",
+                              readout_format=".3f", continuous_update=False, style=style)
+    dst = widgets.IntSlider(value=d_steps, min=1, max=20, description="D steps / iteration", continuous_update=False,
+                            style=style)
+    gp = widgets.FloatSlider(value=grad_penalty, min=0.0, max=10.0, step=0.5, description="Gradient penalty (0 = off)",
+                             readout_format=".1f", continuous_update=False, style=style)
+    its = widgets.IntSlider(value=iterations, min=1, max=max(60, iterations), description="Iterations",
+                            continuous_update=False, style=style)
+    sd = widgets.BoundedIntText(value=seed, min=0, max=999, description="Seed", style=style,
+                                layout=widgets.Layout(width="120px"))
+    train = widgets.Button(description="Train", button_style="primary", icon="play")
+    progress = widgets.Output()
+    summary = widgets.HTML()
+    plot = widgets.Output()
+    box = widgets.VBox([widgets.HBox([rew, absb]), widgets.HBox([ent, dst, gp]), widgets.HBox([its, sd, train]),
+                        progress, summary, plot])
+    box.result, box.evaluation, box.wall_s, box.figure, box.redraws = None, None, None, None, 0
+
+    def settings() -> dict:
+        return dict(reward=rew.value, absorbing=bool(absb.value), ent_coef=round(float(ent.value), 6),
+                    d_steps=int(dst.value), grad_penalty=round(float(gp.value), 6), iterations=int(its.value),
+                    seed=int(sd.value))
+
+    def draw(history: AdversarialHistory, title: str) -> None:
+        # a fixed layout and a modest dpi: the figure is rendered up to 8 times per press (constrained
+        # layout and dpi 100 cost about 3 times as much per frame)
+        fig, axes = plt.subplots(1, 3, figsize=(10.5, 3.0), dpi=80)
+        plot_adversarial(history, axes=axes, expert_return=expert_return)
+        returns = [*history.episode_return, expert_return, 0.0]
+        span = max(returns) - min(returns) or 1.0
+        axes[0].set_ylim(min(returns) - 0.05 * span, max(returns) + 0.08 * span)  # 0 and the expert in view
+        if not history.env_steps:                                                  # the placeholder
+            for ax in axes:
+                ax.set_xlim(0, 1)
+            axes[2].set_ylim(0, 1)
+        else:
+            axes[0].set_xlim(left=0)
+        fig.suptitle(title, fontsize=9)
+        fig.subplots_adjust(left=0.06, right=0.99, bottom=0.16, top=0.82, wspace=0.28)
+        box.figure = fig
+        with plot:
+            plot.clear_output(wait=True)
+            display(fig)
+        plt.close(fig)
+
+    def preview(*_):
+        if box.result is None:
+            summary.value = html.escape(f"Press Train to run GAIL on {env_id} from {demos.num_episodes} expert "
+                                        f"episodes (mean return {expert_return:.1f}) with "
+                                        f"{settings_text(settings())}.")
+
+    def run(*_):
+        train.disabled = True
+        try:
+            s = settings()
+            n = s["iterations"]
+            box.redraws = 0
+            with progress:
+                progress.clear_output(wait=True)
+                bar = tqdm(total=n + 1, desc="GAIL iterations", leave=False)
+
+                def step(it, history):
+                    bar.set_postfix_str(f"return {history.episode_return[-1]:.0f}, D(expert) "
+                                        f"{history.d_expert[-1]:.2f}, D(policy) {history.d_policy[-1]:.2f}")
+                    bar.update(1)
+                    if (it + 1) % redraw_every == 0 and it + 1 < n:   # the last one is drawn after evaluation
+                        draw(history, f"training: iteration {it + 1} of {n}")
+                        box.redraws += 1
+
+                t0 = time.perf_counter()
+                result = train_gail(demos, reward=s["reward"], absorbing=s["absorbing"], ent_coef=s["ent_coef"],
+                                    d_steps=s["d_steps"], grad_penalty=s["grad_penalty"], iterations=n,
+                                    seed=s["seed"], ppo=ppo, callback=step)
+                wall = time.perf_counter() - t0
+                bar.set_postfix_str(f"evaluating the deterministic policy on {eval_episodes} episodes")
+                ev = evaluate(result.policy, env_id, eval_episodes, seed=20_000 + s["seed"])
+                bar.update(1)
+                bar.close()
+            box.result, box.evaluation, box.wall_s = result, ev, wall
+            draw(result.history, f"GAIL, {settings_text(s)}")
+            summary.value = html.escape(describe(result, ev, wall, horizon, expert_return))
+        finally:
+            train.disabled = False
+
+    for w in (rew, absb, ent, dst, gp, its, sd):
+        w.observe(preview, names="value")
+    train.on_click(run)
+    box.reward, box.absorbing, box.ent_coef, box.d_steps, box.grad_penalty = rew, absb, ent, dst, gp
+    box.iterations, box.seed, box.train, box.progress, box.summary, box.plot = its, sd, train, progress, summary, plot
+    box.run, box.demos, box.horizon = run, demos, horizon
+    draw(AdversarialHistory(), "press Train: the curves are drawn live while GAIL trains")
+    preview()
+    return box
+
+
+__all__ = ["gail_widget", "describe", "settings_text", "REWARD_NOTES"]

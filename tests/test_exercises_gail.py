@@ -1,0 +1,93 @@
+"""Notebook 05's exercises: the checks accept the reference (and a plain sigmoid-then-log answer,
+accurate on the moderate logits they use), reject the classic wrong answers, and name them."""
+
+import pytest
+import torch
+from torch.nn.functional import softplus
+
+from il_helpers import gail
+from il_helpers.exercises import CHECKS, check
+from il_helpers.exercises import gail as ex
+
+
+def todo(*args):
+    raise NotImplementedError
+
+
+def status(name, fn, capsys, hinted=False):
+    (ex.check_with_hint if hinted else check)(name, fn)
+    return check.last_status, capsys.readouterr().out
+
+
+def test_references_are_the_library_functions():
+    g = torch.Generator().manual_seed(0)
+    le, lp = torch.randn(7, generator=g) * 3, torch.randn(4, generator=g) * 3
+    assert torch.equal(ex.discriminator_loss(le, lp), gail.discriminator_loss(le, lp))
+    assert torch.equal(ex.gail_reward(le), gail.gail_reward(le, "-log(1-D)"))
+
+
+def test_references_pass_and_todo_returns_the_reference(capsys):
+    for name in ("gail_discriminator_loss", "gail_reward"):
+        assert status(name, CHECKS[name][0], capsys)[0] == "correct"
+        assert check(name, todo) is CHECKS[name][0] and check.last_status == "todo"
+        assert "not done yet" in capsys.readouterr().out
+
+
+def test_naive_but_accurate_answers_pass(capsys):
+    naive_loss = lambda le, lp: -(torch.log(torch.sigmoid(le)).mean() + torch.log(1 - torch.sigmoid(lp)).mean())  # noqa: E731
+    by_formula = lambda le, lp: softplus(-le).mean() + softplus(lp).mean()  # noqa: E731
+    for fn in (naive_loss, by_formula):
+        assert status("gail_discriminator_loss", fn, capsys)[0] == "correct"
+
+    assert status("gail_reward", lambda logit: -torch.log(1 - torch.sigmoid(logit)), capsys)[0] == "correct"
+
+
+def test_discriminator_loss_mistakes_are_rejected_and_named(capsys):
+    expected = {
+        "swapped": (lambda le, lp: softplus(le).mean() + softplus(-lp).mean(), "labels are swapped"),
+        "sign": (lambda le, lp: -(softplus(-le).mean() + softplus(lp).mean()), "sign is flipped"),
+        "sum": (lambda le, lp: softplus(-le).sum() + softplus(lp).sum(), "you sum over the pairs"),
+        "one mean": (lambda le, lp: torch.cat([softplus(-le), softplus(lp)]).mean(), "one mean over the two"),
+        "D not log D": (lambda le, lp: (1 - torch.sigmoid(le)).mean() + torch.sigmoid(lp).mean(), "D itself"),
+        "per pair": (lambda le, lp: torch.cat([softplus(-le), softplus(lp)]), "per-pair losses"),
+    }
+    for key, (fn, words) in expected.items():
+        st, out = status("gail_discriminator_loss", fn, capsys, hinted=True)
+        assert st == "wrong", key
+        assert "hint:" in out and words in out, (key, out)
+    # a mistake outside the catalogue is still rejected, with no made-up hint
+    st, out = status("gail_discriminator_loss", lambda le, lp: softplus(-le).mean() + 0.1, capsys, hinted=True)
+    assert st == "wrong" and "hint:" not in out
+
+
+def test_one_mean_over_both_batches_fails_only_where_the_sizes_differ(capsys):
+    """The mean over the concatenation weighs each side by its batch size: with equal sizes it is
+    half the loss, so the check catches it on the first case already; the unequal-size case
+    catches the version that doubles it back."""
+    doubled = lambda le, lp: 2 * torch.cat([softplus(-le), softplus(lp)]).mean()  # noqa: E731
+    st, out = status("gail_discriminator_loss", doubled, capsys)
+    assert st == "wrong" and "test case 2" in out
+
+
+def test_reward_mistakes_are_rejected_and_named(capsys):
+    cases = {
+        "sign flipped": (lambda x: -softplus(x), "the sign is flipped"),
+        "log D instead": (lambda x: -softplus(-x), "you return log D"),
+        "the logit": (lambda x: x, "you return logit"),
+        "D": (torch.sigmoid, "you return D = sigmoid(l)"),
+    }
+    for key, (fn, words) in cases.items():
+        st, out = status("gail_reward", fn, capsys, hinted=True)
+        assert st == "wrong", key
+        assert words in out, (key, out)
+    # the clip at |l| <= 10 is not asked for, but a reward that saturates early is wrong
+    st, out = status("gail_reward", lambda x: softplus(x.clamp(-5, 5)), capsys, hinted=True)
+    assert st == "wrong" and "hint:" not in out
+
+
+def test_hint_is_silent_for_correct_and_unknown_names():
+    assert ex.hint("gail_reward", ex.gail_reward) is None
+    assert ex.hint("gail_discriminator_loss", ex.discriminator_loss) is None
+    assert ex.hint("gail_discriminator_loss", todo) is None
+    with pytest.raises(ValueError, match="no hints"):
+        ex.hint("nope", todo)
