@@ -31,6 +31,11 @@ from .dagger import (BandGate, BetaSchedule, DAggerHistory, DAggerResult, GatedP
                      make_schedule, train_dagger, train_hg_dagger, train_safe_dagger, train_selective_dagger)
 # notebook 06 (registers the ObstacleFork expert and the bench methods mdn, discretized, cvae)
 from .multimodal import OBSTACLE_FORK, CVAEPolicy, DiscretizedPolicy, MDNPolicy, evaluate_fork, fork_stats
+# notebook 05: PPO, the RL engine; GAIL and AIRL (registers the bench methods gail, airl)
+from .ppo import ActorCritic, PPOConfig, PPOHistory, train_ppo
+from .gail import (REWARD_FORMS, AdversarialHistory, AdversarialResult, discriminator_loss, gail_reward, train_airl,
+                   train_gail)
+from . import airl_tabular
 
 __version__ = "0.1.0"
 
@@ -39,5 +44,5 @@ __version__ = "0.1.0"
 # imported already. bench's __main__ block runs the package's copy on purpose (it holds the
 # registered methods), so that one message is noise.
 warnings.filterwarnings("ignore", message=r"'il_helpers\.bench' found in sys\.modules", category=RuntimeWarning)
-from .ppo import ActorCritic, PPOConfig, PPOHistory, train_ppo  # noqa: E402 (notebook 05: the RL engine)
-from .gail import REWARD_FORMS, AdversarialHistory, AdversarialResult, discriminator_loss, gail_reward, train_airl, train_gail  # noqa: E402 (notebook 05; registers the bench methods gail, airl)
+# notebook 07: every method on shared tasks and budgets; imitation then improvement
+from . import comparison  # noqa: E402

@@ -1,0 +1,527 @@
+"""Choosing a method from measurements (notebook 07): every method on shared tasks and budgets,
+and imitation followed by improvement.
+
+* :data:`TASKS`: the shared tasks, each an environment, a demonstration budget and the
+  *changed conditions* a policy is also evaluated under (a longer horizon, stronger gusts,
+  reversed controls). :func:`run_method` trains one method on one task with one seed and returns
+  a **row**: what it reached (normalized score, success), what it cost (expert labels,
+  environment steps, training wall time) and how it behaves when the conditions change.
+  :func:`run_comparison` runs many; :func:`summarize`, :func:`comparison_table` and
+  :func:`plot_comparison` turn the rows into the table and the figure, never typed by hand.
+* :func:`finetune_experiment`: behavioral cloning of a demonstrator that is *not* optimal for
+  the true reward, then PPO on the true reward from that initialization, against PPO from
+  scratch with the same number of environment steps (:func:`bc_actor_critic` does the
+  maximum-likelihood initialization of an :class:`~il_helpers.ppo.ActorCritic`).
+
+Costs are counted the same way for every method: ``expert_labels`` = the demonstration pairs plus
+every label an interactive expert was asked for (DAgger); ``env_steps`` = the environment steps
+the learner itself took while training (0 for BC and MaxEnt IRL; DAgger's data-collection
+rollouts; GAIL's and AIRL's PPO rollouts). MaxEnt IRL takes no step but needs the transition
+model instead. Seeds follow the bench CLI: demonstrations ``seed + 10_000``, evaluation
+``seed + 20_000``.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Callable
+
+import numpy as np
+import torch
+
+from .bc import train_bc
+from .demonstrations import Demonstrations, collect_demonstrations
+from .envs import LANE_KEEPING, OBSTACLE_FORK, env_spaces
+from .evaluation import rollout
+from .experts import get_expert
+from .policies import RandomPolicy
+from .torch_utils import cpu_threads
+
+
+@dataclass(frozen=True)
+class Task:
+    """One shared task: ``n_demos`` expert episodes of ``env_id`` (every ``subsample``-th pair
+    kept), the ``methods`` run on it, and ``changes``: name -> ``{"horizon": T}`` and/or
+    ``{"env_kwargs": {...}}`` (or ``{"controls": "reverse"}`` on a gridworld) for the transfer
+    columns."""
+
+    name: str
+    env_id: str
+    n_demos: int
+    methods: tuple[str, ...]
+    subsample: int = 1
+    changes: dict = field(default_factory=dict)
+    needs: str = ""
+
+
+TASKS: dict[str, Task] = {
+    "LaneKeeping": Task("LaneKeeping", LANE_KEEPING, 4, ("bc", "dagger", "gail", "airl"),
+                        changes={"T=1000": {"horizon": 1000}, "gusts x3": {"env_kwargs": {"heading_noise": 0.06}}}),
+    "CartPole": Task("CartPole", "CartPole-v1", 1, ("bc", "dagger", "gail"), subsample=10,
+                     changes={"T=1000": {"horizon": 1000}}),
+    "ObstacleFork": Task("ObstacleFork", OBSTACLE_FORK, 100, ("bc", "mdn")),
+    "FeatureGrid": Task("FeatureGrid", "il_helpers/FeatureGrid-v0", 16, ("bc", "maxent_irl"),
+                        changes={"controls reversed": {"controls": "reverse"}}),
+}
+
+#: what each method needs besides the demonstrations
+NEEDS = {"bc": "demos", "mdn": "demos", "dagger": "demos + interactive expert + simulator",
+         "gail": "demos + simulator", "airl": "demos + simulator", "maxent_irl": "demos + transition model"}
+LABELS = {"bc": "BC", "dagger": "DAgger", "gail": "GAIL", "airl": "AIRL", "mdn": "MDN", "maxent_irl": "MaxEnt IRL"}
+MARKERS = {"bc": "o", "dagger": "s", "gail": "^", "airl": "v", "mdn": "D", "maxent_irl": "P"}
+
+#: per-method training budgets (full, fast): DAgger iterations of 2 episodes; GAIL / AIRL generator
+#: iterations of 16 episodes; MaxEnt IRL gradient steps; the MDN's train_bc settings
+BUDGETS = {
+    "dagger": ({"iterations": 4, "episodes_per_iter": 2}, {"iterations": 2, "episodes_per_iter": 2}),
+    "gail": ({"iterations": 40}, {"iterations": 10}),
+    "airl": ({"iterations": 30}, {"iterations": 10}),
+    "maxent_irl": ({"steps": 150}, {"steps": 60}),
+    "mdn": ({"fast": False}, {"fast": True}),
+}
+
+
+def method_budget(method: str, fast: bool = False) -> dict:
+    """The training settings of ``method`` in full or fast mode (see :data:`BUDGETS`)."""
+    if method not in NEEDS:
+        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(NEEDS)}")
+    full, quick = BUDGETS.get(method, ({}, {}))
+    return dict(quick if fast else full)
+
+
+def _task(task) -> Task:
+    if isinstance(task, Task):
+        return task
+    if task not in TASKS:
+        raise ValueError(f"unknown task {task!r}; choose one of {', '.join(TASKS)} or pass a Task")
+    return TASKS[task]
+
+
+def task_demos(task, seed: int = 0) -> Demonstrations:
+    """The expert demonstrations of ``task`` for ``seed`` (collected with ``seed + 10_000``)."""
+    task = _task(task)
+    demos = collect_demonstrations(task.env_id, task.n_demos, seed=seed + 10_000)
+    return demos.subsample(task.subsample, seed=seed) if task.subsample > 1 else demos
+
+
+# ---------------------------------------------------------------------------------------------
+# evaluation, in the training conditions and in changed ones
+# ---------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=None)
+def _reference(env_id: str, horizon: int | None, kwargs: tuple) -> tuple[float, float]:
+    """Mean returns of the expert and of the random policy under a changed condition."""
+    env_kwargs = dict(kwargs) or None
+    expert = rollout(get_expert(env_id), env_id, 100, seed=12345, horizon=horizon, env_kwargs=env_kwargs)
+    rand = rollout(RandomPolicy(env_spaces(env_id)[1], seed=12345), env_id, 100, seed=12345, horizon=horizon,
+                   env_kwargs=env_kwargs)
+    return float(expert.returns.mean()), float(rand.returns.mean())
+
+
+def score(policy, env_id: str, n_episodes: int, seed: int, horizon: int | None = None,
+          env_kwargs: dict | None = None) -> dict:
+    """Normalized score (random 0, the expert *under the same conditions* 1), mean return and,
+    where the env reports them, the off-road and success rates."""
+    if hasattr(policy, "reset"):           # mode-holding policies (MDN): fresh per-episode modes
+        policy.reset(n_episodes, seed=seed)
+    r = rollout(policy, env_id, n_episodes, seed=seed, horizon=horizon, env_kwargs=env_kwargs)
+    expert, rand = _reference(env_id, horizon, tuple(sorted((env_kwargs or {}).items())))
+    out = {"return_mean": float(r.returns.mean()), "normalized": float((r.returns.mean() - rand) / (expert - rand))}
+    if "off_road" in r.infos:
+        out["off_road_rate"] = float((r.infos["off_road"] & r.alive).sum() / r.alive.sum())
+    if "success" in r.infos:
+        out["success_rate"] = float((r.infos["success"] & r.alive).any(axis=1).mean())
+    return out
+
+
+def _grid_scores(policy_table_fn, world, P) -> float:
+    """Exact normalized value of a time-indexed policy under dynamics ``P`` (random 0, optimal 1)."""
+    from .maxent_irl import policy_value, value_iteration
+
+    T, S = world.horizon, world.n_states
+    v = float(policy_value(policy_table_fn(P), world.r, P, world.d0))
+    v_opt = float(policy_value(value_iteration(world.r, P, T).policy, world.r, P, world.d0))
+    v_rand = float(policy_value(torch.full((T, S, 5), 0.2, dtype=torch.float64), world.r, P, world.d0))
+    return (v - v_rand) / (v_opt - v_rand)
+
+
+# ---------------------------------------------------------------------------------------------
+# one method on one task
+# ---------------------------------------------------------------------------------------------
+
+
+def _train(method: str, task: Task, demos: Demonstrations, seed: int, settings: dict):
+    """Train (BC on ObstacleFork: least squares with notebook 06's budget, as the MDN); return
+    ``(policy, extra)`` with ``expert_labels``, ``env_steps`` and, for MaxEnt IRL, the reward."""
+    env_id = demos.env_id
+    if method == "bc" and env_id == OBSTACLE_FORK:     # least-squares BC with notebook 06's budget
+        from .multimodal import train_method
+
+        policy, _ = train_method("mse", demos, seed=seed, **settings)
+        return policy, {"expert_labels": len(demos), "env_steps": 0}
+    if method == "bc":
+        policy, _ = train_bc(demos, seed=seed, **settings)
+        return policy, {"expert_labels": len(demos), "env_steps": 0}
+    if method == "dagger":
+        from .dagger import train_dagger
+
+        res = train_dagger(env_id, initial=demos, seed=seed, eval_episodes=0, **settings)
+        labels = int(res.labels_used)
+        return res.policy, {"expert_labels": labels, "env_steps": labels - len(demos)}   # every visited state
+    if method in ("gail", "airl"):
+        from .gail import train_airl, train_gail
+
+        res = (train_gail if method == "gail" else train_airl)(demos, seed=seed, **settings)
+        return res.policy, {"expert_labels": len(demos), "env_steps": int(res.history.env_steps[-1])}
+    if method == "mdn":
+        from .multimodal import train_multimodal
+
+        policy, _ = train_multimodal("mdn", demos, seed=seed, **settings)
+        return policy, {"expert_labels": len(demos), "env_steps": 0}
+    if method == "maxent_irl":
+        from .gridworlds import optimal_policy, world_for
+        from .maxent_irl import learned_reward, train_maxent_irl
+
+        world = world_for(env_id)
+        model, _ = train_maxent_irl(demos, world, reward="linear", seed=seed, eval_every=10_000, **settings)
+        reward = learned_reward(model, world)
+        return optimal_policy(reward, world), {"expert_labels": len(demos), "env_steps": 0, "_reward": reward}
+    raise ValueError(f"unknown method {method!r}; choose one of {', '.join(NEEDS)}")
+
+
+def run_method(method: str, task="LaneKeeping", seed: int = 0, budget: dict | None = None, fast: bool = False,
+               eval_episodes: int = 100, demos: Demonstrations | None = None) -> dict:
+    """Train ``method`` on ``task`` (a :class:`Task` or a name in :data:`TASKS`) with ``seed`` and
+    measure it. ``budget`` overrides :func:`method_budget` (``fast`` picks the fast one).
+
+    Returns a row: ``method, task, env, seed, demos, pairs, expert_labels, env_steps, wall_s,
+    needs, return_mean, normalized`` (+ ``off_road_rate`` / ``success_rate`` where the env has
+    them) and ``transfer``: change name -> normalized score under that change (random 0, the
+    expert under the same change 1; on a gridworld, exact values with the recovered reward
+    re-optimized under the new controls and the BC policy used as it is).
+    """
+    task = _task(task)
+    if method not in NEEDS:
+        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(NEEDS)}")
+    if method not in task.methods:
+        raise ValueError(f"method {method!r} is not run on task {task.name!r} (its methods: {', '.join(task.methods)})")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
+    if isinstance(eval_episodes, bool) or not isinstance(eval_episodes, (int, np.integer)) or eval_episodes < 1:
+        raise ValueError(f"eval_episodes must be an integer >= 1, got {eval_episodes!r}")
+    demos = task_demos(task, seed) if demos is None else demos
+    if budget is not None:
+        settings = dict(budget)
+    elif method == "bc" and task.env_id == OBSTACLE_FORK:
+        settings = {"fast": bool(fast)}
+    else:
+        settings = method_budget(method, fast)
+    # torch's first optimizer in a process imports torch._dynamo (about 1 s, once): not training time
+    import torch._dynamo  # noqa: F401
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        t0 = time.perf_counter()
+        policy, extra = _train(method, task, demos, int(seed), settings)
+        wall = time.perf_counter() - t0
+    reward = extra.pop("_reward", None)
+    row = {"method": method, "task": task.name, "env": demos.env_id, "seed": int(seed), "demos": demos.num_episodes,
+           "pairs": len(demos), **extra, "wall_s": wall, "needs": NEEDS[method]}
+    eval_seed = int(seed) + 20_000
+    from .gridworlds import is_gridworld
+
+    if is_gridworld(demos.env_id):
+        from .airl_tabular import changed_dynamics
+        from .gridworlds import policy_table, world_for
+        from .maxent_irl import value_iteration
+
+        world = world_for(demos.env_id)
+        row.update(score(policy, demos.env_id, eval_episodes, eval_seed))
+        row["transfer"] = {}
+        for name, change in task.changes.items():
+            P = changed_dynamics(world, change["controls"])
+            if reward is not None:       # re-plan with the recovered reward under the new controls
+                row["transfer"][name] = _grid_scores(lambda P: value_iteration(reward, P, world.horizon).policy,
+                                                     world, P)
+            else:                        # a policy maps states to actions: it is used as it is
+                row["transfer"][name] = _grid_scores(lambda P: policy_table(policy, world), world, P)
+        return row
+    row.update(score(policy, demos.env_id, eval_episodes, eval_seed))
+    row["transfer"] = {name: score(policy, demos.env_id, eval_episodes, eval_seed, horizon=change.get("horizon"),
+                                   env_kwargs=change.get("env_kwargs"))["normalized"]
+                       for name, change in task.changes.items()}
+    return row
+
+
+def run_comparison(tasks=("LaneKeeping", "CartPole", "ObstacleFork", "FeatureGrid"), seeds=(0,), fast: bool = False,
+                   eval_episodes: int = 100, seeds_for: dict | None = None,
+                   progress: Callable[[int, int, dict], None] | None = None) -> list[dict]:
+    """Every method of every task in ``tasks``, over ``seeds`` (``seeds_for``: method -> seeds, to
+    run the expensive ones on fewer). Each seed's demonstrations are shared by the methods.
+    ``progress(done, total, row)`` is called after each run. Returns the rows."""
+    tasks = [_task(t) for t in tasks]
+    if not tasks:
+        raise ValueError("tasks must name at least one task")
+    seeds_for = dict(seeds_for or {})
+    plan = [(t, m, s) for t in tasks for s in seeds for m in t.methods if s in seeds_for.get(m, seeds)]
+    rows, demos_cache = [], {}
+    for t, m, s in plan:
+        key = (t.name, s)
+        if key not in demos_cache:
+            demos_cache[key] = task_demos(t, s)
+        rows.append(run_method(m, t, s, fast=fast, eval_episodes=eval_episodes, demos=demos_cache[key]))
+        if progress is not None:
+            progress(len(rows), len(plan), rows[-1])
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# the table and the figure, made from the rows
+# ---------------------------------------------------------------------------------------------
+
+ROW_KEYS = ("method", "task", "env", "seed", "demos", "pairs", "expert_labels", "env_steps", "wall_s", "needs",
+            "return_mean", "normalized", "transfer")
+NUMERIC = ("normalized", "expert_labels", "env_steps", "wall_s")
+
+
+def _check_rows(rows) -> list[dict]:
+    rows = list(rows)
+    if not rows:
+        raise ValueError("no rows: run some methods first (run_method / run_comparison)")
+    for r in rows:
+        missing = [k for k in ROW_KEYS if k not in r]
+        if missing:
+            raise ValueError(f"row {r.get('method')!r} / {r.get('task')!r} lacks {', '.join(missing)}: "
+                             "pass rows made by run_method")
+    return rows
+
+
+def summarize(rows) -> dict[tuple[str, str], dict]:
+    """Per (task, method), in order of appearance: the mean, min and max over seeds of the
+    normalized score, the expert labels, the environment steps and the wall time (``"normalized"``
+    etc.: mean; ``"normalized_min"`` / ``"normalized_max"``), the mean success rate where measured,
+    ``transfer``: change -> mean normalized score, ``seeds`` and ``needs``."""
+    rows = _check_rows(rows)
+    out: dict[tuple[str, str], dict] = {}
+    for key in dict.fromkeys((r["task"], r["method"]) for r in rows):
+        rs = [r for r in rows if (r["task"], r["method"]) == key]
+        s = {"task": key[0], "method": key[1], "seeds": [r["seed"] for r in rs], "needs": rs[0]["needs"],
+             "demos": rs[0]["demos"], "pairs": float(np.mean([r["pairs"] for r in rs]))}
+        for k in NUMERIC:
+            v = np.array([r[k] for r in rs], float)
+            s[k], s[k + "_min"], s[k + "_max"] = float(v.mean()), float(v.min()), float(v.max())
+        if all("success_rate" in r for r in rs):
+            s["success_rate"] = float(np.mean([r["success_rate"] for r in rs]))
+        s["transfer"] = {name: float(np.mean([r["transfer"][name] for r in rs])) for name in rs[0]["transfer"]}
+        out[key] = s
+    return out
+
+
+def _cells(s: dict) -> list[str]:
+    n = len(s["seeds"])
+    score_cell = f"{s['normalized']:.2f}"
+    if n > 1:
+        score_cell += f" [{s['normalized_min']:.2f}, {s['normalized_max']:.2f}]"
+    if "success_rate" in s:
+        score_cell += f", success {100 * s['success_rate']:.0f}%"
+    transfer = ", ".join(f"{k}: {v:.2f}" for k, v in s["transfer"].items()) or "—"
+    return [s["task"], LABELS.get(s["method"], s["method"]), str(n), score_cell, f"{s['expert_labels']:,.0f}",
+            f"{s['env_steps']:,.0f}", f"{s['wall_s']:.1f}", transfer, s["needs"]]
+
+
+TABLE_HEAD = ["task", "method", "seeds", "normalized score [min, max]", "expert labels", "env steps", "wall s",
+              "score under changed conditions", "needs"]
+
+
+def comparison_table(rows, fmt: str = "text") -> str:
+    """The comparison as a text table (``fmt="text"``) or an HTML table (``"html"``): one line
+    per (task, method), means over seeds, generated from the rows."""
+    if fmt not in ("text", "html"):
+        raise ValueError(f"fmt must be 'text' or 'html', got {fmt!r}")
+    lines = [_cells(s) for s in summarize(rows).values()]
+    if fmt == "html":
+        head = "".join(f"<th>{html.escape(h)}</th>" for h in TABLE_HEAD)
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>" for cells in lines)
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    widths = [max(len(h), *(len(c[i]) for c in lines)) for i, h in enumerate(TABLE_HEAD)]
+    fmt_line = "  ".join(f"{{:{'<' if i in (0, 1, 7, 8) else '>'}{w}}}" for i, w in enumerate(widths))
+    out = [fmt_line.format(*TABLE_HEAD), "  ".join("-" * w for w in widths)]
+    out += [fmt_line.format(*cells) for cells in lines]
+    return "\n".join(out)
+
+
+def plot_comparison(rows, axes=None):
+    """Two panels, one marker per method (one colour per task), every seed drawn: normalized
+    score against the environment steps the learner took (symlog axis, so BC's 0 shows), and
+    against the training wall time. Returns the axes."""
+    import matplotlib.pyplot as plt
+
+    rows = _check_rows(rows)
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(11, 3.6), constrained_layout=True)
+    tasks = list(dict.fromkeys(r["task"] for r in rows))
+    for r in rows:
+        color = f"C{tasks.index(r['task'])}"
+        for ax, x in zip(axes, (r["env_steps"], r["wall_s"])):
+            ax.scatter(x, r["normalized"], marker=MARKERS.get(r["method"], "o"), color=color, s=40, alpha=0.8,
+                       edgecolor="k", linewidth=0.5)
+    axes[0].set_xscale("symlog", linthresh=1000)
+    axes[0].set_xticks([0, 1e3, 1e4, 1e5, 1e6])
+    axes[0].set_xlim(-300, 1.5 * max(1e5, max(r["env_steps"] for r in rows)))
+    axes[0].set(xlabel="environment steps taken while training (symlog)", ylabel="normalized score (expert = 1)",
+                title="score vs interaction")
+    axes[1].set_xscale("log")
+    axes[1].set(xlabel="training wall time [s] (log)", title="score vs compute")
+    for ax in axes:
+        ax.axhline(1.0, color="0.5", ls="--", lw=0.8)
+        ax.grid(alpha=0.3)
+    from matplotlib.lines import Line2D
+
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    handles = [Line2D([], [], marker=MARKERS.get(m, "o"), ls="", color="0.6", markeredgecolor="k",
+                      label=LABELS.get(m, m)) for m in methods]
+    handles += [Line2D([], [], marker="s", ls="", color=f"C{i}", label=t) for i, t in enumerate(tasks)]
+    axes[1].legend(handles=handles, fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    return axes
+
+
+# ---------------------------------------------------------------------------------------------
+# imitation, then improvement
+# ---------------------------------------------------------------------------------------------
+
+
+def edge_hugger():
+    """The demonstrator of the fine-tuning experiment: the LaneKeeping expert's control law aimed
+    1.8 m left of the centre line (0.2 m from the edge), so the heading gusts often push it off
+    the road: a demonstrator that is *not* optimal for the true reward (1 per step on the road)."""
+    from .mixed_quality import LaneKeepingDriver
+
+    return LaneKeepingDriver(offset=1.8, name="edge hugger")
+
+
+def bc_actor_critic(demos: Demonstrations, epochs: int = 50, seed: int = 0, init_log_std: float = -1.0,
+                    hidden=(64, 64)):
+    """A PPO :class:`~il_helpers.ppo.ActorCritic` whose actor is trained by maximum likelihood of
+    the demonstrations' actions, ``max E_D[log pi(a|s)]`` (the same BC initialization as
+    ``train_gail(..., bc_epochs=...)``); its observation normalization is the demonstrations'.
+    ``init_log_std`` sets the exploration noise PPO starts from (std ``exp(init_log_std)``)."""
+    from .gail import bc_init
+    from .ppo import ActorCritic
+
+    if not isinstance(demos, Demonstrations):
+        raise TypeError(f"demos must be il_helpers.Demonstrations, got {type(demos).__name__}")
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
+        raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}")
+    obs_space, act_space = env_spaces(demos.env_id)
+    with torch.random.fork_rng(devices=[]), cpu_threads(1):
+        torch.manual_seed(seed)
+        ac = ActorCritic(obs_space, act_space, hidden, init_log_std=init_log_std)
+        ac.set_normalization(demos.obs)
+        bc_init(ac, torch.as_tensor(demos.obs), torch.as_tensor(demos.actions), int(epochs),
+                 torch.Generator().manual_seed(seed))
+    ac.name = "BC (actor-critic)"
+    return ac
+
+
+@dataclass
+class FineTuneResult:
+    """What :func:`finetune_experiment` measured. ``curves[name]``: ``(env_steps, normalized)``
+    arrays of the deterministic policy evaluated during training (``"BC + PPO"``, ``"PPO from
+    scratch"``); ``final[name]``: the final normalized score of ``"demonstrator"``, ``"BC"``,
+    ``"BC + PPO"``, ``"PPO from scratch"`` and ``"expert"``; ``env_steps``: the PPO budget."""
+
+    env_id: str
+    seed: int
+    curves: dict[str, tuple[np.ndarray, np.ndarray]]
+    final: dict[str, float]
+    env_steps: int
+    wall_s: dict[str, float]
+    policies: dict = field(default_factory=dict, repr=False)
+
+
+def finetune_experiment(iterations: int = 20, seed: int = 0, n_demos: int = 4, demonstrator=None,
+                        env_id: str = LANE_KEEPING, eval_every: int = 2, eval_episodes: int = 100,
+                        curve_episodes: int = 30, bc_epochs: int = 50, init_log_std: float = -1.0,
+                        scratch: bool = True) -> FineTuneResult:
+    """BC on ``n_demos`` episodes of ``demonstrator`` (default :func:`edge_hugger`), then
+    ``iterations`` of PPO on the true reward from that policy, against PPO from scratch for the
+    same iterations (the same environment steps, up to early terminations: 16 episodes each).
+    Every ``eval_every`` iterations the deterministic policy is scored on ``curve_episodes``
+    episodes; the final scores use ``eval_episodes`` (seed ``seed + 20_000``). ``scratch=False``
+    skips PPO from scratch."""
+    from .ppo import ActorCritic, PPOConfig, collect, iteration_seed, train_ppo
+
+    if isinstance(iterations, bool) or not isinstance(iterations, (int, np.integer)) or iterations < 1:
+        raise ValueError(f"iterations must be an integer >= 1, got {iterations!r}")
+    if isinstance(eval_every, bool) or not isinstance(eval_every, (int, np.integer)) or eval_every < 1:
+        raise ValueError(f"eval_every must be an integer >= 1, got {eval_every!r}")
+    demonstrator = edge_hugger() if demonstrator is None else demonstrator
+    demos = collect_demonstrations(env_id, n_demos, policy=demonstrator, label_policy=demonstrator,
+                                   seed=seed + 10_000)
+    eval_seed = seed + 20_000
+    final = {"demonstrator": score(demonstrator, env_id, eval_episodes, eval_seed)["normalized"]}
+    t0 = time.perf_counter()
+    bc = bc_actor_critic(demos, epochs=bc_epochs, seed=seed, init_log_std=init_log_std)
+    wall = {"BC": time.perf_counter() - t0}
+    final["BC"] = score(bc, env_id, eval_episodes, eval_seed)["normalized"]
+    curves, policies = {}, {"BC": bc}
+    cfg = PPOConfig()
+    for name in ("BC + PPO", "PPO from scratch") if scratch else ("BC + PPO",):
+        if name == "BC + PPO":
+            start = copy.deepcopy(bc)
+        else:   # what train_ppo builds without a policy, built here so that the callback can score it
+            with torch.random.fork_rng(devices=[]), cpu_threads(1):
+                torch.manual_seed(seed)
+                start = ActorCritic(*env_spaces(env_id), cfg.hidden)
+                first = collect(start, env_id, cfg.n_envs, iteration_seed(seed, 10**6))
+            start.set_normalization(first.obs[first.alive].numpy())
+        steps, scores = [0], [score(start, env_id, curve_episodes, eval_seed)["normalized"]]
+
+        def callback(it, hist, start=start, steps=steps, scores=scores):
+            if (it + 1) % eval_every == 0 or it + 1 == iterations:
+                steps.append(hist.env_steps[-1])
+                scores.append(score(start, env_id, curve_episodes, eval_seed)["normalized"])
+
+        t0 = time.perf_counter()
+        ac, hist = train_ppo(env_id, int(iterations), cfg, seed=seed, policy=start, callback=callback)
+        wall[name] = time.perf_counter() - t0
+        curves[name] = (np.asarray(steps), np.asarray(scores, float))
+        final[name] = score(ac, env_id, eval_episodes, eval_seed)["normalized"]
+        policies[name] = ac
+    final["expert"] = score(get_expert(env_id), env_id, eval_episodes, eval_seed)["normalized"]
+    return FineTuneResult(env_id=env_id, seed=seed, curves=curves, final=final, env_steps=int(hist.env_steps[-1]),
+                          wall_s=wall, policies=policies)
+
+
+def plot_finetune(results, ax=None):
+    """Normalized score of the deterministic policy against PPO's environment steps, for
+    ``"BC + PPO"`` and ``"PPO from scratch"`` (one line per seed), with the demonstrator's,
+    BC's and the expert's scores as horizontal lines (means over seeds). Returns the axes."""
+    import matplotlib.pyplot as plt
+
+    results = [results] if isinstance(results, FineTuneResult) else list(results)
+    if not results:
+        raise ValueError("no results to plot")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.6), constrained_layout=True)
+    for name, color in (("BC + PPO", "C2"), ("PPO from scratch", "C1")):
+        for i, res in enumerate(results):
+            x, y = res.curves[name]
+            ax.plot(x / 1000, y, color=color, marker=".", alpha=0.9, label=name if i == 0 else None)
+    for name, color, ls in (("expert", "0.3", "--"), ("demonstrator", "C3", ":"), ("BC", "C0", "-.")):
+        ax.axhline(np.mean([r.final[name] for r in results]), color=color, ls=ls, lw=1.2, label=name)
+    ax.set(xlabel="PPO environment steps (thousands)", ylabel="normalized score (expert = 1)",
+           title=f"imitation, then improvement ({results[0].env_id.split('/')[-1]})")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="lower right")
+    return ax
+
+
+__all__ = ["Task", "TASKS", "NEEDS", "BUDGETS", "method_budget", "task_demos", "score", "run_method",
+           "run_comparison", "summarize", "comparison_table", "plot_comparison", "edge_hugger", "bc_actor_critic",
+           "FineTuneResult", "finetune_experiment", "plot_finetune"]

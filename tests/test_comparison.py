@@ -1,0 +1,145 @@
+"""il_helpers.comparison (notebook 07): rows, the generated table and figure, and two honest claims."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import il_helpers as il  # noqa: E402
+from il_helpers import comparison as C  # noqa: E402
+
+TINY_DAGGER = {"iterations": 1, "episodes_per_iter": 1}
+
+
+@pytest.fixture(scope="module")
+def bc_row():
+    return C.run_method("bc", "LaneKeeping", seed=0, eval_episodes=10)
+
+
+@pytest.fixture(scope="module")
+def dagger_row():
+    return C.run_method("dagger", "CartPole", seed=0, budget=TINY_DAGGER, eval_episodes=10)
+
+
+def test_method_budget():
+    assert C.method_budget("gail")["iterations"] > C.method_budget("gail", fast=True)["iterations"]
+    assert C.method_budget("bc") == {}
+    with pytest.raises(ValueError, match="unknown method"):
+        C.method_budget("dqn")
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"method": "dqn"}, "unknown method"),
+    ({"method": "maxent_irl"}, "not run on task"),
+    ({"method": "bc", "task": "Atari"}, "unknown task"),
+    ({"method": "bc", "seed": -1}, "seed"),
+    ({"method": "bc", "seed": True}, "seed"),
+    ({"method": "bc", "eval_episodes": 0}, "eval_episodes"),
+])
+def test_run_method_rejects_bad_input(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        C.run_method(**{"task": "LaneKeeping", **kwargs})
+
+
+def test_row_keys_and_costs(bc_row):
+    assert set(C.ROW_KEYS) <= set(bc_row)
+    task = C.TASKS["LaneKeeping"]
+    assert bc_row["pairs"] == task.n_demos * 200 and bc_row["demos"] == task.n_demos
+    assert set(bc_row["transfer"]) == set(task.changes)
+    assert all(np.isfinite(v) for v in bc_row["transfer"].values())
+    assert "off_road_rate" in bc_row and bc_row["wall_s"] > 0
+
+
+def test_bc_takes_no_step_and_dagger_asks_for_more_labels(bc_row, dagger_row):
+    """The table's cost columns: BC learns from the demonstrations alone; DAgger's learner drives
+    (environment steps) and every state it visits costs one more expert label."""
+    assert bc_row["env_steps"] == 0 and bc_row["expert_labels"] == bc_row["pairs"]
+    assert dagger_row["env_steps"] > 0
+    assert dagger_row["expert_labels"] == dagger_row["pairs"] + dagger_row["env_steps"]
+
+
+def test_run_method_is_deterministic():
+    a, b = (C.run_method("bc", "CartPole", seed=1, eval_episodes=5) for _ in range(2))
+    for key in ("return_mean", "normalized", "expert_labels", "env_steps", "transfer"):
+        assert a[key] == b[key]
+
+
+def test_gridworld_row_reoptimizes_the_reward():
+    row = C.run_method("maxent_irl", "FeatureGrid", seed=0, budget={"steps": 20}, eval_episodes=5)
+    assert row["env_steps"] == 0 and row["needs"].endswith("transition model")
+    assert set(row["transfer"]) == {"controls reversed"}
+
+
+def fake_row(method, seed, normalized, task="T"):
+    return {"method": method, "task": task, "env": "E", "seed": seed, "demos": 1, "pairs": 10, "expert_labels": 10,
+            "env_steps": 100 * seed, "wall_s": 1.0 + seed, "needs": "demos", "return_mean": 0.0,
+            "normalized": normalized, "transfer": {"T=1000": normalized / 2}}
+
+
+def test_summarize_means_over_seeds():
+    s = C.summarize([fake_row("bc", 0, 0.2), fake_row("bc", 1, 0.6), fake_row("gail", 0, 1.0)])
+    bc = s[("T", "bc")]
+    assert bc["normalized"] == pytest.approx(0.4) and bc["normalized_min"] == 0.2 and bc["normalized_max"] == 0.6
+    assert bc["env_steps"] == 50 and bc["seeds"] == [0, 1] and bc["transfer"]["T=1000"] == pytest.approx(0.2)
+    assert list(s) == [("T", "bc"), ("T", "gail")]
+
+
+def test_table_is_generated_from_rows(bc_row, dagger_row):
+    rows = [bc_row, dagger_row]
+    text = C.comparison_table(rows)
+    assert f"{bc_row['normalized']:.2f}" in text and f"{dagger_row['expert_labels']:,}" in text
+    changed = dict(bc_row, normalized=0.123)
+    assert "0.12" in C.comparison_table([changed, dagger_row]) and text != C.comparison_table([changed, dagger_row])
+    html = C.comparison_table(rows, fmt="html")
+    assert html.startswith("<table>") and html.count("<tr>") == 3 and "DAgger" in html
+    with pytest.raises(ValueError, match="fmt"):
+        C.comparison_table(rows, fmt="latex")
+    with pytest.raises(ValueError, match="no rows"):
+        C.comparison_table([])
+    with pytest.raises(ValueError, match="lacks"):
+        C.comparison_table([{"method": "bc", "task": "T"}])
+
+
+def test_plot_comparison_draws_every_row(bc_row, dagger_row):
+    axes = C.plot_comparison([bc_row, dagger_row])
+    assert len(axes) == 2 and all(len(ax.collections) == 2 for ax in axes)
+    plt.close("all")
+
+
+def test_bc_actor_critic_imitates():
+    demos = il.collect_demonstrations(il.LANE_KEEPING, 4, seed=10_000)
+    ac = C.bc_actor_critic(demos, epochs=50, seed=0)
+    untrained = il.ActorCritic(*il.env_spaces(il.LANE_KEEPING))
+    untrained.set_normalization(demos.obs)
+    assert il.evaluate(ac, il.LANE_KEEPING, 20, seed=20_000).normalized > 0.6
+    assert il.evaluate(untrained, il.LANE_KEEPING, 20, seed=20_000).normalized < 0.3
+    with pytest.raises(TypeError):
+        C.bc_actor_critic("demos")
+    with pytest.raises(ValueError, match="epochs"):
+        C.bc_actor_critic(demos, epochs=0)
+
+
+def test_finetuning_passes_the_demonstrator():
+    """The notebook's claim at a small budget: PPO on the true reward, started from BC of the edge
+    hugger, ends above both the cloned policy and the demonstrator it imitated."""
+    for seed in (0, 1):
+        res = C.finetune_experiment(iterations=12, seed=seed, eval_every=12, eval_episodes=50, curve_episodes=10,
+                                    scratch=False)
+        assert res.final["BC + PPO"] > res.final["BC"] + 0.1, res.final
+        assert res.final["BC + PPO"] > res.final["demonstrator"] + 0.05, res.final
+    with pytest.raises(ValueError, match="iterations"):
+        C.finetune_experiment(iterations=0)
+
+
+def test_run_comparison_shares_demos_and_reports_progress():
+    tiny = C.Task("tiny", "CartPole-v1", 1, ("bc", "dagger"), subsample=10, changes={})
+    seen = []
+    rows = C.run_comparison([tiny], seeds=(0, 1), seeds_for={"dagger": (1,)}, eval_episodes=5, fast=True,
+                            progress=lambda done, total, row: seen.append((done, total, row["method"], row["seed"])))
+    assert [(r["method"], r["seed"]) for r in rows] == [("bc", 0), ("bc", 1), ("dagger", 1)]
+    assert seen[-1][:2] == (3, 3) and rows[1]["pairs"] == rows[2]["pairs"] == 50
+    with pytest.raises(ValueError, match="at least one task"):
+        C.run_comparison([])
