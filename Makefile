@@ -5,9 +5,11 @@ PY     := $(VENV)/bin/python
 COURSE := $(VENV)/.course-installed
 TESTS  := $(VENV)/.tests-installed
 LAB_ARGS ?=
+PRESENT_ARGS ?=
+LINT_PATHS := conftest.py il_helpers tests benchmarks tools notebooks
 ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root,)  # Jupyter refuses root without it (containers)
 
-.PHONY: lab test test-unit test-notebooks test-browser install install-test notebooks data results bench clean
+.PHONY: lab present test test-unit test-notebooks test-browser install install-test lint notebooks notebook-times data results bench clean
 
 $(COURSE): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,8 +28,29 @@ install-test: $(TESTS)   ## plus pytest, nbval, playwright
 lab: $(COURSE)           ## open the course in JupyterLab
 	$(PY) -m jupyter lab --notebook-dir=notebooks $(ROOT_ARGS) $(LAB_ARGS)
 
-test: $(TESTS)           ## unit tests + every notebook through nbval, in fast mode
+# make present NB=01: the notebook whose name starts with NB (its two-digit prefix), checked before anything runs
+ifneq ($(filter present,$(MAKECMDGOALS)),)
+  PRESENT_NB := $(if $(strip $(NB)),$(wildcard notebooks/$(strip $(NB))*.ipynb))
+  NOTEBOOK_NAMES := $(notdir $(wildcard notebooks/*.ipynb))
+  ifeq ($(strip $(NB)),)
+    $(error make present needs NB, a notebook's two-digit prefix: make present NB=01 (notebooks: $(NOTEBOOK_NAMES)))
+  else ifeq ($(words $(PRESENT_NB)),0)
+    $(error make present: no notebook matches NB=$(NB); NB is a notebook's two-digit prefix (notebooks: $(NOTEBOOK_NAMES)))
+  else ifneq ($(words $(PRESENT_NB)),1)
+    $(error make present: NB=$(NB) matches $(words $(PRESENT_NB)) notebooks ($(notdir $(PRESENT_NB))); give the one you mean)
+  endif
+endif
+
+# il_helpers.present is Voila's command line with a fix for a hang (see its docstring)
+present: $(COURSE)       ## one notebook's widgets and plots without its code (Voila on 127.0.0.1): make present NB=01
+	@echo "Presenting $(PRESENT_NB) (fast mode: IL_FAST=$${IL_FAST:-0}); open the URL with the token that Voila prints below."
+	$(PY) -m il_helpers.present $(PRESENT_NB) --Voila.ip=127.0.0.1 --no-browser --token $(PRESENT_ARGS)
+
+test: lint               ## lint, then unit tests + every notebook through nbval, in fast mode
 	IL_FAST=1 $(PY) -m pytest -m "not browser" tests notebooks
+
+lint: $(TESTS)           ## ruff (rules in pyproject.toml) over the package, tests, benchmarks, tools and notebooks
+	$(PY) -m ruff check $(LINT_PATHS)
 
 test-unit: $(TESTS)
 	IL_FAST=1 $(PY) -m pytest -m "not browser" tests
@@ -35,11 +58,14 @@ test-unit: $(TESTS)
 test-notebooks: $(TESTS)
 	IL_FAST=1 $(PY) -m pytest notebooks
 
-test-browser: $(TESTS)   ## JupyterLab in headless Chromium (needs Debian's chromium: apt-get install chromium)
+test-browser: $(TESTS)   ## JupyterLab and make present in headless Chromium (needs Debian's chromium: apt-get install chromium)
 	IL_FAST=1 $(PY) -m pytest -m browser tests -s
 
-notebooks: $(COURSE)     ## re-execute every notebook in full mode and save its outputs
-	$(PY) -m jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=1200 notebooks/*.ipynb
+notebooks: $(COURSE)     ## write the headers, re-execute every notebook in full mode (one at a time), save outputs and times
+	$(PY) tools/run_notebooks.py
+
+notebook-times: $(COURSE)  ## time every notebook in fast mode (IL_FAST=1, on a copy: nothing saved) for the README
+	$(PY) tools/run_notebooks.py --fast
 
 data: $(COURSE)          ## regenerate the shipped demonstrations and data/MANIFEST.sha256
 	$(PY) -m il_helpers.data

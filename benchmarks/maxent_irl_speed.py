@@ -67,7 +67,8 @@ def main(argv=None) -> None:
              timed(vi_and_visitation, args.repeats))
         line(f"  soft VI alone, {name}", timed(lambda: mi.soft_value_iteration(r, P, 50), args.repeats))
     r8 = world.r.expand(8, -1)
-    batch = timed(lambda: mi.state_visitation(mi.soft_value_iteration(r8, P, 50).policy, P, d0), max(5, args.repeats // 3))
+    batch = timed(lambda: mi.state_visitation(mi.soft_value_iteration(r8, P, 50).policy, P, d0),
+                  max(5, args.repeats // 3))
     line("soft VI + visitation, 32x32, T=50, a batch of 8 rewards, per reward", (batch[0] / 8, batch[1] / 8))
 
     env_id = gw.gridworld_id("FeatureGrid", size=32)

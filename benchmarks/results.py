@@ -1,11 +1,23 @@
 """Regenerate the README's results table from the bench CLI (`make results`).
 
 Runs ``python -m il_helpers.bench METHOD --env ENV --demos N --seed S`` (in-process, same code)
-for every method and environment over several seeds and writes a Markdown table between the
-``<!-- results:start -->`` and ``<!-- results:end -->`` markers of README.md, stamped with the
-date and the machine. Nothing in the table is typed by hand.
+for every registered method (``il_helpers.bench.METHODS``, in registration order: a method a new
+notebook registers gets its column by itself) on every environment it supports (a method declares
+the environments it refuses through ``register_method(..., check_env=...)``, i.e.
+``bench.ENV_CHECKS``; those cells read "—") over seeds 0..N-1, and writes a Markdown table between
+the ``<!-- results:start -->`` and ``<!-- results:end -->`` markers of README.md, with the date and
+the machine (CPU, cores, load average at start, Python, torch) under it; the experts table between
+``<!-- experts:start -->`` and ``<!-- experts:end -->`` too. Nothing in the tables is typed by hand.
 
-    python benchmarks/results.py [--seeds 3] [--demos 10] [--methods expert random bc] [--dry-run]
+Environments: ``il_helpers.ENV_IDS`` and the base ids of the environments with variants (the
+gridworlds of notebook 04). If a run raises, the script goes on with the other cells, then lists
+every failure and exits with an error, leaving README.md alone: a cheap pass over every cell
+(``--seeds 1 --fast --episodes 2 --dry-run``, seconds to a minute) finds them before a long run.
+
+    python benchmarks/results.py [--methods expert random bc ...] [--envs CartPole-v1 ...] [--seeds 3]
+                                 [--demos 10] [--episodes N] [--fast] [--readme PATH] [--dry-run]
+
+A cheap subset (seconds): ``--methods bc --envs CartPole-v1 --seeds 1 --fast --episodes 5 --dry-run``.
 """
 
 from __future__ import annotations
@@ -16,17 +28,33 @@ import json
 import os
 import platform
 import re
+import shlex
 import sys
+import traceback
 from pathlib import Path
 
 import numpy as np
 
-from il_helpers.bench import METHODS, parse_args, run
-from il_helpers.envs import ENV_IDS
+from il_helpers.bench import ENV_CHECKS, ENV_OPTIONS, METHODS, parse_args, run
+from il_helpers.config import FAST
+from il_helpers.envs import ENV_IDS, check_env_id
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 EXPERTS_START, EXPERTS_END = "<!-- experts:start -->", "<!-- experts:end -->"
+NOT_APPLICABLE = "—"
+BASELINES = ("expert", "random")  # no training: no wall time in their cells
+
+
+def all_envs() -> list[str]:
+    """Every environment of the bench: ENV_IDS, then the base ids of the environments with variants."""
+    return [*ENV_IDS, *(env_id for env_id in ENV_OPTIONS if env_id not in ENV_IDS)]
+
+
+def refusal(method: str, env_id: str) -> str | None:
+    """Why `method` does not apply to `env_id` (its ``check_env``), or None if it does."""
+    check = ENV_CHECKS.get(method)
+    return check(env_id) if check is not None else None
 
 
 def num(x: float, digits: int) -> str:
@@ -35,7 +63,15 @@ def num(x: float, digits: int) -> str:
     return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
-def machine() -> str:
+def load_average() -> str:
+    try:
+        return "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+    except OSError:
+        return "load average unknown"
+
+
+def machine(load: str | None = None) -> str:
+    """CPU model, cores, the load average (1, 5, 15 min; `load`, measured at start), Python and torch."""
     cpu = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -46,41 +82,85 @@ def machine() -> str:
         pass
     import torch
 
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, torch {torch.__version__}"
+    load = f" ({load} at start)" if load else ""
+    return f"{cpu}, {os.cpu_count()} cores{load}, Python {platform.python_version()}, torch {torch.__version__}"
 
 
-def table(methods, seeds, demos) -> tuple[str, list[dict]]:
-    rows, records = [], []
-    for env_id in ENV_IDS:
+def cell(method: str, outs: list[dict]) -> str:
+    """Mean return ± std over seeds (mean normalized score), and the mean training wall time."""
+    ret = np.array([o["return_mean"] for o in outs])
+    norm = np.array([o["normalized"] for o in outs])
+    text = f"{num(ret.mean(), 1)} ± {ret.std():.1f} ({num(norm.mean(), 2)})"
+    if method not in BASELINES:
+        text += f", {np.mean([o['wall_s'] for o in outs]):.2f} s"
+    return text
+
+
+class RunFailed(Exception):
+    pass
+
+
+def bench_runs(method: str, env_id: str, seeds: int, demos: int, extra: list[str]) -> list[dict]:
+    """One bench run per seed (JSON lines on stderr); RunFailed names the run that raised."""
+    outs = []
+    for seed in range(seeds):
+        argv = [method, "--env", env_id, "--demos", str(demos), "--seed", str(seed), *extra]
+        try:
+            out = run(parse_args(argv))
+        except Exception as err:
+            traceback.print_exc()
+            raise RunFailed(f"`python -m il_helpers.bench {shlex.join(argv)}`: {type(err).__name__}: {err}") from err
+        outs.append(out)
+        print(json.dumps(out), file=sys.stderr, flush=True)
+    return outs
+
+
+def table(methods, seeds, demos, envs=None, episodes=None, fast=False, load=None,
+          command="make results") -> tuple[str, list[dict]]:
+    """The results table of `methods` x `envs` (default: all), with the date and the machine under it."""
+    envs = list(envs or all_envs())
+    applies = {(m, e): refusal(m, e) is None for m in methods for e in envs}
+    methods = [m for m in methods if any(applies[m, e] for e in envs)]  # no column of "—" only
+    extra = (["--episodes", str(episodes)] if episodes else []) + (["--fast"] if fast else [])
+    rows, records, failed = [], [], []
+    for env_id in envs:
         cells = []
         for method in methods:
-            outs = []
-            for seed in range(seeds):
-                out = run(parse_args([method, "--env", env_id, "--demos", str(demos), "--seed", str(seed)]))
-                outs.append(out)
-                records.append(out)
-                print(json.dumps(out), file=sys.stderr)
-            ret = np.array([o["return_mean"] for o in outs])
-            norm = np.array([o["normalized"] for o in outs])
-            cell = f"{num(ret.mean(), 1)} ± {ret.std():.1f} ({num(norm.mean(), 2)})"
-            if method not in ("expert", "random"):
-                cell += f", {np.mean([o['wall_s'] for o in outs]):.2f} s"
-            cells.append(cell)
+            if not applies[method, env_id]:
+                cells.append(NOT_APPLICABLE)
+                continue
+            try:
+                outs = bench_runs(method, env_id, seeds, demos, extra)
+            except RunFailed as err:  # go on: one pass lists every failure
+                failed.append((method, env_id, str(err)))
+                cells.append("failed")
+                continue
+            records.extend(outs)
+            cells.append(cell(method, outs))
         rows.append(f"| `{env_id}` | " + " | ".join(cells) + " |")
+    if failed:
+        raise SystemExit(
+            f"results: {len(failed)} run(s) failed, so the README was left alone:\n"
+            + "\n".join(f"  {method} on {env_id}: {msg}" for method, env_id, msg in failed)
+            + "\nIf a method does not apply to an environment, say so where it is registered: "
+              "register_method(NAME, check_env=...) returns why, and its cell then reads " + NOT_APPLICABLE + ".")
     header = "| environment | " + " | ".join(methods) + " |\n|---|" + "---|" * len(methods)
-    stamp = (f"Measured {datetime.date.today().isoformat()} on {machine()}: {seeds} seeds, {demos} expert "
-             f"demonstrations, 100 evaluation episodes per seed. Cells: mean return ± std over seeds "
-             f"(normalized score: random = 0, expert = 1), and training wall time. "
-             f"Regenerate with `make results`.")
-    return "\n".join([stamp, "", header, *rows]), records
+    n_episodes = sorted({o["episodes"] for o in records})
+    mode = " Fast mode (IL_FAST=1 or --fast): smaller training budgets, not the course's." if fast or FAST else ""
+    seed_text = "seed 0" if seeds == 1 else f"{seeds} seeds (0..{seeds - 1})"
+    stamp = (f"Measured {datetime.date.today().isoformat()} on {machine(load)}: {seed_text}, {demos} expert "
+             f"demonstrations, {'/'.join(map(str, n_episodes))} evaluation episodes per seed.{mode} "
+             f"Cells: mean return ± std over seeds (normalized score: random = 0, expert = 1), and training wall "
+             f"time; {NOT_APPLICABLE}: the method does not apply to the environment. Made by `{command}`.")
+    return "\n".join([header, *rows, "", stamp]), records
 
 
-def experts_table() -> str:
+def experts_table(envs=None) -> str:
     """Each expert and the random policy over 100 episodes (seed 0): mean ± std per episode."""
     from il_helpers import RandomPolicy, env_spaces, evaluate, get_expert
 
     rows = ["| environment | expert | its return over 100 episodes | random policy |", "|---|---|---|---|"]
-    for env_id in ENV_IDS:
+    for env_id in envs or all_envs():
         expert = get_expert(env_id)
         e = evaluate(expert, env_id, n_episodes=100, seed=0)
         r = evaluate(RandomPolicy(env_spaces(env_id)[1], seed=0), env_id, n_episodes=100, seed=0)
@@ -91,27 +171,59 @@ def experts_table() -> str:
 
 def replace_between(text: str, start: str, end: str, body: str) -> str:
     if start not in text or end not in text:
-        raise SystemExit(f"README.md has no {start} ... {end} markers")
+        raise SystemExit(f"the README has no {start} ... {end} markers")
     return re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: f"{start}\n{body}\n{end}", text, flags=re.S)
 
 
-def main(argv=None) -> int:
+def build_parser() -> argparse.ArgumentParser:
+    """The command line; its defaults are every method registered and every environment, now."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--demos", type=int, default=10)
-    parser.add_argument("--methods", nargs="+", default=["expert", "random", "bc"])
-    parser.add_argument("--dry-run", action="store_true", help="print the table, leave README.md alone")
+    parser.add_argument("--methods", nargs="+", default=list(METHODS), metavar="METHOD",
+                        help=f"bench methods (default: all registered: {' '.join(METHODS)})")
+    parser.add_argument("--envs", nargs="+", default=all_envs(), metavar="ENV",
+                        help=f"environments (default: all: {' '.join(all_envs())})")
+    parser.add_argument("--seeds", type=int, default=3, help="seeds 0..N-1 per cell (default 3)")
+    parser.add_argument("--demos", type=int, default=10, help="expert episodes to learn from (default 10)")
+    parser.add_argument("--episodes", type=int, default=None,
+                        help="evaluation episodes per seed (default: the bench's, 100; 20 in fast mode)")
+    parser.add_argument("--fast", action="store_true", help="the bench's smaller budgets (as IL_FAST=1); "
+                        "for checking the script, not for the README")
+    parser.add_argument("--readme", type=Path, default=README, help=f"the file to update (default {README})")
+    parser.add_argument("--dry-run", action="store_true", help="print the tables, leave the README alone")
+    return parser
+
+
+def main(argv=None) -> int:
+    load = load_average()  # before this script adds its own load
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser()
     args = parser.parse_args(argv)
     unknown = [m for m in args.methods if m not in METHODS]
     if unknown:
-        parser.error(f"unknown method(s) {unknown}; known: {sorted(METHODS)}")
-    experts = experts_table()
-    text, _ = table(args.methods, args.seeds, args.demos)
-    print(experts, text, sep="\n\n")
-    if not args.dry_run:
-        readme = replace_between(README.read_text(), EXPERTS_START, EXPERTS_END, experts)
-        README.write_text(replace_between(readme, START, END, text))
-        print(f"updated {README}")
+        parser.error(f"unknown method(s) {unknown}; known: {list(METHODS)}")
+    for env_id in args.envs:
+        try:
+            check_env_id(env_id)
+        except ValueError as err:
+            parser.error(str(err))
+    if args.seeds < 1 or args.demos < 1 or (args.episodes is not None and args.episodes < 1):
+        parser.error("--seeds, --demos and --episodes must be at least 1")
+    if not any(refusal(m, e) is None for m in args.methods for e in args.envs):
+        parser.error(f"none of the methods {args.methods} applies to the environments {args.envs}")
+    text = args.readme.read_text() if not args.dry_run else None
+    if text is not None:  # fail on missing markers before the long part
+        replace_between(replace_between(text, EXPERTS_START, EXPERTS_END, ""), START, END, "")
+    experts = experts_table(args.envs)
+    shown = [a for i, a in enumerate(argv)  # the options that change the numbers
+             if a != "--dry-run" and not a.startswith("--readme") and (i == 0 or argv[i - 1] != "--readme")]
+    command = f"python benchmarks/results.py {shlex.join(shown)}" if shown else "make results"
+    results, _ = table(args.methods, args.seeds, args.demos, envs=args.envs, episodes=args.episodes,
+                       fast=args.fast, load=load, command=command)
+    print(experts, results, sep="\n\n")
+    if text is not None:
+        text = replace_between(text, EXPERTS_START, EXPERTS_END, experts)
+        args.readme.write_text(replace_between(text, START, END, results))
+        print(f"updated {args.readme}")
     return 0
 
 

@@ -75,6 +75,47 @@ def bench_behavioral_cloning(repeats: int = 5) -> dict:
 BENCHMARKS.append(bench_behavioral_cloning)
 
 
+def bench_maxent_irl(repeats: int = 5) -> dict:
+    """Notebook 04: the Train button of ``maxent_irl_widget()`` at its defaults (FeatureGrid 16x16,
+    collect 64 demonstrations, 200 gradient steps of linear MaxEnt IRL, EVD and visitations, redraw)."""
+    from il_helpers.widgets import maxent_irl_widget
+
+    box = maxent_irl_widget()
+    warm, times = _time_clicks(box.train, repeats)
+    return {"widget": "maxent_irl_widget (notebook 04) Train", "warm_up_s": warm, "times_s": times}
+
+
+BENCHMARKS.append(bench_maxent_irl)
+
+
+def bench_gail(repeats: int = 5) -> dict:
+    """Notebook 05: the Train button of ``gail_widget()`` at its defaults (GAIL on CartPole from 10
+    expert episodes, reward logit, absorbing state, 15 iterations of 16 episodes with the live plot
+    redrawn every 2 iterations, 50 evaluation episodes, redraw). Outside a notebook the figures are
+    not rendered to PNG; in JupyterLab each redraw adds that rendering."""
+    from il_helpers.widgets import gail_widget
+
+    box = gail_widget()
+    warm, times = _time_clicks(box.train, repeats)
+    return {"widget": "gail_widget (notebook 05) Train", "warm_up_s": warm, "times_s": times}
+
+
+BENCHMARKS.append(bench_gail)
+
+
+def bench_multimodal(repeats: int = 5) -> dict:
+    """Notebook 06: the Train button of ``multimodal_widget()`` at its defaults (100 ObstacleFork
+    demonstrations, an MDN with K=5 components, 100 evaluation episodes, redraw)."""
+    from il_helpers.widgets import multimodal_widget
+
+    box = multimodal_widget()
+    warm, times = _time_clicks(box.train, repeats)
+    return {"widget": "multimodal_widget (notebook 06) Train", "warm_up_s": warm, "times_s": times}
+
+
+BENCHMARKS.append(bench_multimodal)
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)

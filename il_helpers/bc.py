@@ -170,7 +170,8 @@ def train_bc(demos: Demonstrations, loss: str = "auto", hidden=(64, 64), epochs:
     if not isinstance(demos, Demonstrations):
         raise TypeError(f"train_bc: demos must be Demonstrations, got {type(demos).__name__}")
     if policy is not None:
-        _check("policy", type(policy).__name__, isinstance(policy, nn.Module) and callable(getattr(policy, "loss", None)),
+        _check("policy", type(policy).__name__,
+               isinstance(policy, nn.Module) and callable(getattr(policy, "loss", None)),
                "a torch.nn.Module with a method loss(obs, actions) -> per-sample loss")
         _check("loss", loss, loss == "auto", "'auto' when a policy is given (its own loss method is used)")
     else:
@@ -189,7 +190,8 @@ def train_bc(demos: Demonstrations, loss: str = "auto", hidden=(64, 64), epochs:
     _check("state_noise", state_noise, np.isfinite(state_noise) and state_noise >= 0, "a number >= 0")
     _check("nll_beta", nll_beta, 0 <= nll_beta <= 1 and (nll_beta == 0 or loss == "gaussian_nll"),
            "in [0, 1], and 0 unless loss='gaussian_nll'")
-    _check("hidden", hidden, all(isinstance(h, (int, np.integer)) and h >= 1 for h in hidden), "a sequence of positive integers")
+    _check("hidden", hidden, all(isinstance(h, (int, np.integer)) and h >= 1 for h in hidden),
+           "a sequence of positive integers")
     if weights is not None:
         weights = np.asarray(weights, dtype=np.float32)
         _check("weights", weights.shape, weights.shape == (len(demos),), f"one weight per step, shape ({len(demos)},)")
@@ -209,7 +211,8 @@ def train_bc(demos: Demonstrations, loss: str = "auto", hidden=(64, 64), epochs:
     act_dim = 1 if demos.discrete else demos.actions.shape[1]
     out_dim = act_space.n if demos.discrete else act_dim
     on_cpu = torch.device(device).type == "cpu"
-    with torch.random.fork_rng(devices=[] if on_cpu else [torch.device(device)]), cpu_threads(threads if on_cpu else None):
+    with (torch.random.fork_rng(devices=[] if on_cpu else [torch.device(device)]),
+          cpu_threads(threads if on_cpu else None)):
         torch.manual_seed(seed)
         gen = torch.Generator().manual_seed(seed)
         if policy is None:
@@ -226,7 +229,8 @@ def train_bc(demos: Demonstrations, loss: str = "auto", hidden=(64, 64), epochs:
         val_idx = torch.as_tensor(np.flatnonzero(val_mask), device=device)
         if normalize and hasattr(policy, "obs_mean"):
             policy.obs_mean.copy_(obs[train_idx].mean(0))
-            policy.obs_std.copy_(obs[train_idx].std(0).clamp_min(1e-6) if len(train_idx) > 1 else torch.ones(obs.shape[1]))
+            policy.obs_std.copy_(obs[train_idx].std(0).clamp_min(1e-6) if len(train_idx) > 1
+                                 else torch.ones(obs.shape[1]))
         opt = torch.optim.Adam(policy.parameters(), lr=lr, weight_decay=weight_decay, fused=True)
         hist = BCHistory()
         best, best_state, bad = float("inf"), None, 0
@@ -238,7 +242,8 @@ def train_bc(demos: Demonstrations, loss: str = "auto", hidden=(64, 64), epochs:
                 idx = perm[i: i + batch_size]
                 x = obs[idx]
                 if state_noise > 0:
-                    x = x + torch.randn(x.shape, generator=gen).to(device) * state_noise * getattr(policy, "obs_std", 1.0)
+                    noise = torch.randn(x.shape, generator=gen).to(device)
+                    x = x + noise * state_noise * getattr(policy, "obs_std", 1.0)
                 per = loss_fn(x, acts[idx])
                 batch_loss = (per * w[idx]).sum() / w[idx].sum().clamp_min(1e-12)
                 opt.zero_grad()

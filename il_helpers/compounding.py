@@ -67,7 +67,8 @@ def log_horizons(max_horizon: int = 1000, per_decade: int = 12, min_horizon: int
     """Log-spaced integer horizons from ``min_horizon`` to ``max_horizon`` (both included),
     ``per_decade`` per factor of 10 (duplicates after rounding removed)."""
     max_horizon = _check_positive_int("max_horizon", max_horizon)
-    per_decade, min_horizon = _check_positive_int("per_decade", per_decade), _check_positive_int("min_horizon", min_horizon)
+    per_decade = _check_positive_int("per_decade", per_decade)
+    min_horizon = _check_positive_int("min_horizon", min_horizon)
     lo = min(min_horizon, max_horizon)
     n = max(2, int(round(per_decade * np.log10(max_horizon / lo))) + 1)
     return np.unique(np.round(np.geomspace(lo, max_horizon, n)).astype(np.int64))
@@ -291,7 +292,8 @@ def fit_range(horizons, cost, eps: float, min_cost: float = 0.0) -> np.ndarray:
     _check_eps(eps)
     horizons, cost = np.asarray(horizons, dtype=np.float64), np.asarray(cost, dtype=np.float64)
     if horizons.shape != cost.shape or horizons.ndim != 1:
-        raise ValueError(f"horizons and cost must be 1-d arrays of the same length, got {horizons.shape} and {cost.shape}")
+        raise ValueError("horizons and cost must be 1-d arrays of the same length, "
+                         f"got {horizons.shape} and {cost.shape}")
     return (cost > min_cost) & (cost > 0) & (eps * horizons < 1.0)
 
 
@@ -303,7 +305,8 @@ def fit_loglog_slope(horizons, cost, mask=None) -> SlopeFit:
     """
     horizons, cost = np.asarray(horizons, dtype=np.float64), np.asarray(cost, dtype=np.float64)
     if horizons.shape != cost.shape or horizons.ndim != 1:
-        raise ValueError(f"horizons and cost must be 1-d arrays of the same length, got {horizons.shape} and {cost.shape}")
+        raise ValueError("horizons and cost must be 1-d arrays of the same length, "
+                         f"got {horizons.shape} and {cost.shape}")
     mask = np.ones(len(horizons), bool) if mask is None else np.asarray(mask, dtype=bool)
     if mask.shape != horizons.shape:
         raise ValueError(f"mask must have the shape of horizons {horizons.shape}, got {mask.shape}")
@@ -314,7 +317,8 @@ def fit_loglog_slope(horizons, cost, mask=None) -> SlopeFit:
                          "measure more horizons or more episodes")
     x, y = np.log(horizons[mask]), np.log(cost[mask])
     slope, intercept = np.polyfit(x, y, 1)
-    return SlopeFit(float(slope), float(intercept), int(horizons[mask].min()), int(horizons[mask].max()), int(mask.sum()))
+    return SlopeFit(float(slope), float(intercept), int(horizons[mask].min()), int(horizons[mask].max()),
+                    int(mask.sum()))
 
 
 def fit_compounding_slope(curve: CostCurve, eps: float | None = None, min_exit_fraction: float = 0.01) -> SlopeFit:
@@ -375,7 +379,8 @@ def compounding_experiment(n_demos: int = LEARNER["n_demos"], hidden=LEARNER["hi
     t0 = time.perf_counter()
     say = progress or (lambda message: None)
     settings = {"n_demos": int(n_demos), "hidden": tuple(int(h) for h in hidden), "epochs": int(epochs),
-                "noise": float(noise), "seed": int(seed), "n_episodes": int(n_episodes), "max_horizon": int(max_horizon)}
+                "noise": float(noise), "seed": int(seed), "n_episodes": int(n_episodes),
+                "max_horizon": int(max_horizon)}
     say("collecting demonstrations")
     demos = collect_demonstrations(LANE_KEEPING, n_demos, seed=seed, noise=noise)
     say("training BC")
@@ -449,7 +454,8 @@ def plot_compounding(curves, eps: float | None = None, fit: SlopeFit | None = No
                     label=f"{c.label}: J = 0 at every T ({c.n_episodes} × {c.max_horizon} steps), drawn at 1/N")
     if eps is not None and eps > 0:
         ref = reference_curves(eps, T_all)
-        ax.plot(T_all, ref["eps_T"], "--", color="0.45", lw=1.3, label=r"$\varepsilon T$ (mistakes that do not compound)")
+        ax.plot(T_all, ref["eps_T"], "--", color="0.45", lw=1.3,
+                label=r"$\varepsilon T$ (mistakes that do not compound)")
         ax.plot(T_all, ref["eps_T2"], ":", color="k", lw=1.6, label=r"$\varepsilon T^2$ (the compounding bound)")
         if bound:
             ax.plot(T_all, expected_cost_bound(eps, T_all), "-", color="0.6", lw=1,
@@ -536,7 +542,8 @@ def plot_state_distributions(rollouts: dict, steps: int | None = None, axes=None
     vmin = min(h[h > 0].min() for _, h, _, _ in hists)
     for i, (label, h, outside, off) in enumerate(hists):
         ax = axes[i]
-        image = ax.pcolormesh(e_edges, psi_edges, np.where(h > 0, h, np.nan).T, norm=LogNorm(vmin, vmax), cmap="viridis")
+        image = ax.pcolormesh(e_edges, psi_edges, np.where(h > 0, h, np.nan).T, norm=LogNorm(vmin, vmax),
+                              cmap="viridis")
         for x in (-HALF_WIDTH, HALF_WIDTH):
             ax.axvline(x, color="k", ls="--", lw=1)
         beyond = f"\n({100 * outside:.1f}% beyond the axes)" if outside > 0 else ""

@@ -137,7 +137,8 @@ def make_schedule(kind, param=None) -> BetaSchedule:
             raise ValueError("the indicator schedule takes no parameter (beta = 1 at i = 0, else 0)")
         return BetaSchedule(kind)
     param = default if param is None else param
-    if isinstance(param, bool) or not isinstance(param, (int, float, np.integer, np.floating)) or not np.isfinite(param):
+    if (isinstance(param, bool) or not isinstance(param, (int, float, np.integer, np.floating))
+            or not np.isfinite(param)):
         raise ValueError(f"the {kind} schedule's parameter ({meaning}) must be a number {valid}, got {param!r}")
     ok = param > 0 if kind == "linear" else 0.0 <= param <= 1.0
     if not ok:
@@ -199,7 +200,8 @@ class MixturePolicy(_Driver):
 
     def __init__(self, expert, learner, beta: float, seed: int = 0, per: str = "step"):
         super().__init__(expert, learner)
-        if isinstance(beta, bool) or not isinstance(beta, (int, float, np.integer, np.floating)) or not 0.0 <= beta <= 1.0:
+        if (isinstance(beta, bool) or not isinstance(beta, (int, float, np.integer, np.floating))
+                or not 0.0 <= beta <= 1.0):
             raise ValueError(f"beta must be a probability in [0, 1], got {beta!r}")
         if per not in ("step", "episode"):
             raise ValueError(f"per must be 'step' or 'episode', got {per!r}")
@@ -359,7 +361,8 @@ class DAggerHistory:
     def __getitem__(self, key: str) -> np.ndarray:
         if not self.records or key not in asdict(self.records[0]):
             raise KeyError(f"no column {key!r}; columns: {', '.join(IterationRecord.__dataclass_fields__)}")
-        return np.array([np.nan if getattr(r, key) is None else getattr(r, key) for r in self.records], dtype=np.float64)
+        return np.array([np.nan if getattr(r, key) is None else getattr(r, key) for r in self.records],
+                        dtype=np.float64)
 
     @property
     def final(self) -> IterationRecord:
@@ -554,8 +557,8 @@ def _settings(method: str, env_id, iterations, episodes_per_iter, initial, train
               eval_episodes, **extra) -> dict:
     return {"method": method, "env_id": env_id, "iterations": iterations, "episodes_per_iter": episodes_per_iter,
             "initial": initial if not isinstance(initial, Demonstrations) else f"{initial.num_episodes} episodes given",
-            "train": dict(train) if isinstance(train, dict) else train, "seed": seed, "horizon": horizon, "normalize": normalize,
-            "eval_episodes": eval_episodes, **extra}
+            "train": dict(train) if isinstance(train, dict) else train, "seed": seed, "horizon": horizon,
+            "normalize": normalize, "eval_episodes": eval_episodes, **extra}
 
 
 def _check_threshold(threshold) -> float:
@@ -599,8 +602,8 @@ def train_dagger(env_id: str, iterations: int = 5, episodes_per_iter: int = 2, i
     return _interactive("DAgger", env_id, driver, None, iterations=iterations, episodes_per_iter=episodes_per_iter,
                         initial=initial, expert=expert, train=train, seed=seed, horizon=horizon, normalize=normalize,
                         eval_episodes=eval_episodes, eval_seed=eval_seed, progress=progress, schedule=sched,
-                        settings=_settings("DAgger", env_id, iterations, episodes_per_iter, initial, train, seed, horizon,
-                                           normalize, eval_episodes, schedule=str(sched), per=per))
+                        settings=_settings("DAgger", env_id, iterations, episodes_per_iter, initial, train, seed,
+                                           horizon, normalize, eval_episodes, schedule=str(sched), per=per))
 
 
 def train_safe_dagger(env_id: str, threshold: float = 0.1, iterations: int = 5, episodes_per_iter: int = 2, initial=2,
@@ -665,8 +668,6 @@ def train_selective_dagger(env_id: str, threshold: float = 0.05, n_members: int 
     ``result.settings["disagreement"]`` holds, per iteration, the disagreement at every
     visited state.
     """
-    from .ensemble import train_bc_ensemble
-
     threshold = _check_threshold(threshold)
     n_members = _check_int("n_members", n_members, 2)
     sched = make_schedule(schedule)
@@ -711,7 +712,8 @@ def pooled_cost_curve(rollouts: list[Rollout], label: str = "policy", horizons=N
         raise ValueError("pooled_cost_curve needs at least one rollout")
     shapes = {r.alive.shape[1] for r in rollouts}
     if len(shapes) != 1:
-        raise ValueError(f"the rollouts must share one horizon (J(T) of different horizons do not mix), got {sorted(shapes)}")
+        raise ValueError("the rollouts must share one horizon (J(T) of different horizons do not mix), "
+                         f"got {sorted(shapes)}")
     infos = {k: np.concatenate([r.infos[k] for r in rollouts]) for k in ("cost", "off_road")}
     alive = np.concatenate([r.alive for r in rollouts])
     blank = np.broadcast_to(np.zeros((1, 1, 1), np.float32), (*alive.shape, 1))  # cost_curve reads infos only
@@ -835,7 +837,8 @@ def plot_coverage(initial: Demonstrations, aggregated: Demonstrations, dims=(0, 
     a, b = (int(d) for d in dims)
     lane = initial.env_id in (LANE_KEEPING, LANE_KEEPING_DISCRETE)
     if names is None:
-        names = ("lateral offset e [m]", "heading error ψ [rad]") if lane and (a, b) == (0, 1) else (f"obs[{a}]", f"obs[{b}]")
+        names = (("lateral offset e [m]", "heading error ψ [rad]") if lane and (a, b) == (0, 1)
+                 else (f"obs[{a}]", f"obs[{b}]"))
     if ranges is None:
         if lane and (a, b) == (0, 1):
             ranges = ((-4.0, 4.0), (-0.3, 0.3))

@@ -106,7 +106,8 @@ class Demonstrations:
             raise IndexError(f"episode index out of range: there are {self.num_episodes} episodes")
         indices = indices % max(self.num_episodes, 1)
         starts, lengths = self.episode_starts[indices], self.episode_lengths[indices]
-        keep = np.concatenate([np.arange(s, s + n) for s, n in zip(starts, lengths)]) if len(indices) else np.zeros(0, np.int64)
+        keep = (np.concatenate([np.arange(s, s + n) for s, n in zip(starts, lengths)]) if len(indices)
+                else np.zeros(0, np.int64))
         return self._select_steps(keep, lengths)
 
     def first(self, n: int) -> "Demonstrations":
@@ -133,7 +134,8 @@ class Demonstrations:
         offsets = rng.integers(0, every, self.num_episodes)
         offsets = np.minimum(offsets, self.episode_lengths - 1)
         pos = np.arange(len(self)) - np.repeat(self.episode_starts, self.episode_lengths)
-        keep = (pos >= np.repeat(offsets, self.episode_lengths)) & ((pos - np.repeat(offsets, self.episode_lengths)) % every == 0)
+        offset = np.repeat(offsets, self.episode_lengths)
+        keep = (pos >= offset) & ((pos - offset) % every == 0)
         lengths = np.bincount(self.episode_ids[keep], minlength=self.num_episodes)
         return self._select_steps(np.flatnonzero(keep), lengths, subsample=int(every))
 
@@ -204,7 +206,8 @@ def validate(d: Demonstrations, source: str = "demonstrations") -> None:
             raise _fail(source, f"{name} contains NaN or inf in {bad} step(s)", "Drop or re-collect those episodes.")
     lengths = d.episode_lengths
     if lengths.ndim != 1 or lengths.dtype != np.int64:
-        raise _fail(source, f"episode_lengths must be a 1-d int64 array, got shape {lengths.shape} dtype {lengths.dtype}", regenerate)
+        raise _fail(source, "episode_lengths must be a 1-d int64 array, "
+                    f"got shape {lengths.shape} dtype {lengths.dtype}", regenerate)
     if len(lengths) and lengths.min() < 1:
         raise _fail(source, "episode_lengths contains an episode of length < 1", regenerate)
     if int(lengths.sum()) != n:
@@ -212,9 +215,11 @@ def validate(d: Demonstrations, source: str = "demonstrations") -> None:
     for name in ("actions", "taken"):
         a = getattr(d, name)
         if discrete and n and (a.min() < 0 or a.max() >= act_space.n):
-            raise _fail(source, f"{name} has values outside 0..{act_space.n - 1}", "Is this file from another environment?")
+            raise _fail(source, f"{name} has values outside 0..{act_space.n - 1}",
+                        "Is this file from another environment?")
         if not discrete and n and (np.any(a < act_space.low - 1e-6) or np.any(a > act_space.high + 1e-6)):
-            low, high = (act_space.low.item(), act_space.high.item()) if act_space.low.size == 1 else (act_space.low.tolist(), act_space.high.tolist())
+            low, high = ((act_space.low.item(), act_space.high.item()) if act_space.low.size == 1
+                         else (act_space.low.tolist(), act_space.high.tolist()))
             raise _fail(source, f"{name} leave the action bounds [{low}, {high}]",
                         "Clip the actions or check the environment id.")
     if not isinstance(d.meta, dict):
@@ -229,19 +234,22 @@ def load_demonstrations(path, env_id: str | None = None) -> Demonstrations:
         raise FileNotFoundError(f"{src}: no such demonstrations file (regenerate shipped data with `make data`)")
     if not zipfile.is_zipfile(path):
         # checked first: np.load would take any other file for a pickle (or a bare .npy array)
-        raise _fail(src, "not a readable .npz archive (not a zip file; truncated?)", "Save it with Demonstrations.save.")
+        raise _fail(src, "not a readable .npz archive (not a zip file; truncated?)",
+                    "Save it with Demonstrations.save.")
     try:
         with np.load(path, allow_pickle=False) as f:
             contents = {k: f[k] for k in f.files}
     except ValueError as err:
         if "pickle" in str(err).lower():
-            raise _fail(src, "the file holds pickled objects, which are never loaded", "Save it with Demonstrations.save.") from None
+            raise _fail(src, "the file holds pickled objects, which are never loaded",
+                        "Save it with Demonstrations.save.") from None
         raise _fail(src, f"not a readable .npz archive ({err})", "Save it with Demonstrations.save.") from None
     except (OSError, zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError, RuntimeError) as err:
         raise _fail(src, f"not a readable .npz archive ({err})", "Save it with Demonstrations.save.") from None
     missing = [k for k in (*ARRAY_FIELDS, "header") if k not in contents]
     if missing:
-        raise _fail(src, f"missing key(s) {missing}", "A demonstrations file holds " + ", ".join((*ARRAY_FIELDS, "header")))
+        raise _fail(src, f"missing key(s) {missing}",
+                    "A demonstrations file holds " + ", ".join((*ARRAY_FIELDS, "header")))
     try:
         header = json.loads(str(contents.pop("header")))
         file_env, expert, meta = header["env_id"], header["expert"], header["meta"]
@@ -249,9 +257,11 @@ def load_demonstrations(path, env_id: str | None = None) -> Demonstrations:
     except (json.JSONDecodeError, KeyError, TypeError) as err:
         raise _fail(src, f"the header is not valid ({err!r})", "Save it with Demonstrations.save.") from None
     if version != FORMAT_VERSION:
-        raise _fail(src, f"format version {version} is not supported (this code reads {FORMAT_VERSION})", "Re-collect the data.")
+        raise _fail(src, f"format version {version} is not supported (this code reads {FORMAT_VERSION})",
+                    "Re-collect the data.")
     if env_id is not None and env_id != file_env:
-        raise _fail(src, f"the file holds demonstrations for {file_env!r}, not {env_id!r}", "Load the file made for your environment.")
+        raise _fail(src, f"the file holds demonstrations for {file_env!r}, not {env_id!r}",
+                    "Load the file made for your environment.")
     return _validated(contents, file_env, expert, meta, src)
 
 

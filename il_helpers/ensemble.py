@@ -55,7 +55,8 @@ class EnsemblePolicy(Policy):
         first = self.members[0]
         shapes = [tuple(p.shape) for p in first.parameters()] if isinstance(first, MLPPolicy) else None
         self._same_layers = shapes is not None and all(
-            isinstance(m, MLPPolicy) and m.obs_mean.device.type == "cpu" and [tuple(p.shape) for p in m.parameters()] == shapes
+            isinstance(m, MLPPolicy) and m.obs_mean.device.type == "cpu"
+            and [tuple(p.shape) for p in m.parameters()] == shapes
             and [type(layer) for layer in m.net] == [type(layer) for layer in first.net] for m in self.members)
         self.name = f"ensemble of {len(members)} BC policies ({self.loss})"
 

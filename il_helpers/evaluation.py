@@ -15,7 +15,7 @@ import numpy as np
 from gymnasium import spaces
 
 from .envs import make_batched
-from .policies import Policy, RandomPolicy, as_policy
+from .policies import RandomPolicy, as_policy
 from .torch_utils import cpu_threads
 
 

@@ -308,7 +308,8 @@ def _family(family: str) -> str:
     for name, base in BASE_IDS.items():
         if family in (name, base):
             return name
-    raise ValueError(f"unknown gridworld family {family!r}; choose one of {FAMILIES} (or their ids {tuple(BASE_IDS.values())})")
+    raise ValueError(f"unknown gridworld family {family!r}; choose one of {FAMILIES} "
+                     f"(or their ids {tuple(BASE_IDS.values())})")
 
 
 @functools.lru_cache(maxsize=64)

@@ -22,8 +22,8 @@ actions 0 = right, 1 = straight, 2 = left (``LaneKeepingDiscrete-v0``).
 
 from __future__ import annotations
 
-import numpy as np
 import gymnasium as gym
+import numpy as np
 from gymnasium import spaces
 
 from .batched import BatchedEnv
@@ -209,8 +209,8 @@ class _Renderer:
     """Top-down view that follows the car: the road (grey), its edges, the centre line and the car."""
 
     def __init__(self, size_px: int = 400, view_m: float = 15.0):
-        from matplotlib.figure import Figure
         from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
 
         self.fig = Figure(figsize=(4, 4), dpi=size_px / 4, facecolor="#7fb069")  # grass
         self.canvas = FigureCanvasAgg(self.fig)

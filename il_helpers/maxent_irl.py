@@ -41,8 +41,6 @@ from .bench import register_method
 from .torch_utils import cpu_threads
 
 
-
-
 def _tensor(x, dtype: torch.dtype | None = None) -> torch.Tensor:
     """``torch.as_tensor``, copying read-only numpy arrays (a gridworld's arrays are read-only and
     torch warns about sharing memory it may not write)."""
@@ -74,7 +72,8 @@ class Transitions:
         if not isinstance(idx, torch.Tensor) or not isinstance(prob, torch.Tensor):
             raise TypeError("Transitions: idx and prob must be torch tensors (use Transitions.from_dense for arrays)")
         if idx.dim() != 3 or idx.shape != prob.shape:
-            raise ValueError(f"Transitions: idx and prob must both have shape (S, A, K), got {tuple(idx.shape)} and {tuple(prob.shape)}")
+            raise ValueError("Transitions: idx and prob must both have shape (S, A, K), "
+                             f"got {tuple(idx.shape)} and {tuple(prob.shape)}")
         if idx.dtype != torch.int64 or not prob.is_floating_point():
             raise ValueError(f"Transitions: idx must be int64 and prob floating, got {idx.dtype} and {prob.dtype}")
         S = idx.shape[0]
@@ -367,7 +366,8 @@ def empirical_visitation(states, n_states: int) -> torch.Tensor:
     """
     s = _tensor(np.asarray(states))
     if s.dim() != 2 or s.shape[0] < 1 or s.dtype not in (torch.int64, torch.int32):
-        raise ValueError(f"states must be an (E, T) integer array with E >= 1, got shape {tuple(s.shape)} dtype {s.dtype}")
+        raise ValueError("states must be an (E, T) integer array with E >= 1, "
+                         f"got shape {tuple(s.shape)} dtype {s.dtype}")
     if int(s.min()) < 0 or int(s.max()) >= n_states:
         raise ValueError(f"states must lie in 0..{n_states - 1}")
     E, T = s.shape
@@ -392,7 +392,8 @@ def log_likelihood(plan: Plan, states, actions) -> torch.Tensor:
     s = _tensor(np.asarray(states), dtype=torch.int64)
     a = _tensor(np.asarray(actions), dtype=torch.int64)
     if s.shape != a.shape or s.dim() != 2:
-        raise ValueError(f"states and actions must be (E, T) arrays of the same shape, got {tuple(s.shape)} and {tuple(a.shape)}")
+        raise ValueError("states and actions must be (E, T) arrays of the same shape, "
+                         f"got {tuple(s.shape)} and {tuple(a.shape)}")
     T = s.shape[1]
     if T > plan.horizon:
         raise ValueError(f"demonstrations have {T} steps but the plan only {plan.horizon}")
@@ -579,7 +580,8 @@ def _make_reward_model(reward, world, hidden, seed) -> nn.Module:
     if reward == "deep":
         torch.manual_seed(seed)
         return DeepReward(world.features, hidden)
-    raise ValueError(f"reward must be 'linear', 'deep' or a torch.nn.Module mapping (S, F) features to (S,), got {reward!r}")
+    raise ValueError("reward must be 'linear', 'deep' or a torch.nn.Module mapping (S, F) features to (S,), "
+                     f"got {reward!r}")
 
 
 def train_maxent_irl(demos, world=None, reward="linear", steps: int = 200, lr: float | None = None,
@@ -685,7 +687,8 @@ def _gridworld_only(env_id: str) -> str | None:
     from .gridworlds import is_gridworld
 
     return None if is_gridworld(env_id) else (
-        f"maxent_irl needs a tabular gridworld env (il_helpers/FeatureGrid-v0 or il_helpers/ObjectWorld-v0), got {env_id!r}")
+        "maxent_irl needs a tabular gridworld env (il_helpers/FeatureGrid-v0 or il_helpers/ObjectWorld-v0), "
+        f"got {env_id!r}")
 
 
 @register_method("maxent_irl", check_env=_gridworld_only)

@@ -111,7 +111,8 @@ class ModeHoldingPolicy(nn.Module, Policy):
         obs_space, act_space = env_spaces(env_id)
         if not isinstance(act_space, spaces.Box):
             raise ValueError(f"{cls.__name__} needs continuous (Box) actions; {env_id} has {act_space}")
-        return cls(obs_space.shape[0], act_space.shape[0], action_low=act_space.low, action_high=act_space.high, **kwargs)
+        return cls(obs_space.shape[0], act_space.shape[0], action_low=act_space.low, action_high=act_space.high,
+                   **kwargs)
 
     def normalize(self, obs: torch.Tensor) -> torch.Tensor:
         return (obs - self.obs_mean) / self.obs_std

@@ -89,7 +89,8 @@ def degraded_demonstrators(env_id: str) -> list[Demonstrator]:
     if env_id in (LANE_KEEPING, LANE_KEEPING_DISCRETE):
         discrete = env_id == LANE_KEEPING_DISCRETE
         out += [Demonstrator("no preview", LaneKeepingDriver(feedforward=0.0, discrete=discrete, name="no preview"),
-                             description="ignores the road's curvature, corrects only its errors (drifts wide in curves)"),
+                             description="ignores the road's curvature, corrects only its errors "
+                                         "(drifts wide in curves)"),
                 Demonstrator("edge hugger", LaneKeepingDriver(offset=1.8, discrete=discrete, name="edge hugger"),
                              description="keeps 1.8 m left of the centre line, 0.2 m from the edge")]
     return out
@@ -132,8 +133,8 @@ def _collect(env_id: str, who: Demonstrator, n: int, seed: int, horizon: int | N
     return d
 
 
-def mixed_quality_demos(env_id: str, n_per_demonstrator=4, seed: int = 0, demonstrators: list[Demonstrator] | None = None,
-                        horizon: int | None = None) -> MixedQuality:
+def mixed_quality_demos(env_id: str, n_per_demonstrator=4, seed: int = 0,
+                        demonstrators: list[Demonstrator] | None = None, horizon: int | None = None) -> MixedQuality:
     """Each demonstrator drives ``n_per_demonstrator`` episodes (an int, or one int per
     demonstrator); the episodes are shuffled together (so that ties in return are broken at
     random, not in the expert's favour).
@@ -149,8 +150,8 @@ def mixed_quality_demos(env_id: str, n_per_demonstrator=4, seed: int = 0, demons
     except ValueError:
         counts = np.zeros(0)
     if len(counts) != len(demonstrators) or counts.dtype.kind not in "iu" or counts.min() < 0 or counts.sum() < 1:
-        raise ValueError(f"n_per_demonstrator must be an integer or one integer per demonstrator ({len(demonstrators)}), "
-                         f">= 0 and not all 0, got {n_per_demonstrator!r}")
+        raise ValueError("n_per_demonstrator must be an integer or one integer per demonstrator "
+                         f"({len(demonstrators)}), >= 0 and not all 0, got {n_per_demonstrator!r}")
     parts, sources = [], []
     for j, (who, n) in enumerate(zip(demonstrators, counts)):
         if n == 0:
@@ -191,7 +192,8 @@ def top_k_episodes(demos: Demonstrations, k: int) -> np.ndarray:
     if not isinstance(demos, Demonstrations):
         raise TypeError(f"top_k: demos must be Demonstrations, got {type(demos).__name__}")
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= demos.num_episodes:
-        raise ValueError(f"top_k: k must be an integer between 1 and {demos.num_episodes} (the number of episodes), got {k!r}")
+        raise ValueError(f"top_k: k must be an integer between 1 and {demos.num_episodes} (the number of episodes), "
+                         f"got {k!r}")
     order = np.argsort(-demos.episode_returns, kind="stable")
     return np.sort(order[: int(k)])
 

@@ -41,8 +41,8 @@ rarely flips (notebook 06 measures it).
 
 from __future__ import annotations
 
-import numpy as np
 import gymnasium as gym
+import numpy as np
 from gymnasium import spaces
 
 from .batched import BatchedEnv
@@ -290,8 +290,8 @@ class _Renderer:
     """Top-down view of the whole arena: obstacle (grey), finish line (green), the agent and its path."""
 
     def __init__(self, width_px: int = 420):
-        from matplotlib.figure import Figure
         from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
 
         w = X_RANGE[1] - X_RANGE[0]
         h = 2 * WALL_Y + 0.2

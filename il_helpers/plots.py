@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib import animation
 
 from .demonstrations import Demonstrations

@@ -161,7 +161,8 @@ def test_same_seed_same_weights_and_history(lane_small):
     b, hb = train_bc(lane_small, epochs=4, seed=3, dropout=0.1, state_noise=0.1)
     c, hc = train_bc(lane_small, epochs=4, seed=4, dropout=0.1, state_noise=0.1)
     assert same_weights(a, b)
-    assert (ha.train_loss, ha.val_loss, ha.best_epoch, ha.epochs_run) == (hb.train_loss, hb.val_loss, hb.best_epoch, hb.epochs_run)
+    fields = ("train_loss", "val_loss", "best_epoch", "epochs_run")
+    assert [getattr(ha, f) for f in fields] == [getattr(hb, f) for f in fields]
     assert not same_weights(a, c) and ha.train_loss != hc.train_loss
 
 
@@ -239,7 +240,8 @@ def test_bad_weights(cartpole, weights, match):
 
 
 @pytest.mark.parametrize("which, kwargs, match", [
-    ("lane", {"loss": "ce"}, r"loss must be 'ce' for discrete actions and 'mse' or 'gaussian_nll' for continuous ones, got 'ce'"),
+    ("lane", {"loss": "ce"},
+     r"loss must be 'ce' for discrete actions and 'mse' or 'gaussian_nll' for continuous ones, got 'ce'"),
     ("cartpole", {"loss": "mse"}, r"loss must be 'ce' for discrete actions .* got 'mse'"),
     ("cartpole", {"loss": "gaussian_nll"}, r"loss must be 'ce' for discrete actions .* got 'gaussian_nll'"),
     ("cartpole", {"loss": "hinge"}, r"loss must be one of \('ce', 'mse', 'gaussian_nll'\) or 'auto', got 'hinge'"),

@@ -18,7 +18,8 @@ what a student does on day one:
    names it and the plot below it is redrawn: the round trip browser -> kernel -> browser works.
 
 Screenshots go to ``artifacts/browser/``. Run with ``make test-browser`` (needs
-``apt-get install chromium``; never ``playwright install``).
+``apt-get install chromium``; never ``playwright install``). The server, Chromium and wait helpers
+are shared with tests/test_present.py (Voila) in tests/browser_utils.py.
 """
 
 from __future__ import annotations
@@ -28,38 +29,33 @@ import os
 import re
 import secrets
 import shutil
-import socket
-import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
+from browser_utils import (
+    ARTIFACTS,
+    CHROMIUM,
+    REPO,
+    free_port,
+    jupyter_env,
+    launch_chromium,
+    local_only,
+    serve,
+    tail,
+    wait_stably,
+)
 
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
 NOTEBOOK = "00_tour.ipynb"
-ARTIFACTS = REPO / "artifacts" / "browser"
 
 SERVER_START_S = 60  # JupyterLab answering /api/status
 BROWSER_BUDGET_S = 150  # everything in the browser; every wait below is also capped by what is left
 KERNEL_READY_S = 60  # notebook rendered and its kernel idle
 RUN_ALL_S = 120  # Run All Cells, in fast mode (IL_FAST=1): about 15 s for the tour
 WIDGET_UPDATE_S = 30  # summary text and plot follow the Dropdown
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 # JupyterLab user settings written into the throw-away config dir:
 # - render every cell into the DOM (no virtualisation), so DOM checks see the whole notebook;
@@ -115,25 +111,13 @@ RUN_SETTLED_JS = """() => {
 DIRTY_JS = """() => !!document.querySelector('.lm-TabBar-tab.jp-mod-current.jp-mod-dirty')"""
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _tail(path: Path, n: int = 60) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-n:])
-    except OSError:
-        return "(no log)"
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """A JupyterLab server on a temporary copy of the notebooks; yields (base_url, token, root_dir, log path)."""
     src = Path(os.environ.get("IL_BROWSER_NOTEBOOKS", REPO / "notebooks")).resolve()
     if not (src / NOTEBOOK).is_file():
-        pytest.fail(f"{src / NOTEBOOK} does not exist (IL_BROWSER_NOTEBOOKS={os.environ.get('IL_BROWSER_NOTEBOOKS')!r})")
+        override = os.environ.get("IL_BROWSER_NOTEBOOKS")
+        pytest.fail(f"{src / NOTEBOOK} does not exist (IL_BROWSER_NOTEBOOKS={override!r})")
 
     tmp = tmp_path_factory.mktemp("lab")
     root = tmp / "notebooks"
@@ -144,18 +128,8 @@ def lab(tmp_path_factory):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(settings))
 
-    env = dict(os.environ)
-    env.pop("MPLBACKEND", None)  # conftest sets Agg; the kernel must use its inline backend to show plots
-    env.update(
-        IL_FAST="1",
-        JUPYTER_CONFIG_DIR=str(config_dir),
-        JUPYTER_DATA_DIR=str(tmp / "jupyter-data"),
-        JUPYTER_RUNTIME_DIR=str(tmp / "jupyter-runtime"),
-        IPYTHONDIR=str(tmp / "ipython"),
-        JUPYTER_PLATFORM_DIRS="1",
-        PATH=os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", ""),
-    )
-    port, token = _free_port(), secrets.token_hex(16)
+    env = jupyter_env(tmp, JUPYTER_CONFIG_DIR=str(config_dir))
+    port, token = free_port(), secrets.token_hex(16)
     cmd = [
         sys.executable, "-m", "jupyter", "lab",
         "--no-browser",
@@ -172,44 +146,9 @@ def lab(tmp_path_factory):
         cmd.append("--allow-root")  # containers and CI runners often run as root
     log_path = tmp / "jupyterlab.log"
     base_url = f"http://127.0.0.1:{port}"
-    with open(log_path, "wb") as log:
-        server = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + SERVER_START_S
-        while True:
-            if server.poll() is not None:
-                pytest.fail(f"JupyterLab exited with {server.returncode}:\n{_tail(log_path)}")
-            try:
-                with urllib.request.urlopen(f"{base_url}/api/status?token={token}", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except (urllib.error.URLError, OSError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"JupyterLab did not answer within {SERVER_START_S} s:\n{_tail(log_path)}")
-            time.sleep(0.25)
+    with serve(cmd, cwd=root, env=env, log_path=log_path, ready_url=f"{base_url}/api/status?token={token}",
+               timeout_s=SERVER_START_S, name="JupyterLab"):
         yield base_url, token, root, log_path
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=5)
-
-
-def _wait_stably(page, js: str, timeout_s: float, what: str, hold_s: float = 1.0) -> None:
-    """Wait until the predicate `js` has held for `hold_s` seconds in a row (fails after `timeout_s`)."""
-    deadline, since = time.monotonic() + timeout_s, None
-    while time.monotonic() < deadline:
-        if page.evaluate(js):
-            since = since or time.monotonic()
-            if time.monotonic() - since >= hold_s:
-                return
-        else:
-            since = None
-        page.wait_for_timeout(100)
-    raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
 
 
 def _menu(page, menu: str, item: str) -> None:
@@ -235,7 +174,7 @@ def test_tour_runs_and_widget_responds_in_chromium(lab, tmp_path):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shot_run_all = ARTIFACTS / "00_tour-after-run-all.png"
     shot_widget = ARTIFACTS / "00_tour-after-widget-change.png"
-    blocked: list[str] = []
+    blocked: list[tuple[str, str]] = []
     t0 = time.monotonic()
 
     def secs(cap_s: float) -> float:  # a wait's limit in seconds: its cap, or what is left of the budget
@@ -248,22 +187,10 @@ def test_tour_runs_and_widget_responds_in_chromium(lab, tmp_path):
         print(f"[browser {time.monotonic() - t0:6.1f}s] {msg}", flush=True)
 
     with sync_playwright() as p:
-        # Chromium's crash-report and dconf files go to the temporary dir, not ~/.config, ~/.cache.
-        xdg = {f"XDG_{d}_HOME": str(tmp_path / d.lower()) for d in ("CONFIG", "CACHE", "DATA")}
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, env={**os.environ, **xdg}
-        )
+        browser = launch_chromium(p, tmp_path)
         try:
             context = browser.new_context(viewport={"width": 1400, "height": 1600})
-
-            def only_local(route):  # the page may talk to our server and nothing else
-                if route.request.url.startswith(base_url) or route.request.url.startswith("data:"):
-                    route.continue_()
-                else:
-                    blocked.append(route.request.url)
-                    route.abort()
-
-            context.route("**/*", only_local)
+            local_only(context, base_url, blocked)  # the page may talk to our server and nothing else
             page = context.new_page()
             console_errors: list[str] = []
             page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
@@ -272,7 +199,7 @@ def test_tour_runs_and_widget_responds_in_chromium(lab, tmp_path):
                 # 1. The notebook, and its kernel idle.
                 page.goto(f"{base_url}/lab/tree/{NOTEBOOK}?token={token}", wait_until="domcontentloaded")
                 panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").first
-                _wait_stably(page, KERNEL_IDLE_JS, secs(KERNEL_READY_S), "the notebook's kernel to be idle")
+                wait_stably(page, KERNEL_IDLE_JS, secs(KERNEL_READY_S), "the notebook's kernel to be idle")
                 step(f"notebook open, kernel idle ({panel.locator('.jp-Cell').count()} cells)")
 
                 # 2. Edit > Clear Outputs of All Cells (the notebook may be saved with outputs), then
@@ -280,7 +207,7 @@ def test_tour_runs_and_widget_responds_in_chromium(lab, tmp_path):
                 _menu(page, "Edit", "Clear Outputs of All Cells")
                 page.wait_for_function(ALL_CLEARED_JS, timeout=ms(WIDGET_UPDATE_S), polling=100)
                 _menu(page, "Run", "Run All Cells")
-                _wait_stably(page, RUN_SETTLED_JS, secs(RUN_ALL_S), "Run All Cells to finish", hold_s=1.5)
+                wait_stably(page, RUN_SETTLED_JS, secs(RUN_ALL_S), "Run All Cells to finish", hold_s=1.5)
                 step("Run All Cells finished")
 
                 # 3. No error: File > Save Notebook, then read the outputs from the saved file.
@@ -295,7 +222,8 @@ def test_tour_runs_and_widget_responds_in_chromium(lab, tmp_path):
                     if o.get("output_type") == "error"
                 ]
                 assert not errors, "error output(s) after Run All Cells:\n" + "\n---\n".join(errors)
-                unexecuted = [n for n, c in enumerate(cells, 1) if "".join(c["source"]).strip() and not c["execution_count"]]
+                unexecuted = [n for n, c in enumerate(cells, 1)
+                              if "".join(c["source"]).strip() and not c["execution_count"]]
                 assert not unexecuted, f"code cells {unexecuted} were not executed by Run All Cells"
                 tracebacks = [t for t in panel.locator(".jp-OutputArea-output").all_inner_texts() if TRACEBACK in t]
                 assert not tracebacks, "traceback(s) shown in outputs:\n" + "\n---\n".join(tracebacks)
@@ -335,7 +263,7 @@ def test_tour_runs_and_widget_responds_in_chromium(lab, tmp_path):
                 assert after and after != before and new_env in after
 
                 # the callback has finished, and the plot (an <img>), if any, was redrawn
-                _wait_stably(page, KERNEL_IDLE_JS, secs(WIDGET_UPDATE_S), "the kernel to be idle after the change")
+                wait_stably(page, KERNEL_IDLE_JS, secs(WIDGET_UPDATE_S), "the kernel to be idle after the change")
                 if old_plot:
                     expect(plot).to_be_visible(timeout=ms(WIDGET_UPDATE_S))
                     expect(plot).not_to_have_attribute("src", old_plot, timeout=ms(WIDGET_UPDATE_S))
@@ -352,7 +280,7 @@ def test_tour_runs_and_widget_responds_in_chromium(lab, tmp_path):
                     pass
                 raise AssertionError(
                     f"{exc}\n\nscreenshot: {fail_shot}\nbrowser console errors: {console_errors[-10:]}\n"
-                    f"JupyterLab log (tail):\n{_tail(log_path)}"
+                    f"JupyterLab log (tail):\n{tail(log_path)}"
                 ) from exc
         finally:
             browser.close()

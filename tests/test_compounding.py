@@ -39,8 +39,8 @@ def fake_rollout(off: np.ndarray, terminated: np.ndarray | None = None) -> Rollo
     z = np.zeros((E, T, 5), np.float32)
     term = np.zeros((E, T), bool) if terminated is None else terminated
     alive = ~np.concatenate([np.zeros((E, 1), bool), np.logical_or.accumulate(term, axis=1)[:, :-1]], axis=1)
-    return Rollout(env_id=LK, horizon=T, obs=z, actions=np.zeros((E, T, 1), np.float32), rewards=(~off).astype(np.float32),
-                   next_obs=z.copy(), terminated=term, alive=alive,
+    return Rollout(env_id=LK, horizon=T, obs=z, actions=np.zeros((E, T, 1), np.float32),
+                   rewards=(~off).astype(np.float32), next_obs=z.copy(), terminated=term, alive=alive,
                    infos={"cost": off.astype(np.float64), "off_road": off, "s": np.tile(np.arange(1.0, T + 1), (E, 1))})
 
 
@@ -141,7 +141,8 @@ def test_exercise_check_accepts_reference_rejects_wrong():
     assert np.allclose(expected_cost(0.01, H), cmp.expected_cost_bound(0.01, H))
     check("expected_cost", expected_cost, verbose=False)
     assert check.last_status == "correct"
-    check("expected_cost", lambda eps, h: eps * np.asarray(h) ** 2 / 2, verbose=False)  # the approximation is not the sum
+    # the approximation is not the sum
+    check("expected_cost", lambda eps, h: eps * np.asarray(h) ** 2 / 2, verbose=False)
     assert check.last_status == "wrong"
 
     def todo(eps, h):

@@ -56,7 +56,8 @@ def test_schedules_values():
 
 
 @pytest.mark.parametrize("kind, param, match", [
-    ("cosine", None, "unknown beta schedule"), ("constant", 1.5, "in \\[0, 1\\]"), ("exponential", -0.1, "in \\[0, 1\\]"),
+    ("cosine", None, "unknown beta schedule"), ("constant", 1.5, "in \\[0, 1\\]"),
+    ("exponential", -0.1, "in \\[0, 1\\]"),
     ("linear", 0, "> 0"), ("constant", float("nan"), "number"), ("constant", "0.5", "number"),
     ("indicator", 0.5, "no parameter"), ("constant", True, "number")])
 def test_schedule_bad_input(kind, param, match):
@@ -349,7 +350,8 @@ def runs():
     for seed in SEEDS:
         dag = il.train_dagger(LK, seed=seed, eval_episodes=0, **dg.COURSE)
         bc, _ = il.train_bc(il.collect_demonstrations(LK, n_labels_eps, seed=seed), seed=seed, **dg.COURSE["train"])
-        out[seed] = {"dagger": dag, "dagger_eval": final_eval(dag.policy, seed), "bc": bc, "bc_eval": final_eval(bc, seed)}
+        out[seed] = {"dagger": dag, "dagger_eval": final_eval(dag.policy, seed),
+                     "bc": bc, "bc_eval": final_eval(bc, seed)}
     return out
 
 
@@ -396,7 +398,8 @@ def test_safe_dagger_leaves_the_road_less_while_collecting(runs):
     course = {k: v for k, v in dg.COURSE.items() if k != "schedule"}
     total_safe = total_dagger = 0
     for seed, r in runs.items():
-        safe = il.train_safe_dagger(LK, seed=seed, eval_episodes=0, **course).history["collect_off_road_steps"][1:].sum()
+        safe_run = il.train_safe_dagger(LK, seed=seed, eval_episodes=0, **course)
+        safe = safe_run.history["collect_off_road_steps"][1:].sum()
         plain = r["dagger"].history["collect_off_road_steps"][1:].sum()
         assert safe <= plain, seed
         total_safe, total_dagger = total_safe + safe, total_dagger + plain

@@ -138,7 +138,7 @@ def test_check_finds_missing_and_unlisted_files(tmp_path):
     (target / "Acrobot-v1.npz").unlink()
     assert data.check(target) == ["Acrobot-v1.npz: missing (run `make data`)"]
     lines = (target / data.MANIFEST).read_text().splitlines()
-    (target / data.MANIFEST).write_text("\n".join(l for l in lines if "Acrobot" not in l) + "\n")
+    (target / data.MANIFEST).write_text("\n".join(line for line in lines if "Acrobot" not in line) + "\n")
     assert data.check(target) == ["Acrobot-v1.npz: not listed in MANIFEST.sha256 (run `make data`)"]
     (target / data.MANIFEST).unlink()
     assert data.check(target) == [f"MANIFEST.sha256: missing from {target} (run `make data`)"]

@@ -8,8 +8,14 @@ import numpy as np
 import pytest
 
 import il_helpers as il
-from il_helpers.demonstrations import ARRAY_FIELDS, FORMAT_VERSION, DemonstrationError, Demonstrations
-from il_helpers.demonstrations import collect_demonstrations, load_demonstrations
+from il_helpers.demonstrations import (
+    ARRAY_FIELDS,
+    FORMAT_VERSION,
+    DemonstrationError,
+    Demonstrations,
+    collect_demonstrations,
+    load_demonstrations,
+)
 
 CARTPOLE = "CartPole-v1"
 MCC = "MountainCarContinuous-v0"  # continuous, and its episodes end early with varying lengths
@@ -234,7 +240,8 @@ def test_concatenate(random_cartpole, cartpole):
 
 
 def test_concatenate_errors(cartpole, mcc):
-    with pytest.raises(DemonstrationError, match=r"different environments: \['CartPole-v1', 'MountainCarContinuous-v0'\]"):
+    with pytest.raises(DemonstrationError,
+                       match=r"different environments: \['CartPole-v1', 'MountainCarContinuous-v0'\]"):
         Demonstrations.concatenate([cartpole, mcc])
     with pytest.raises(ValueError, match="at least one Demonstrations"):
         Demonstrations.concatenate([])
@@ -380,7 +387,8 @@ def test_wrong_shape(good, tmp_path, mcc):
     arrays, header = good()
     n = len(arrays["obs"])
     arrays["actions"] = arrays["actions"][:, None]  # an extra column
-    with pytest.raises(DemonstrationError, match=rf"actions has shape \({n}, 1\) but CartPole-v1 with {n} steps needs \({n},\)"):
+    with pytest.raises(DemonstrationError,
+                       match=rf"actions has shape \({n}, 1\) but CartPole-v1 with {n} steps needs \({n},\)"):
         load_demonstrations(write(tmp_path, arrays, header))
     arrays, _ = good()
     arrays["obs"] = np.zeros((n, 5), np.float32)  # LaneKeeping-sized observations
@@ -436,7 +444,8 @@ def test_zero_length_episode(good, tmp_path):
 def test_discrete_action_out_of_range(good, tmp_path):
     arrays, header = good()
     arrays["actions"][7] = 2
-    with pytest.raises(DemonstrationError, match=r"actions has values outside 0..1. Is this file from another environment"):
+    with pytest.raises(DemonstrationError,
+                       match=r"actions has values outside 0..1. Is this file from another environment"):
         load_demonstrations(write(tmp_path, arrays, header))
     arrays, _ = good()
     arrays["taken"][0] = -1
@@ -453,7 +462,8 @@ def test_continuous_action_outside_bounds(mcc, tmp_path):
 
 def test_unknown_env_id(good, tmp_path):
     arrays, header = good()
-    with pytest.raises(DemonstrationError, match=r"env_id 'CartPole-v0' is not a course environment.*Did you mean 'CartPole-v1'"):
+    with pytest.raises(DemonstrationError,
+                       match=r"env_id 'CartPole-v0' is not a course environment.*Did you mean 'CartPole-v1'"):
         load_demonstrations(write(tmp_path, arrays, {**header, "env_id": "CartPole-v0"}))
     with pytest.raises(DemonstrationError, match="is not a course environment"):
         load_demonstrations(write(tmp_path, arrays, {**header, "env_id": ["CartPole-v1"]}))
@@ -461,7 +471,8 @@ def test_unknown_env_id(good, tmp_path):
 
 def test_env_id_mismatch(cartpole, tmp_path):
     path = cartpole.save(tmp_path / "cp.npz")
-    with pytest.raises(DemonstrationError, match=r"holds demonstrations for 'CartPole-v1', not 'il_helpers/LaneKeeping-v0'"):
+    with pytest.raises(DemonstrationError,
+                       match=r"holds demonstrations for 'CartPole-v1', not 'il_helpers/LaneKeeping-v0'"):
         load_demonstrations(path, env_id=LANE)
 
 
@@ -509,7 +520,8 @@ def test_meta_must_be_a_dict(good, tmp_path):
 def test_unsupported_format_version(good, tmp_path):
     arrays, header = good()
     assert header["format_version"] == FORMAT_VERSION
-    with pytest.raises(DemonstrationError, match=rf"format version 2 is not supported \(this code reads {FORMAT_VERSION}\)"):
+    with pytest.raises(DemonstrationError,
+                       match=rf"format version 2 is not supported \(this code reads {FORMAT_VERSION}\)"):
         load_demonstrations(write(tmp_path, arrays, {**header, "format_version": 2}))
 
 

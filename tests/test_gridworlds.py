@@ -50,7 +50,8 @@ def test_generation_is_deterministic_and_seeded():
         # wind changes the dynamics, never the layout
         d = gw._make_world.__wrapped__(family, 16, 5, 0.4, 50)
         np.testing.assert_array_equal(a.features, d.features)
-    assert gw.make_world("FeatureGrid", world_seed=2) is gw.make_world("il_helpers/FeatureGrid-v0", world_seed=2)  # cached
+    # cached
+    assert gw.make_world("FeatureGrid", world_seed=2) is gw.make_world("il_helpers/FeatureGrid-v0", world_seed=2)
     with pytest.raises(ValueError, match="read-only"):  # so a shared world cannot be changed by accident
         gw.make_world("FeatureGrid").reward[0] = 5.0
 
@@ -287,7 +288,6 @@ def test_optimal_policy_for_the_true_reward_is_optimal():
 
 def test_render_and_heatmap():
     import matplotlib.pyplot as plt
-
     from matplotlib import colors
 
     w = gw.make_world("ObjectWorld", size=16)

@@ -299,7 +299,8 @@ def test_policy_value_is_the_expected_return():
     assert float(mi.policy_value(pi, r, P, d0)) == pytest.approx(float((D[..., None] * pi * r).sum()))
     # discounting weights step t by discount^t
     per_t = (D[..., None] * pi * r).sum((-1, -2))
-    assert float(mi.policy_value(pi, r, P, d0, discount=0.5)) == pytest.approx(float(per_t @ 0.5 ** torch.arange(3.0).double()))
+    discounted = float(per_t @ 0.5 ** torch.arange(3.0).double())
+    assert float(mi.policy_value(pi, r, P, d0, discount=0.5)) == pytest.approx(discounted)
 
 
 # -- likelihood and gradient ---------------------------------------------------------------------

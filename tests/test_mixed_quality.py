@@ -6,8 +6,16 @@ import pytest
 
 import il_helpers as il
 from il_helpers.data import load_expert_demos
-from il_helpers.mixed_quality import (Demonstrator, LaneKeepingDriver, MixedQuality, degraded_demonstrators,
-                                      mixed_quality_demos, return_weights, top_k, top_k_episodes)
+from il_helpers.mixed_quality import (
+    Demonstrator,
+    LaneKeepingDriver,
+    MixedQuality,
+    degraded_demonstrators,
+    mixed_quality_demos,
+    return_weights,
+    top_k,
+    top_k_episodes,
+)
 
 LANE = il.LANE_KEEPING
 
@@ -45,7 +53,8 @@ def test_mixed_dataset_structure(mixed):
     d = mixed.demos
     assert d.num_episodes == 12 and len(mixed.sources) == 12 and d.env_id == LANE
     assert sorted(np.unique(mixed.sources, return_counts=True)[1]) == [3, 3, 3, 3]
-    assert list(mixed.sources) != sorted(mixed.sources, key=["expert", "noisy expert", "no preview", "edge hugger"].index)
+    order = ["expert", "noisy expert", "no preview", "edge hugger"]
+    assert list(mixed.sources) != sorted(mixed.sources, key=order.index)
     np.testing.assert_allclose(mixed.returns, d.episode_returns)
     rows = mixed.table()
     assert [r[0] for r in rows] == ["expert", "noisy expert", "no preview", "edge hugger"]

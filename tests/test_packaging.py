@@ -7,7 +7,9 @@ import tomllib
 from pathlib import Path
 
 import pytest
+import yaml  # PyYAML: already installed with jupyterlab (jupyter_server -> jupyter-events -> pyyaml)
 from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,11 +46,22 @@ def test_pins_lie_in_pyproject_ranges():
 
 
 def test_environment_yml_installs_the_same_pins():
-    text = (ROOT / "environment.yml").read_text()
-    pip_lines = re.findall(r"^\s*-\s+([A-Za-z0-9_.\-]+)==([^\s#]+)", text, flags=re.M)
-    assert dict((n.lower(), v) for n, v in pip_lines) == pins(ROOT / "requirements.txt")
-    assert re.search(r"^\s*-\s+-e \.\s*$", text, flags=re.M), "environment.yml must install the course with -e ."
-    assert re.search(r"python=3\.11", text)
+    """environment.yml (conda, Binder) is valid YAML: a name, channels, python and pip from conda, and a pip
+    list that is exactly requirements.txt's pins plus the course itself (-e .)."""
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    assert set(env) == {"name", "channels", "dependencies"} and isinstance(env["name"], str) and env["name"]
+    assert env["channels"] and all(isinstance(c, str) for c in env["channels"])
+    conda = [d for d in env["dependencies"] if isinstance(d, str)]
+    pip_sections = [d["pip"] for d in env["dependencies"] if isinstance(d, dict)]
+    assert len(pip_sections) == 1 and len(conda) + 1 == len(env["dependencies"]), "one pip section, the rest conda"
+    assert "python=3.11" in conda and "pip" in conda
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert Version("3.11") in SpecifierSet(project["requires-python"])
+    pip = pip_sections[0]
+    assert pip[-1] == "-e .", "environment.yml must install the course with -e . (after its pinned dependencies)"
+    pinned = [Requirement(line) for line in pip[:-1]]
+    assert all(len(r.specifier) == 1 and next(iter(r.specifier)).operator == "==" for r in pinned), pip
+    assert {r.name.lower(): next(iter(r.specifier)).version for r in pinned} == pins(ROOT / "requirements.txt")
 
 
 def test_ci_runs_the_readme_test_command():
@@ -63,6 +76,7 @@ def test_notebooks_carry_one_clean_run_all(path):
     nb = json.loads(path.read_text())
     counts = [c.get("execution_count") for c in nb["cells"] if c["cell_type"] == "code"]
     assert counts == list(range(1, len(counts) + 1)), f"{path.name}: re-run it with `make notebooks`"
-    errors = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", []) if o["output_type"] == "error"]
+    errors = [o for c in nb["cells"] if c["cell_type"] == "code"
+              for o in c.get("outputs", []) if o["output_type"] == "error"]
     assert not errors, f"{path.name} has saved error outputs"
     assert path.stat().st_size < 3_000_000, f"{path.name} is over 3 MB: shrink its figures/animations"

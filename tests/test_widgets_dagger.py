@@ -34,7 +34,8 @@ def test_renders_with_defaults_without_training(box):
 
 def test_schedule_reconfigures_the_parameter(box):
     box.schedule.value = "linear"
-    assert (box.param.min, box.param.max, box.param.value) == (PARAM_SLIDER["linear"]["min"], PARAM_SLIDER["linear"]["max"], 4.0)
+    linear = PARAM_SLIDER["linear"]
+    assert (box.param.min, box.param.max, box.param.value) == (linear["min"], linear["max"], 4.0)
     assert "linear decay to 0 at i = 4" in box.summary.value and not box.param.disabled
     box.schedule.value = "indicator"
     assert box.param.disabled and "indicator" in box.summary.value

@@ -11,13 +11,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
 
-from .progress import StagedProgress
 from ..bc import train_bc
 from ..compounding import LEARNER
 from ..demonstrations import collect_demonstrations
 from ..envs import LANE_KEEPING
 from ..evaluation import normalized_score, rollout
 from ..lane_keeping import HALF_WIDTH
+from .progress import StagedProgress
 
 #: state-noise augmentation (train_bc's ``state_noise``, in normalized units) when the box is ticked
 AUGMENT_NOISE = 0.1
@@ -56,8 +56,9 @@ def describe(res: dict) -> str:
     """The one-line text summary of a :func:`bc_drift_run` result."""
     T, E = res["horizon"], res["rollout"].obs.shape[0]
     return (f"BC from {res['n_demos']} demos (DART noise {res['noise']:.2f}, augmentation "
-            f"{'on' if res['augmentation'] else 'off'}, seed {res['seed']}): off the road {100 * res['off_road_rate']:.1f}% "
-            f"of the steps (J({T}) = {res['cost']:.0f} steps per episode), {res['left']}/{E} episodes left the road, "
+            f"{'on' if res['augmentation'] else 'off'}, seed {res['seed']}): "
+            f"off the road {100 * res['off_road_rate']:.1f}% of the steps (J({T}) = {res['cost']:.0f} steps per "
+            f"episode), {res['left']}/{E} episodes left the road, "
             f"normalized score {res['normalized']:.3f}; trained in {res['train_s']:.2f} s.")
 
 
@@ -124,7 +125,8 @@ def behavioral_cloning_widget(n_demos: int = LEARNER["n_demos"], noise: float = 
         try:
             with progress:
                 progress.clear_output(wait=True)
-                step = StagedProgress(["collecting demonstrations", "training BC", "driving the test episodes", "drawing"])
+                step = StagedProgress(["collecting demonstrations", "training BC", "driving the test episodes",
+                                       "drawing"])
 
                 t0 = time.perf_counter()
                 res = bc_drift_run(int(demos.value), float(nz.value), bool(aug.value), seed, horizon, n_episodes,

@@ -30,10 +30,11 @@ def describe(result) -> str:
     collect_off = int(sum(r.collect_off_road_steps or 0 for r in h.records[1:]))
     expert_steps = sum(r.expert_steps for r in h.records[1:])
     collected = sum(r.new_labels for r in h.records[1:])
-    return (f"DAgger, {s['schedule']}, {s['iterations']} iterations × {s['episodes_per_iter']} episodes, seed {s['seed']}: "
-            f"final normalized score {final.normalized:.3f}, off-road {100 * final.off_road_rate:.2f}% of steps "
-            f"(iteration 0, BC on the expert data: {h.records[0].normalized:.3f}, {100 * h.records[0].off_road_rate:.2f}%); "
-            f"{final.labels_used} expert labels; while collecting, the expert drove {expert_steps} of {collected} steps "
+    return (f"DAgger, {s['schedule']}, {s['iterations']} iterations × {s['episodes_per_iter']} episodes, "
+            f"seed {s['seed']}: final normalized score {final.normalized:.3f}, "
+            f"off-road {100 * final.off_road_rate:.2f}% of steps (iteration 0, BC on the expert data: "
+            f"{h.records[0].normalized:.3f}, {100 * h.records[0].off_road_rate:.2f}%); {final.labels_used} expert "
+            f"labels; while collecting, the expert drove {expert_steps} of {collected} steps "
             f"and the car was off the road for {collect_off} steps.")
 
 
@@ -59,7 +60,8 @@ def dagger_widget(schedule: str = "exponential", param: float | None = 0.5, iter
                             layout=widgets.Layout(width="220px"))
     par = widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05, description="p", continuous_update=False,
                               readout_format=".2f", style=style)
-    its = widgets.IntSlider(value=iterations, min=1, max=10, description="Iterations", continuous_update=False, style=style)
+    its = widgets.IntSlider(value=iterations, min=1, max=10, description="Iterations", continuous_update=False,
+                            style=style)
     eps = widgets.IntSlider(value=episodes_per_iter, min=1, max=10, description="Episodes / iteration",
                             continuous_update=False, style=style)
     sd = widgets.BoundedIntText(value=seed, min=0, max=999, description="Seed", style=style,
@@ -108,9 +110,9 @@ def dagger_widget(schedule: str = "exponential", param: float | None = 0.5, iter
                     bar.set_postfix_str(f"iteration {i}: score {record.normalized:.3f}")
                     bar.update(1)
 
-                result = train_dagger(LANE_KEEPING, iterations=n, episodes_per_iter=int(eps.value), initial=COURSE["initial"],
-                                schedule=current_schedule(), train=COURSE["train"], seed=int(sd.value),
-                                eval_episodes=eval_episodes, progress=step)
+                result = train_dagger(LANE_KEEPING, iterations=n, episodes_per_iter=int(eps.value),
+                                initial=COURSE["initial"], schedule=current_schedule(), train=COURSE["train"],
+                                seed=int(sd.value), eval_episodes=eval_episodes, progress=step)
                 bar.close()
             box.result = result
             box.history.append(result)

@@ -11,10 +11,17 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython.display import display
 
-from .progress import StagedProgress
-from ..compounding import LEARNER, compounding_experiment, expert_states, log_horizons, measure_cost_curve, plot_compounding
+from ..compounding import (
+    LEARNER,
+    compounding_experiment,
+    expert_states,
+    log_horizons,
+    measure_cost_curve,
+    plot_compounding,
+)
 from ..envs import LANE_KEEPING
 from ..experts import get_expert
+from .progress import StagedProgress
 
 #: network sizes offered by the capacity control
 CAPACITIES = {"4×4": (4, 4), "8×8": (8, 8), "16×16": (16, 16), "32×32": (32, 32), "64×64": (64, 64)}
@@ -39,7 +46,8 @@ def describe(result) -> str:
     T = curve.max_horizon
     h = "×".join(str(x) for x in s["hidden"])
     slope = (f"fitted log-log slope {result.fit.slope:.2f} on T = {result.fit.t_min}..{result.fit.t_max}"
-             if result.fit is not None else "no slope: fewer than 3 horizons with J(T) > 0, eps T < 1 and 1% of episodes off the road")
+             if result.fit is not None
+             else "no slope: fewer than 3 horizons with J(T) > 0, eps T < 1 and 1% of episodes off the road")
     return (f"{'BC + DART' if s['noise'] > 0 else 'BC'} ({s['n_demos']} demos, {h} MLP, {s['epochs']} epochs, "
             f"DART noise {s['noise']:.2f}, seed {s['seed']}): eps = {result.eps:.2e} per step, "
             f"supervised error {100 * result.action_error:.1f}% of expert states; "
@@ -47,8 +55,8 @@ def describe(result) -> str:
             f"{slope}.")
 
 
-def distribution_shift_widget(n_demos: int = LEARNER["n_demos"], capacity: str = "16×16", epochs: int = LEARNER["epochs"],
-                              horizon: int = 1000, noise: float = 0.0, seed: int = 0,
+def distribution_shift_widget(n_demos: int = LEARNER["n_demos"], capacity: str = "16×16",
+                              epochs: int = LEARNER["epochs"], horizon: int = 1000, noise: float = 0.0, seed: int = 0,
                               n_episodes: int = WIDGET_EPISODES) -> widgets.VBox:
     """Set the data, the learner and DART's noise, press Train, see J(T) (expert, this run and
     the previous run, with the theory's eps T and eps T^2).
@@ -63,15 +71,18 @@ def distribution_shift_widget(n_demos: int = LEARNER["n_demos"], capacity: str =
     if horizon not in HORIZONS:
         raise ValueError(f"horizon must be one of {HORIZONS}, got {horizon!r}")
     style = {"description_width": "initial"}
-    demos = widgets.IntSlider(value=n_demos, min=1, max=50, description="Demonstrations", continuous_update=False, style=style)
+    demos = widgets.IntSlider(value=n_demos, min=1, max=50, description="Demonstrations", continuous_update=False,
+                              style=style)
     cap = widgets.Dropdown(options=list(CAPACITIES), value=capacity, description="MLP", style=style,
                            layout=widgets.Layout(width="150px"))
-    ep = widgets.IntSlider(value=epochs, min=5, max=100, step=5, description="Epochs", continuous_update=False, style=style)
-    hor = widgets.SelectionSlider(options=list(HORIZONS), value=horizon, description="Horizon T", continuous_update=False,
-                                  style=style)
-    nz = widgets.FloatSlider(value=noise, min=0.0, max=0.5, step=0.05, description="DART noise", continuous_update=False,
-                             readout_format=".2f", style=style)
-    sd = widgets.BoundedIntText(value=seed, min=0, max=999, description="Seed", style=style, layout=widgets.Layout(width="120px"))
+    ep = widgets.IntSlider(value=epochs, min=5, max=100, step=5, description="Epochs", continuous_update=False,
+                           style=style)
+    hor = widgets.SelectionSlider(options=list(HORIZONS), value=horizon, description="Horizon T",
+                                  continuous_update=False, style=style)
+    nz = widgets.FloatSlider(value=noise, min=0.0, max=0.5, step=0.05, description="DART noise",
+                             continuous_update=False, readout_format=".2f", style=style)
+    sd = widgets.BoundedIntText(value=seed, min=0, max=999, description="Seed", style=style,
+                                layout=widgets.Layout(width="120px"))
     train = widgets.Button(description="Train", button_style="primary", icon="play")
     summary = widgets.HTML("Choose the settings and press <b>Train</b>: collect demonstrations, train BC, "
                            f"drive {n_episodes} episodes and draw J(T).")

@@ -34,8 +34,8 @@ def maxent_irl_widget(world: str = "FeatureGrid", size: int = 16, n_demos: int =
     Train is clicked (``steps`` gradient steps, 200 by default, 60 in fast mode).
     """
     from .. import gridworlds as gw
-    from ..demonstrations import collect_demonstrations
     from .. import maxent_irl as mi
+    from ..demonstrations import collect_demonstrations
 
     label = next(k for k, (fam, _) in WORLDS.items() if fam == gw._family(world))
     family, kind = WORLDS[label]

@@ -36,9 +36,9 @@ def multimodal_widget(n_components: int = 5, n_demos: int = 100, seed: int = 0, 
     The box has attributes ``k`` (IntSlider), ``select`` (ToggleButtons: "sample" /
     "most_likely"), ``hold`` (Checkbox), ``train`` (Button), ``progress`` (Output, a tqdm bar),
     ``summary`` (HTML), ``plot`` (Output), ``figure`` (the figure last drawn into it), ``policy``
-    and ``stats`` (None before the first Train) and ``run()`` (what the button does). On creation it draws the expert's demonstrations
-    (cheap); training happens only when Train is pressed. Changing the mode choice after
-    training re-evaluates the same network; changing K asks for a new Train.
+    and ``stats`` (None before the first Train) and ``run()`` (what the button does). On creation it
+    draws the expert's demonstrations (cheap); training happens only when Train is pressed. Changing
+    the mode choice after training re-evaluates the same network; changing K asks for a new Train.
     """
     fast = FAST if fast is None else fast
     style = {"description_width": "initial"}
@@ -114,7 +114,8 @@ def multimodal_widget(n_components: int = 5, n_demos: int = 100, seed: int = 0, 
                 d = demos()
                 bar.update(1)
                 bar.set_postfix_str(f"training K={k.value} ({(TRAIN_FAST if fast else TRAIN)['epochs']} epochs max)")
-                policy, _ = train_multimodal("mdn", d, seed=seed, fast=fast, policy_kwargs={"n_components": int(k.value)})
+                policy, _ = train_multimodal("mdn", d, seed=seed, fast=fast,
+                                             policy_kwargs={"n_components": int(k.value)})
                 bar.update(1)
                 bar.set_postfix_str("evaluating")
                 box.policy, box.trained_k = policy, int(k.value)

@@ -1,0 +1,44 @@
+"""The course index: what each notebook teaches and which earlier notebooks it builds on.
+
+Read by tools/run_notebooks.py (the README's notebook table) and tools/notebook_header.py (each
+notebook's links). Keyed by notebook number: the file is notebooks/NN_*.ipynb. A notebook listed here
+whose file does not exist yet shows in the README as "in preparation".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Entry:
+    title: str                   # short title: "00 · Tour"
+    teaches: str                 # what the notebook teaches (markdown, one table cell)
+    builds_on: tuple[str, ...]   # the earlier notebooks it builds on, by number (the tour, 00, is assumed)
+
+
+COURSE = {
+    "00": Entry("00 · Tour", "the toolbox: environments and their batched twins, queryable experts, demonstrations, "
+                "evaluation, a first BC", ()),
+    "01": Entry("01 · Distribution shift", "why copying an expert is harder than supervised learning: a cloned "
+                "driver drifts off the road, and the compounding-error curve $J(T)$ grows like $\\epsilon T^2$ "
+                "(measured slope ≥ 1.5 on 5 of 5 seeds); DART noise injection", ()),
+    "02": Entry("02 · Behavioral cloning", "BC done well: cross-entropy, MSE and Gaussian NLL (and β-NLL), "
+                "normalization, early stopping, learning curves; augmentation, DART, dropout, weight decay and "
+                "ensembles compared in one table; return-weighted and filtered BC on mixed-quality data", ("01",)),
+    "03": Entry("03 · DAgger", "asking the expert on the learner's own states: DAgger's $O(\\epsilon T)$ against BC's "
+                "$O(\\epsilon T^2)$, beta schedules in your hands, SafeDAgger, HG-DAgger, selective querying by "
+                "ensemble disagreement", ("01", "02")),
+    "04": Entry("04 · MaxEnt IRL", "recovering a reward from demonstrations, exactly: soft value iteration and "
+                "visitation counts on gridworlds, reward ambiguity, linear vs deep rewards on ObjectWorld, and "
+                "transfer to new layouts and new dynamics, where a recovered reward beats a cloned policy", ("02",)),
+    "05": Entry("05 · GAIL and AIRL", "adversarial imitation with PPO as the generator: the optimal discriminator "
+                "and GAIL as implicit MaxEnt IRL; its pitfall, termination bias (a reward that pays for surviving), "
+                "and its absorbing-state fix; BC against GAIL with 1 to 10 subsampled trajectories; AIRL's state-only "
+                "reward that transfers to reversed controls where a state-action one does not", ("02", "04")),
+    "06": Entry("06 · Multimodal policies", "why MSE-BC averages two correct answers into the obstacle, and "
+                "policies that choose: a mixture density network (Bishop's inverse problem first), discretized "
+                "actions and a conditional VAE, with mode holding", ("02",)),
+    "07": Entry("07 · Choosing a method", "choosing a method from measurements: every method on shared tasks and "
+                "budgets; imitation then improvement", ("01", "02", "03", "04", "05", "06")),
+}
