@@ -16,24 +16,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
-import statistics
-import time
 
 import torch
 
 from il_helpers import airl_tabular as at
 from il_helpers import gridworlds as gw
-
-
-def timed(fn, repeats: int) -> tuple[float, float]:
-    fn()  # warm-up (imports, caches, the sparse matrices, torch's one-time optimizer import)
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), statistics.median(times)
+from il_helpers.bench import machine, timed
 
 
 def main(argv=None) -> None:
@@ -42,7 +30,7 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     torch.set_num_threads(1)  # what train_airl_tabular uses (threads=1)
     load0 = os.getloadavg()
-    print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, "
+    print(f"{machine()}, torch {torch.__version__}, "
           f"1 torch thread; load average before: {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}")
     print(f"{'what':64s} {'min':>9s} {'median':>9s}")
 

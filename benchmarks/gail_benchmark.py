@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import time
 
 import numpy as np
 
 import il_helpers as il
+from il_helpers.bench import machine
 from il_helpers.gail import train_gail
 
 CARTPOLE, LANE = "CartPole-v1", il.LANE_KEEPING
@@ -40,7 +40,7 @@ def main() -> None:
     args = parser.parse_args()
     seeds = range(2 if args.quick else 5)
     import torch._dynamo  # noqa: F401  (one-time import, outside every clock)
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+    print(f"machine: {machine()}, "
           f"load average {os.getloadavg()[0]:.2f}", flush=True)
 
     if "1" in args.parts:

@@ -17,9 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
-import statistics
-import time
 
 import numpy as np
 import torch
@@ -27,16 +24,7 @@ import torch
 import il_helpers as il
 from il_helpers import gridworlds as gw
 from il_helpers import maxent_irl as mi
-
-
-def timed(fn, repeats: int) -> tuple[float, float]:
-    fn()  # warm-up (imports, caches, the sparse matrices, torch's one-time optimizer import)
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), statistics.median(times)
+from il_helpers.bench import machine, timed
 
 
 def main(argv=None) -> None:
@@ -45,7 +33,7 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     torch.set_num_threads(1)  # what train_maxent_irl uses (threads=1): these tensors are small
     load0 = os.getloadavg()
-    print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, "
+    print(f"{machine()}, torch {torch.__version__}, "
           f"1 torch thread; load average before: {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}")
     print(f"{'what':72s} {'min':>9s} {'median':>9s}")
 

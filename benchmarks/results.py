@@ -35,6 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
+from il_helpers import bench
 from il_helpers.bench import ENV_CHECKS, ENV_OPTIONS, METHODS, parse_args, run
 from il_helpers.config import FAST
 from il_helpers.envs import ENV_IDS, check_env_id
@@ -72,18 +73,10 @@ def load_average() -> str:
 
 def machine(load: str | None = None) -> str:
     """CPU model, cores, the load average (1, 5, 15 min; `load`, measured at start), Python and torch."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     import torch
 
     load = f" ({load} at start)" if load else ""
-    return f"{cpu}, {os.cpu_count()} cores{load}, Python {platform.python_version()}, torch {torch.__version__}"
+    return f"{bench.machine()}{load}, Python {platform.python_version()}, torch {torch.__version__}"
 
 
 def cell(method: str, outs: list[dict]) -> str:

@@ -5,21 +5,14 @@ Each figure is the median of several repeats after a warm-up, on whatever machin
 
 from __future__ import annotations
 
-import statistics
-import time
-
 import il_helpers as il
+from il_helpers.bench import timed as bench_timed
 from il_helpers.data import load_expert_demos
 
 
 def timed(fn, repeats: int = 5) -> float:
-    fn()  # warm-up (imports, caches, torch's one-time optimizer import)
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    """Median wall time after a warm-up call (see :func:`il_helpers.bench.timed`)."""
+    return bench_timed(fn, repeats)[1]
 
 
 def main() -> None:

@@ -97,3 +97,13 @@ def test_module_entry_point():
 
 def test_every_method_the_course_registers_is_listed():
     assert {"expert", "random", "bc"} <= set(bench.METHODS)
+
+
+def test_machine_names_cpu_and_cores():
+    assert bench.machine().endswith(f", {os.cpu_count()} cores")
+
+
+def test_timed_warms_up_then_reports_min_and_median():
+    calls = []
+    lo, med = bench.timed(lambda: calls.append(1), repeats=3)
+    assert len(calls) == 4 and 0 <= lo <= med

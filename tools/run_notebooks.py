@@ -34,6 +34,8 @@ from pathlib import Path
 
 import nbformat
 
+from il_helpers import bench
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import notebook_header  # noqa: E402  (the sibling modules, importable once their folder is on the path)
 from course import COURSE, Entry  # noqa: E402
@@ -51,18 +53,6 @@ def notebook_files() -> dict[str, Path]:
 
 
 # ---------------------------------------------------------------------------------------- running
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores"
-
-
 def load_average() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
@@ -131,7 +121,7 @@ def run(paths: list[Path], fast: bool) -> int:
         print(f"  {seconds:.1f} s", flush=True)
         times = read_times()  # re-read: one notebook's record at a time, nothing lost if a later one fails
         times["notebooks"].setdefault(path.name, {})[mode] = {
-            "seconds": round(seconds, 1), "date": dt.date.today().isoformat(), "machine": machine(),
+            "seconds": round(seconds, 1), "date": dt.date.today().isoformat(), "machine": bench.machine(),
             "python": platform.python_version(), "torch": metadata.version("torch"), "load_average": load}
         write_times(times)
     write_readme()
