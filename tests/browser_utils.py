@@ -129,3 +129,19 @@ def wait_stably(page, js: str, timeout_s: float, what: str, hold_s: float = 1.0)
             since = None
         page.wait_for_timeout(100)
     raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
+
+
+def failure(page, exc: BaseException, name: str, console_errors: list, log_title: str, log_path: Path,
+            extra: str = "") -> AssertionError:
+    """What a browser test raises when a check fails: saves ``artifacts/browser/<name>-failure.png``
+    and returns an AssertionError with the screenshot's path, the last console errors, ``extra`` and
+    the tail of the server's log (``raise failure(...) from exc``)."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    shot = ARTIFACTS / f"{name}-failure.png"
+    try:
+        page.screenshot(path=str(shot), full_page=True)
+    except PlaywrightError:
+        pass
+    return AssertionError(f"{exc}\n\nscreenshot: {shot}\nbrowser console errors: {console_errors[-10:]}\n"
+                          f"{extra}{log_title} (tail):\n{tail(log_path)}")

@@ -38,12 +38,12 @@ from browser_utils import (
     ARTIFACTS,
     CHROMIUM,
     REPO,
+    failure,
     free_port,
     jupyter_env,
     launch_chromium,
     local_only,
     serve,
-    tail,
     wait_stably,
 )
 
@@ -273,15 +273,7 @@ def test_tour_runs_and_widget_responds_in_chromium(lab, tmp_path):
                 page.screenshot(path=str(shot_widget), full_page=True)
                 step(f"screenshot {shot_widget}")
             except (AssertionError, PlaywrightError) as exc:
-                fail_shot = ARTIFACTS / "00_tour-failure.png"
-                try:
-                    page.screenshot(path=str(fail_shot), full_page=True)
-                except PlaywrightError:
-                    pass
-                raise AssertionError(
-                    f"{exc}\n\nscreenshot: {fail_shot}\nbrowser console errors: {console_errors[-10:]}\n"
-                    f"JupyterLab log (tail):\n{tail(log_path)}"
-                ) from exc
+                raise failure(page, exc, "00_tour", console_errors, "JupyterLab log", log_path) from exc
         finally:
             browser.close()
 

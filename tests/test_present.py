@@ -41,12 +41,12 @@ from browser_utils import (
     ARTIFACTS,
     CHROMIUM,
     REPO,
+    failure,
     free_port,
     jupyter_env,
     launch_chromium,
     local_only,
     serve,
-    tail,
 )
 
 NB = "00"
@@ -259,15 +259,8 @@ def test_present_shows_widgets_without_code_and_they_respond(tmp_path):
                 needed = [(kind, url) for kind, url in blocked if kind not in COSMETIC]
                 assert not needed, f"the page needs the network for: {needed}"
             except (AssertionError, PlaywrightError) as exc:
-                fail_shot = ARTIFACTS / "present-00_tour-failure.png"
-                try:
-                    page.screenshot(path=str(fail_shot), full_page=True)
-                except PlaywrightError:
-                    pass
-                raise AssertionError(
-                    f"{exc}\n\nscreenshot: {fail_shot}\nbrowser console errors: {console_errors[-10:]}\n"
-                    f"blocked requests: {blocked}\nVoila log (tail):\n{tail(log_path)}"
-                ) from exc
+                raise failure(page, exc, "present-00_tour", console_errors, "Voila log", log_path,
+                              extra=f"blocked requests: {blocked}\n") from exc
         finally:
             browser.close()
 
