@@ -68,7 +68,7 @@ notebook-times: $(COURSE)  ## time every notebook in fast mode (IL_FAST=1, on a 
 	$(PY) tools/run_notebooks.py --fast
 
 data: $(COURSE)          ## regenerate the shipped demonstrations and data/MANIFEST.sha256
-	$(PY) -m il_helpers.data
+	$(PY) -m il_helpers.core.data
 
 results: $(COURSE)       ## regenerate the README's experts and results tables from the bench CLI
 	$(PY) benchmarks/results.py

@@ -19,9 +19,9 @@ import os
 
 import torch
 
-from il_helpers import airl_tabular as at
-from il_helpers import gridworlds as gw
+from il_helpers.algorithms import airl_tabular as at
 from il_helpers.bench import machine, timed
+from il_helpers.envs import gridworlds as gw
 
 
 def main(argv=None) -> None:

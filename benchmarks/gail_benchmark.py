@@ -21,8 +21,8 @@ import time
 import numpy as np
 
 import il_helpers as il
+from il_helpers.algorithms.gail import train_gail
 from il_helpers.bench import machine
-from il_helpers.gail import train_gail
 
 CARTPOLE, LANE = "CartPole-v1", il.LANE_KEEPING
 

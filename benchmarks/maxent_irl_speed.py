@@ -22,9 +22,9 @@ import numpy as np
 import torch
 
 import il_helpers as il
-from il_helpers import gridworlds as gw
-from il_helpers import maxent_irl as mi
+from il_helpers.algorithms import maxent_irl as mi
 from il_helpers.bench import machine, timed
+from il_helpers.envs import gridworlds as gw
 
 
 def main(argv=None) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import il_helpers as il
 from il_helpers.bench import timed as bench_timed
-from il_helpers.data import load_expert_demos
+from il_helpers.core.data import load_expert_demos
 
 
 def timed(fn, repeats: int = 5) -> float:

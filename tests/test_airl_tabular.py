@@ -12,9 +12,9 @@ import pytest
 import torch
 
 import il_helpers as il
-from il_helpers import airl_tabular as at
-from il_helpers import gridworlds as gw
-from il_helpers import maxent_irl as mi
+from il_helpers.algorithms import airl_tabular as at
+from il_helpers.algorithms import maxent_irl as mi
+from il_helpers.envs import gridworlds as gw
 
 matplotlib.use("Agg")
 

@@ -8,8 +8,8 @@ import pytest
 import torch
 
 import il_helpers as il
-from il_helpers.bc import LOG_STD_MAX, LOG_STD_MIN, BCHistory, MLPPolicy, bc_loss, train_bc
-from il_helpers.data import load_expert_demos
+from il_helpers.algorithms.bc import LOG_STD_MAX, LOG_STD_MIN, BCHistory, MLPPolicy, bc_loss, train_bc
+from il_helpers.core.data import load_expert_demos
 
 LANE = il.LANE_KEEPING
 

@@ -8,9 +8,9 @@ import pytest
 import torch
 
 import il_helpers as il
-from il_helpers.bc import bc_loss, train_bc
-from il_helpers.compounding import DART_NOISE, LEARNER
-from il_helpers.data import load_expert_demos
+from il_helpers.algorithms.bc import bc_loss, train_bc
+from il_helpers.core.data import load_expert_demos
+from il_helpers.lessons.distribution_shift import DART_NOISE, LEARNER
 
 LANE = il.LANE_KEEPING
 

@@ -6,7 +6,7 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
-from il_helpers.classic_control import (
+from il_helpers.envs.classic_control import (
     AcrobotBatched,
     CartPoleBatched,
     MountainCarBatched,

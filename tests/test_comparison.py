@@ -1,4 +1,4 @@
-"""il_helpers.comparison (notebook 07): rows, the generated table and figure, and two honest claims."""
+"""il_helpers.lessons.choosing_a_method (notebook 07): rows, the generated table and figure, and two honest claims."""
 
 import matplotlib
 
@@ -9,7 +9,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import il_helpers as il  # noqa: E402
-from il_helpers import comparison as C  # noqa: E402
+from il_helpers.lessons import choosing_a_method as C  # noqa: E402
 
 TINY_DAGGER = {"iterations": 1, "episodes_per_iter": 1}
 

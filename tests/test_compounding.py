@@ -1,4 +1,4 @@
-"""il_helpers.compounding: every public function on hand-made inputs (shapes, exact values, bad
+"""il_helpers.lessons.distribution_shift: every public function on hand-made inputs (shapes, exact values, bad
 input), and notebook 01's claims over 5 seeds with one set of settings:
 
 * BC's J(T) has a fitted log-log slope >= 1.5 where J > 0, eps T < 1 and >= 1 % of episodes left;
@@ -21,10 +21,10 @@ import pytest  # noqa: E402
 from matplotlib import animation  # noqa: E402
 
 import il_helpers as il  # noqa: E402
-from il_helpers import compounding as cmp  # noqa: E402
-from il_helpers.evaluation import Rollout  # noqa: E402
+from il_helpers.core.evaluation import Rollout  # noqa: E402
 from il_helpers.exercises import check  # noqa: E402
 from il_helpers.exercises.distribution_shift import expected_cost  # noqa: E402
+from il_helpers.lessons import distribution_shift as cmp  # noqa: E402
 
 LK = il.LANE_KEEPING
 SEEDS = [0, 1, 2, 3, 4]

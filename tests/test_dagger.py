@@ -1,4 +1,4 @@
-"""il_helpers.dagger: schedules, the drivers (mixture, SafeDAgger, HG-DAgger gate), aggregation
+"""il_helpers.algorithms.dagger: schedules, the drivers (mixture, SafeDAgger, HG-DAgger gate), aggregation
 sizes, histories, bad input, every env, the bench method and the exercises; then notebook 03's
 claims on LaneKeeping over seeds 0-4 with one set of settings (``dagger.COURSE``):
 
@@ -23,10 +23,10 @@ import pytest  # noqa: E402
 
 import il_helpers as il  # noqa: E402
 from il_helpers import bench  # noqa: E402
-from il_helpers import dagger as dg  # noqa: E402  (the module: il.train_dagger is the function)
-from il_helpers.compounding import cost_curve, fit_compounding_slope  # noqa: E402
+from il_helpers.algorithms import dagger as dg  # noqa: E402  (the module: il.train_dagger is the function)
 from il_helpers.exercises import check  # noqa: E402
 from il_helpers.exercises import dagger as ex  # noqa: E402
+from il_helpers.lessons.distribution_shift import cost_curve, fit_compounding_slope  # noqa: E402
 
 LK = il.LANE_KEEPING
 SEEDS = [0, 1, 2, 3, 4]

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import il_helpers as il
-from il_helpers import data
-from il_helpers.demonstrations import ARRAY_FIELDS
+from il_helpers.core import data
+from il_helpers.core.demonstrations import ARRAY_FIELDS
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -123,12 +123,12 @@ def test_check_finds_a_corrupted_byte_from_the_command_line(tmp_path):
     raw = bytearray(victim.read_bytes())
     raw[len(raw) // 2] ^= 0x01
     victim.write_bytes(bytes(raw))
-    cmd = [sys.executable, "-m", "il_helpers.data", "--check", "--dir", str(target)]
+    cmd = [sys.executable, "-m", "il_helpers.core.data", "--check", "--dir", str(target)]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1
     assert "Pendulum-v1.npz: checksum differs from MANIFEST.sha256" in proc.stdout
     assert "CartPole-v1.npz" not in proc.stdout  # only the damaged file is named
-    intact = subprocess.run([sys.executable, "-m", "il_helpers.data", "--check", "--dir", str(DATA)],
+    intact = subprocess.run([sys.executable, "-m", "il_helpers.core.data", "--check", "--dir", str(DATA)],
                             cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert intact.returncode == 0 and "match the manifest" in intact.stdout
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import il_helpers as il
-from il_helpers.demonstrations import (
+from il_helpers.core.demonstrations import (
     ARRAY_FIELDS,
     FORMAT_VERSION,
     DemonstrationError,

@@ -7,9 +7,9 @@ import pytest
 import torch
 
 import il_helpers as il
-from il_helpers.compounding import LEARNER
-from il_helpers.data import load_expert_demos
-from il_helpers.ensemble import EnsembleHistory, EnsemblePolicy, train_bc_ensemble
+from il_helpers.algorithms.ensemble import EnsembleHistory, EnsemblePolicy, train_bc_ensemble
+from il_helpers.core.data import load_expert_demos
+from il_helpers.lessons.distribution_shift import LEARNER
 
 LANE = il.LANE_KEEPING
 SMALL = dict(hidden=LEARNER["hidden"], epochs=LEARNER["epochs"])

@@ -7,7 +7,7 @@ import pytest
 from gymnasium import spaces
 
 import il_helpers as il
-from il_helpers.evaluation import EvalResult, perturb, rollout, summarize
+from il_helpers.core.evaluation import EvalResult, perturb, rollout, summarize
 
 CARTPOLE = "CartPole-v1"
 LANE = il.LANE_KEEPING

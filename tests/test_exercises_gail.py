@@ -5,7 +5,7 @@ import pytest
 import torch
 from torch.nn.functional import softplus
 
-from il_helpers import gail
+from il_helpers.algorithms import gail
 from il_helpers.exercises import CHECKS, check
 from il_helpers.exercises import gail as ex
 

@@ -6,14 +6,14 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
-from il_helpers.classic_control import (
+from il_helpers.envs.classic_control import (
     AcrobotBatched,
     CartPoleBatched,
     MountainCarBatched,
     MountainCarContinuousBatched,
     PendulumBatched,
 )
-from il_helpers.experts import EXPERTS, Expert, get_expert, register_expert
+from il_helpers.envs.experts import EXPERTS, Expert, get_expert, register_expert
 
 TWINS = {
     "CartPole-v1": CartPoleBatched,

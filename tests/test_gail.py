@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import il_helpers as il
-from il_helpers.gail import (
+from il_helpers.algorithms.gail import (
     AIRLDiscriminator,
     GAILDiscriminator,
     Inputs,
@@ -19,7 +19,7 @@ from il_helpers.gail import (
     train_airl,
     train_gail,
 )
-from il_helpers.ppo import ActorCritic, PPOConfig
+from il_helpers.algorithms.ppo import ActorCritic, PPOConfig
 
 SMALL = PPOConfig(n_envs=4, epochs=2)
 

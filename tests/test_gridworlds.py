@@ -12,10 +12,10 @@ from gymnasium.utils.env_checker import check_env
 
 import il_helpers as il
 from il_helpers import bench
-from il_helpers import gridworlds as gw
-from il_helpers import maxent_irl as mi
-from il_helpers.envs import BATCHED
-from il_helpers.experts import EXPERTS
+from il_helpers.algorithms import maxent_irl as mi
+from il_helpers.envs import gridworlds as gw
+from il_helpers.envs.experts import EXPERTS
+from il_helpers.envs.registry import BATCHED
 
 FAMILIES = ("FeatureGrid", "ObjectWorld")
 

@@ -6,7 +6,7 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 
 import il_helpers as il
-from il_helpers import lane_keeping as lk
+from il_helpers.envs import lane_keeping as lk
 
 CONT, DISC = il.LANE_KEEPING, il.LANE_KEEPING_DISCRETE
 

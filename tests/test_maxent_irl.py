@@ -8,8 +8,8 @@ import pytest
 import torch
 
 import il_helpers as il
-from il_helpers import gridworlds as gw
-from il_helpers import maxent_irl as mi
+from il_helpers.algorithms import maxent_irl as mi
+from il_helpers.envs import gridworlds as gw
 from il_helpers.exercises import check
 from il_helpers.exercises.maxent_irl import soft_bellman_backup, visitation_forward_pass
 

@@ -6,8 +6,9 @@ import pytest
 import torch
 
 import il_helpers as il
-from il_helpers import mdn as M
-from il_helpers.bc import mlp
+from il_helpers.algorithms import mdn as M
+from il_helpers.algorithms.bc import mlp
+from il_helpers.envs import obstacle_fork as of
 from il_helpers.exercises.multimodal import mixture_nll
 
 ENV = il.OBSTACLE_FORK
@@ -190,7 +191,7 @@ def test_train_bc_refuses_a_loss_for_a_given_policy(fork_demos):
 def test_an_mdn_learns_both_sides_at_the_fork(fork_demos):
     policy, hist = il.train_bc(fork_demos, policy=M.MDNPolicy.for_env(ENV, n_components=3, seed=0),
                                epochs=60, batch_size=64, lr=3e-3, seed=0)
-    w, mu, _ = policy.mixture(il.obstacle_fork.FORK_STATE[None])
+    w, mu, _ = policy.mixture(of.FORK_STATE[None])
     big = w[0] > 0.15
     lateral = mu[0, big, 1]
     assert big.sum() >= 2 and lateral.max() > 0.8 and lateral.min() < -0.8  # two peaks, left and right

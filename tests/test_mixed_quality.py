@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 import il_helpers as il
-from il_helpers.data import load_expert_demos
-from il_helpers.mixed_quality import (
+from il_helpers.core.data import load_expert_demos
+from il_helpers.lessons.behavioral_cloning import (
     Demonstrator,
     LaneKeepingDriver,
     MixedQuality,

@@ -11,8 +11,8 @@ import torch
 
 import il_helpers as il
 from il_helpers import bench
-from il_helpers import multimodal as mm
-from il_helpers.obstacle_fork import FORK_STATE
+from il_helpers.algorithms import multimodal as mm
+from il_helpers.envs.obstacle_fork import FORK_STATE
 
 ENV = il.OBSTACLE_FORK
 

@@ -8,7 +8,7 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 
 import il_helpers as il
-from il_helpers import obstacle_fork as of
+from il_helpers.envs import obstacle_fork as of
 
 ENV = il.OBSTACLE_FORK
 

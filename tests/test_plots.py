@@ -8,7 +8,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import il_helpers as il  # noqa: E402
-from il_helpers.data import load_expert_demos  # noqa: E402
+from il_helpers.core.data import load_expert_demos  # noqa: E402
 from il_helpers.plots import animate_policy, animation_html, draw_road, plot_demonstrations, plot_lane_trajectories  # noqa: E402
 
 

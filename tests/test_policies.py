@@ -6,7 +6,7 @@ import torch
 from gymnasium import spaces
 
 import il_helpers as il
-from il_helpers.policies import FunctionPolicy, ModulePolicy, Policy, RandomPolicy, as_policy
+from il_helpers.core.policies import FunctionPolicy, ModulePolicy, Policy, RandomPolicy, as_policy
 
 DISCRETE = spaces.Discrete(3)
 BOX = spaces.Box(np.array([-1.0, 0.0], np.float32), np.array([0.0, 5.0], np.float32), dtype=np.float32)

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 import il_helpers as il
-from il_helpers.ppo import ActorCritic, PPOConfig, collect, gae, train_ppo
+from il_helpers.algorithms.ppo import ActorCritic, PPOConfig, collect, gae, train_ppo
 
 
 def test_gae_matches_a_hand_computation():

@@ -17,7 +17,7 @@ import pytest
 import torch
 
 from il_helpers import bench
-from il_helpers.envs import ENV_IDS
+from il_helpers.envs.registry import ENV_IDS
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = importlib.util.spec_from_file_location("results", ROOT / "benchmarks" / "results.py")

@@ -9,8 +9,8 @@ import pytest
 import torch
 
 import il_helpers as il
-from il_helpers import config
-from il_helpers.seeding import seed_everything
+from il_helpers.core import config
+from il_helpers.core.seeding import seed_everything
 
 
 def draws():
@@ -59,7 +59,7 @@ def test_bad_seeds(bad):
 
 @pytest.fixture
 def reload_config(monkeypatch):
-    """Reload il_helpers.config under a changed environment; restore it afterwards."""
+    """Reload il_helpers.core.config under a changed environment; restore it afterwards."""
 
     def reload(value):
         if value is None:

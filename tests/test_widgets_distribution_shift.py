@@ -10,7 +10,7 @@ import html  # noqa: E402
 import ipywidgets as widgets  # noqa: E402
 import pytest  # noqa: E402
 
-from il_helpers.compounding import LEARNER  # noqa: E402
+from il_helpers.lessons.distribution_shift import LEARNER  # noqa: E402
 from il_helpers.widgets import distribution_shift_widget  # noqa: E402
 from il_helpers.widgets.distribution_shift import CAPACITIES, HORIZONS, describe  # noqa: E402
 

@@ -12,8 +12,8 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import il_helpers as il  # noqa: E402
-from il_helpers.gail import REWARD_FORMS  # noqa: E402
-from il_helpers.ppo import PPOConfig  # noqa: E402
+from il_helpers.algorithms.gail import REWARD_FORMS  # noqa: E402
+from il_helpers.algorithms.ppo import PPOConfig  # noqa: E402
 from il_helpers.widgets import gail_widget  # noqa: E402
 from il_helpers.widgets.gail import describe  # noqa: E402
 

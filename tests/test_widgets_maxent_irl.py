@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from il_helpers import gridworlds as gw
+from il_helpers.envs import gridworlds as gw
 from il_helpers.widgets import maxent_irl_widget
 
 

@@ -34,12 +34,12 @@ def _gaussian_nll_cases():
 @exercise("bc_gaussian_nll", _gaussian_nll_cases)
 def gaussian_nll(mean: torch.Tensor, log_std: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
     """Reference: per-sample ``sum_j (a_j - mu_j)^2 / (2 sigma_j^2) + log sigma_j``, shape (B,)
-    (the constant ``log sqrt(2 pi)`` per dimension dropped, as in :func:`il_helpers.bc.bc_loss`)."""
+    (the constant ``log sqrt(2 pi)`` per dimension dropped, as in :func:`il_helpers.algorithms.bc.bc_loss`)."""
     return (0.5 * ((actions - mean) / log_std.exp()) ** 2 + log_std).sum(dim=1)
 
 
 def _dart_cases():
-    from ..envs import LANE_KEEPING
+    from ..envs.registry import LANE_KEEPING
 
     yield (LANE_KEEPING, 3, 20, 0.3, 0)
     yield (LANE_KEEPING, 2, 12, 0.0, 1)
@@ -55,8 +55,8 @@ def dart_rollout(env_id: str, n_episodes: int, horizon: int, noise: float, seed:
     step the env (``env.reset(seed=seed)`` first) with ``executed``. Returns
     ``np.stack([executed, labels])``, shape (2, E, T, act_dim).
     """
-    from ..envs import make_batched
-    from ..experts import get_expert
+    from ..envs.experts import get_expert
+    from ..envs.registry import make_batched
 
     env = make_batched(env_id, n_episodes, horizon=horizon)
     expert = get_expert(env_id)

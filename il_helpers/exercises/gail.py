@@ -1,6 +1,6 @@
 """Notebook 05's exercises: the discriminator's loss and the generator's reward, from logits.
 
-The course's label convention (:mod:`il_helpers.gail`): ``D(s, a) = sigmoid(l(s, a))`` is the
+The course's label convention (:mod:`il_helpers.algorithms.gail`): ``D(s, a) = sigmoid(l(s, a))`` is the
 probability that the pair came from the **expert**; expert pairs have label 1, policy pairs label 0.
 
 ``check(name, fn)`` (from :mod:`il_helpers.exercises`) says whether an answer is right;
@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch.nn.functional import softplus
 
-from .. import gail
+from ..algorithms import gail
 from . import check, exercise
 
 # -- the discriminator's loss ----------------------------------------------------------------------
@@ -44,7 +44,7 @@ def discriminator_loss(logit_expert: torch.Tensor, logit_policy: torch.Tensor) -
 
     (expert label 1, policy label 0; each mean over its own batch). From logits, stably:
     ``-log D = softplus(-l)`` and ``-log(1 - D) = softplus(l)``. Same as
-    :func:`il_helpers.gail.discriminator_loss`.
+    :func:`il_helpers.algorithms.gail.discriminator_loss`.
     """
     return gail.discriminator_loss(logit_expert, logit_policy)
 
@@ -65,9 +65,9 @@ def gail_reward(logit: torch.Tensor) -> torch.Tensor:
     """Reference: GAIL's usual generator reward ``-log(1 - D) = softplus(l)`` from the
     discriminator's logit ``l`` (``D = sigmoid(l)``); always > 0, same shape as ``logit``.
 
-    The other forms of :data:`il_helpers.gail.REWARD_FORMS` are ``log D = -softplus(-l)`` (always
+    The other forms of :data:`il_helpers.algorithms.gail.REWARD_FORMS` are ``log D = -softplus(-l)`` (always
     < 0) and the logit ``l = log D - log(1 - D)`` itself. Same as
-    ``il_helpers.gail.gail_reward(logit, "-log(1-D)")`` (which also clips the logit to +-10; the test
+    ``il_helpers.algorithms.gail.gail_reward(logit, "-log(1-D)")`` (which also clips the logit to +-10; the test
     cases stay inside that range).
     """
     return gail.gail_reward(logit, "-log(1-D)")

@@ -11,12 +11,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
 
-from ..bc import train_bc
-from ..compounding import LEARNER
-from ..demonstrations import collect_demonstrations
-from ..envs import LANE_KEEPING
-from ..evaluation import normalized_score, rollout
-from ..lane_keeping import HALF_WIDTH
+from ..algorithms.bc import train_bc
+from ..core.demonstrations import collect_demonstrations
+from ..core.evaluation import normalized_score, rollout
+from ..envs.lane_keeping import HALF_WIDTH
+from ..envs.registry import LANE_KEEPING
+from ..lessons.distribution_shift import LEARNER
 from .progress import StagedProgress
 
 #: state-noise augmentation (train_bc's ``state_noise``, in normalized units) when the box is ticked

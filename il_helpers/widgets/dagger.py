@@ -11,8 +11,16 @@ import matplotlib.pyplot as plt
 from IPython.display import display
 from tqdm.auto import tqdm
 
-from ..dagger import COURSE, SCHEDULES, make_schedule, plot_coverage, plot_history, plot_schedules, train_dagger
-from ..envs import LANE_KEEPING
+from ..algorithms.dagger import (
+    COURSE,
+    SCHEDULES,
+    make_schedule,
+    plot_coverage,
+    plot_history,
+    plot_schedules,
+    train_dagger,
+)
+from ..envs.registry import LANE_KEEPING
 
 #: the parameter slider's range and step for each schedule kind
 PARAM_SLIDER = {
@@ -24,7 +32,7 @@ PARAM_SLIDER = {
 
 
 def describe(result) -> str:
-    """The one-line text summary of a DAgger run (a :class:`~il_helpers.dagger.DAggerResult`)."""
+    """The one-line text summary of a DAgger run (a :class:`~il_helpers.algorithms.dagger.DAggerResult`)."""
     h, s = result.history, result.settings
     final = h.final
     collect_off = int(sum(r.collect_off_road_steps or 0 for r in h.records[1:]))
@@ -41,7 +49,7 @@ def describe(result) -> str:
 def dagger_widget(schedule: str = "exponential", param: float | None = 0.5, iterations: int = COURSE["iterations"],
                   episodes_per_iter: int = COURSE["episodes_per_iter"], seed: int = 0,
                   eval_episodes: int = 100) -> widgets.VBox:
-    """DAgger on LaneKeeping with the course's learner (:data:`il_helpers.dagger.COURSE`).
+    """DAgger on LaneKeeping with the course's learner (:data:`il_helpers.algorithms.dagger.COURSE`).
 
     The box has attributes ``schedule`` (Dropdown), ``param`` (FloatSlider, reconfigured for
     each schedule; disabled for the indicator), ``iterations``, ``episodes`` (IntSliders),

@@ -11,7 +11,9 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython.display import display
 
-from ..compounding import (
+from ..envs.experts import get_expert
+from ..envs.registry import LANE_KEEPING
+from ..lessons.distribution_shift import (
     LEARNER,
     compounding_experiment,
     expert_states,
@@ -19,8 +21,6 @@ from ..compounding import (
     measure_cost_curve,
     plot_compounding,
 )
-from ..envs import LANE_KEEPING
-from ..experts import get_expert
 from .progress import StagedProgress
 
 #: network sizes offered by the capacity control
@@ -41,7 +41,7 @@ def _expert_sample():
 
 
 def describe(result) -> str:
-    """The one-line text summary of a :class:`~il_helpers.compounding.CompoundingResult`."""
+    """The one-line text summary of a :class:`~il_helpers.lessons.distribution_shift.CompoundingResult`."""
     s, curve = result.settings, result.curve
     T = curve.max_horizon
     h = "×".join(str(x) for x in s["hidden"])

@@ -18,12 +18,12 @@ import matplotlib.pyplot as plt
 from IPython.display import display
 from tqdm.auto import tqdm
 
-from ..config import budget
-from ..demonstrations import Demonstrations, collect_demonstrations
-from ..envs import make_batched
-from ..evaluation import evaluate
-from ..gail import REWARD_FORMS, AdversarialHistory, plot_adversarial, train_gail
-from ..ppo import PPOConfig
+from ..algorithms.gail import REWARD_FORMS, AdversarialHistory, plot_adversarial, train_gail
+from ..algorithms.ppo import PPOConfig
+from ..core.config import budget
+from ..core.demonstrations import Demonstrations, collect_demonstrations
+from ..core.evaluation import evaluate
+from ..envs.registry import make_batched
 
 ENV_ID = "CartPole-v1"
 #: what each reward form does to an agent whose episodes can end early
@@ -61,21 +61,21 @@ def describe(result, evaluation, wall_s: float, horizon: int, expert_return: flo
 def gail_widget(demos=None, reward: str = "logit", absorbing: bool = True, ent_coef: float = 0.0, d_steps: int = 5,
                 grad_penalty: float = 0.0, iterations: int | None = None, seed: int = 0,
                 ppo: PPOConfig | None = None, eval_episodes: int = 50, redraw_every: int = 2) -> widgets.VBox:
-    """GAIL (:func:`il_helpers.gail.train_gail`, PPO generator) on CartPole from ``demos`` (by
+    """GAIL (:func:`il_helpers.algorithms.gail.train_gail`, PPO generator) on CartPole from ``demos`` (by
     default 10 expert episodes, ``collect_demonstrations("CartPole-v1", 10, seed=10_000)``, about
     0.1 s).
 
-    The box has attributes ``reward`` (Dropdown over :data:`~il_helpers.gail.REWARD_FORMS`),
+    The box has attributes ``reward`` (Dropdown over :data:`~il_helpers.algorithms.gail.REWARD_FORMS`),
     ``absorbing`` (Checkbox), ``ent_coef`` (FloatSlider), ``d_steps`` (IntSlider), ``grad_penalty``
     (FloatSlider, 0 = off), ``iterations`` (IntSlider; 15 by default, 4 in fast mode), ``seed``
     (BoundedIntText), ``train`` (Button), ``progress`` (Output holding a tqdm bar while training),
     ``summary`` (HTML), ``plot`` (Output, redrawn every ``redraw_every`` iterations during
     training), ``figure`` (the figure last drawn), ``redraws`` (how many times training redrew it before
     the final drawing),
-    ``result`` (the last :class:`~il_helpers.gail.AdversarialResult`, None before the first
-    Train), ``evaluation`` (its :class:`~il_helpers.evaluation.EvalResult` on ``eval_episodes``
+    ``result`` (the last :class:`~il_helpers.algorithms.gail.AdversarialResult`, None before the first
+    Train), ``evaluation`` (its :class:`~il_helpers.core.evaluation.EvalResult` on ``eval_episodes``
     test episodes), ``wall_s`` and ``run()`` (what the button does). ``ppo`` is the generator's
-    :class:`~il_helpers.ppo.PPOConfig` (the default one if None; the entropy slider overrides its
+    :class:`~il_helpers.algorithms.ppo.PPOConfig` (the default one if None; the entropy slider overrides its
     ``ent_coef``). On creation it draws empty axes (cheap); training happens only when Train is
     pressed.
     """

@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
 
-from ..config import budget
+from ..core.config import budget
 
 WORLDS = {"FeatureGrid (linear reward)": ("FeatureGrid", "linear"),
           "ObjectWorld (deep reward)": ("ObjectWorld", "deep")}
@@ -33,9 +33,9 @@ def maxent_irl_widget(world: str = "FeatureGrid", size: int = 16, n_demos: int =
     It renders the chosen world's true reward on creation (cheap); training happens only when
     Train is clicked (``steps`` gradient steps, 200 by default, 60 in fast mode).
     """
-    from .. import gridworlds as gw
-    from .. import maxent_irl as mi
-    from ..demonstrations import collect_demonstrations
+    from ..algorithms import maxent_irl as mi
+    from ..core.demonstrations import collect_demonstrations
+    from ..envs import gridworlds as gw
 
     label = next(k for k, (fam, _) in WORLDS.items() if fam == gw._family(world))
     family, kind = WORLDS[label]

@@ -13,11 +13,11 @@ import numpy as np
 from IPython.display import display
 from tqdm.auto import tqdm
 
-from ..config import FAST
-from ..demonstrations import collect_demonstrations
-from ..envs import OBSTACLE_FORK
-from ..multimodal import TRAIN, TRAIN_FAST, train_multimodal
-from ..obstacle_fork import FORK_STATE, evaluate_fork, plot_paths
+from ..algorithms.multimodal import TRAIN, TRAIN_FAST, train_multimodal
+from ..core.config import FAST
+from ..core.demonstrations import collect_demonstrations
+from ..envs.obstacle_fork import FORK_STATE, evaluate_fork, plot_paths
+from ..envs.registry import OBSTACLE_FORK
 
 
 def describe(policy, stats: dict) -> str:
@@ -136,7 +136,7 @@ def multimodal_widget(n_components: int = 5, n_demos: int = 100, seed: int = 0, 
 
 
 def _draw_demos(d, ax):
-    from ..obstacle_fork import draw_arena
+    from ..envs.obstacle_fork import draw_arena
 
     draw_arena(ax)
     for s, n in zip(d.episode_starts[:40], d.episode_lengths[:40]):

@@ -8,9 +8,9 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython.display import display
 
-from ..data import SHIPPED, load_expert_demos
-from ..envs import ENV_IDS
-from ..lane_keeping import OBS_NAMES
+from ..core.data import SHIPPED, load_expert_demos
+from ..envs.lane_keeping import OBS_NAMES
+from ..envs.registry import ENV_IDS
 
 OBS_LABELS = {
     "CartPole-v1": ["cart x", "cart velocity", "pole angle", "pole ang. velocity"],

@@ -31,7 +31,7 @@ Per-episode state needs to know when episodes start. :func:`il_helpers.rollout` 
 policy with all episodes in lockstep and has no reset hook, so a policy draws new per-copy
 numbers on its first call and whenever the batch size changes, and ``policy.reset(n, seed)``
 draws them explicitly (call it before each rollout for reproducible modes;
-:func:`il_helpers.obstacle_fork.evaluate_fork` and the bench CLI do).
+:func:`il_helpers.envs.obstacle_fork.evaluate_fork` and the bench CLI do).
 """
 
 from __future__ import annotations
@@ -44,10 +44,10 @@ import torch
 from gymnasium import spaces
 from torch import nn
 
+from ..core.nets import cpu_threads
+from ..core.policies import Policy
+from ..envs.registry import env_spaces
 from .bc import mlp
-from .envs import env_spaces
-from .policies import Policy
-from .torch_utils import cpu_threads
 
 LOG_2PI = math.log(2 * math.pi)
 SCALE_FLOOR = 0.02  # sigma_min, in action units (actions live in [-1, 1])

@@ -11,7 +11,7 @@ and imitation followed by improvement.
 * :func:`finetune_experiment`: behavioral cloning of a demonstrator that is *not* optimal for
   the true reward, then PPO on the true reward from that initialization, against PPO from
   scratch with the same number of environment steps (:func:`bc_actor_critic` does the
-  maximum-likelihood initialization of an :class:`~il_helpers.ppo.ActorCritic`).
+  maximum-likelihood initialization of an :class:`~il_helpers.algorithms.ppo.ActorCritic`).
 
 Costs are counted the same way for every method: ``expert_labels`` = the demonstration pairs plus
 every label an interactive expert was asked for (DAgger); ``env_steps`` = the environment steps
@@ -33,13 +33,13 @@ from typing import Callable
 import numpy as np
 import torch
 
-from .bc import train_bc
-from .demonstrations import Demonstrations, collect_demonstrations
-from .envs import LANE_KEEPING, OBSTACLE_FORK, env_spaces
-from .evaluation import rollout
-from .experts import get_expert
-from .policies import RandomPolicy
-from .torch_utils import cpu_threads
+from ..algorithms.bc import train_bc
+from ..core.demonstrations import Demonstrations, collect_demonstrations
+from ..core.evaluation import rollout
+from ..core.nets import cpu_threads
+from ..core.policies import RandomPolicy
+from ..envs.experts import get_expert
+from ..envs.registry import LANE_KEEPING, OBSTACLE_FORK, env_spaces
 
 
 @dataclass(frozen=True)
@@ -141,7 +141,7 @@ def score(policy, env_id: str, n_episodes: int, seed: int, horizon: int | None =
 
 def _grid_scores(policy_table_fn, world, P) -> float:
     """Exact normalized value of a time-indexed policy under dynamics ``P`` (random 0, optimal 1)."""
-    from .maxent_irl import policy_value, value_iteration
+    from ..algorithms.maxent_irl import policy_value, value_iteration
 
     T, S = world.horizon, world.n_states
     v = float(policy_value(policy_table_fn(P), world.r, P, world.d0))
@@ -160,7 +160,7 @@ def _train(method: str, task: Task, demos: Demonstrations, seed: int, settings: 
     ``(policy, extra)`` with ``expert_labels``, ``env_steps`` and, for MaxEnt IRL, the reward."""
     env_id = demos.env_id
     if method == "bc" and env_id == OBSTACLE_FORK:     # least-squares BC with notebook 06's budget
-        from .multimodal import train_method
+        from ..algorithms.multimodal import train_method
 
         policy, _ = train_method("mse", demos, seed=seed, **settings)
         return policy, {"expert_labels": len(demos), "env_steps": 0}
@@ -168,24 +168,24 @@ def _train(method: str, task: Task, demos: Demonstrations, seed: int, settings: 
         policy, _ = train_bc(demos, seed=seed, **settings)
         return policy, {"expert_labels": len(demos), "env_steps": 0}
     if method == "dagger":
-        from .dagger import train_dagger
+        from ..algorithms.dagger import train_dagger
 
         res = train_dagger(env_id, initial=demos, seed=seed, eval_episodes=0, **settings)
         labels = int(res.labels_used)
         return res.policy, {"expert_labels": labels, "env_steps": labels - len(demos)}   # every visited state
     if method in ("gail", "airl"):
-        from .gail import train_airl, train_gail
+        from ..algorithms.gail import train_airl, train_gail
 
         res = (train_gail if method == "gail" else train_airl)(demos, seed=seed, **settings)
         return res.policy, {"expert_labels": len(demos), "env_steps": int(res.history.env_steps[-1])}
     if method == "mdn":
-        from .multimodal import train_multimodal
+        from ..algorithms.multimodal import train_multimodal
 
         policy, _ = train_multimodal("mdn", demos, seed=seed, **settings)
         return policy, {"expert_labels": len(demos), "env_steps": 0}
     if method == "maxent_irl":
-        from .gridworlds import optimal_policy, world_for
-        from .maxent_irl import learned_reward, train_maxent_irl
+        from ..algorithms.maxent_irl import learned_reward, train_maxent_irl
+        from ..envs.gridworlds import optimal_policy, world_for
 
         world = world_for(env_id)
         model, _ = train_maxent_irl(demos, world, reward="linear", seed=seed, eval_every=10_000, **settings)
@@ -233,12 +233,12 @@ def run_method(method: str, task="LaneKeeping", seed: int = 0, budget: dict | No
     row = {"method": method, "task": task.name, "env": demos.env_id, "seed": int(seed), "demos": demos.num_episodes,
            "pairs": len(demos), **extra, "wall_s": wall, "needs": NEEDS[method]}
     eval_seed = int(seed) + 20_000
-    from .gridworlds import is_gridworld
+    from ..envs.gridworlds import is_gridworld
 
     if is_gridworld(demos.env_id):
-        from .airl_tabular import changed_dynamics
-        from .gridworlds import policy_table, world_for
-        from .maxent_irl import value_iteration
+        from ..algorithms.airl_tabular import changed_dynamics
+        from ..algorithms.maxent_irl import value_iteration
+        from ..envs.gridworlds import policy_table, world_for
 
         world = world_for(demos.env_id)
         row.update(score(policy, demos.env_id, eval_episodes, eval_seed))
@@ -399,19 +399,19 @@ def edge_hugger():
     """The demonstrator of the fine-tuning experiment: the LaneKeeping expert's control law aimed
     1.8 m left of the centre line (0.2 m from the edge), so the heading gusts often push it off
     the road: a demonstrator that is *not* optimal for the true reward (1 per step on the road)."""
-    from .mixed_quality import LaneKeepingDriver
+    from .behavioral_cloning import LaneKeepingDriver
 
     return LaneKeepingDriver(offset=1.8, name="edge hugger")
 
 
 def bc_actor_critic(demos: Demonstrations, epochs: int = 50, seed: int = 0, init_log_std: float = -1.0,
                     hidden=(64, 64)):
-    """A PPO :class:`~il_helpers.ppo.ActorCritic` whose actor is trained by maximum likelihood of
+    """A PPO :class:`~il_helpers.algorithms.ppo.ActorCritic` whose actor is trained by maximum likelihood of
     the demonstrations' actions, ``max E_D[log pi(a|s)]`` (the same BC initialization as
     ``train_gail(..., bc_epochs=...)``); its observation normalization is the demonstrations'.
     ``init_log_std`` sets the exploration noise PPO starts from (std ``exp(init_log_std)``)."""
-    from .gail import bc_init
-    from .ppo import ActorCritic
+    from ..algorithms.gail import bc_init
+    from ..algorithms.ppo import ActorCritic
 
     if not isinstance(demos, Demonstrations):
         raise TypeError(f"demos must be il_helpers.Demonstrations, got {type(demos).__name__}")
@@ -454,7 +454,7 @@ def finetune_experiment(iterations: int = 20, seed: int = 0, n_demos: int = 4, d
     Every ``eval_every`` iterations the deterministic policy is scored on ``curve_episodes``
     episodes; the final scores use ``eval_episodes`` (seed ``seed + 20_000``). ``scratch=False``
     skips PPO from scratch."""
-    from .ppo import ActorCritic, PPOConfig, collect, iteration_seed, train_ppo
+    from ..algorithms.ppo import ActorCritic, PPOConfig, collect, iteration_seed, train_ppo
 
     if isinstance(iterations, bool) or not isinstance(iterations, (int, np.integer)) or iterations < 1:
         raise ValueError(f"iterations must be an integer >= 1, got {iterations!r}")

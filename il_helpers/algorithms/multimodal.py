@@ -15,7 +15,7 @@
   drawn from the prior ``N(0, I)``: once per episode (``hold=True``: the latent is the episode's
   plan), at every step (``hold=False``), or ``z = 0`` (``select="most_likely"``, the prior's mode).
 
-Both share :class:`il_helpers.mdn.ModeHoldingPolicy` (``select``, ``hold``, ``reset(n, seed)``)
+Both share :class:`il_helpers.algorithms.mdn.ModeHoldingPolicy` (``select``, ``hold``, ``reset(n, seed)``)
 and train with ``train_bc(demos, policy=...)``. The bench CLI gets ``mdn``, ``discretized`` and
 ``cvae``; on ObstacleFork their JSON line adds the collision rate, the left share and the
 zig-zag rate.
@@ -29,11 +29,11 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..bench import register_method
+from ..envs.obstacle_fork import evaluate_fork, fork_stats  # noqa: F401  (also registers the expert)
+from ..envs.registry import OBSTACLE_FORK
 from .bc import mlp
-from .bench import register_method
-from .envs import OBSTACLE_FORK
 from .mdn import MDNPolicy, ModeHoldingPolicy, mdn_nll, seeded  # noqa: F401  (re-exported)
-from .obstacle_fork import evaluate_fork, fork_stats  # noqa: F401  (also registers the expert)
 
 
 class DiscretizedPolicy(ModeHoldingPolicy):
@@ -192,7 +192,7 @@ def _bench(kind: str, args, demos):
 def _continuous_actions(env_id: str) -> str | None:
     from gymnasium import spaces
 
-    from .envs import env_spaces
+    from ..envs.registry import env_spaces
 
     if isinstance(env_spaces(env_id)[1], spaces.Box):
         return None
@@ -243,7 +243,7 @@ def fork_comparison(seeds=range(5), methods=METHODS, n_demos: int = N_DEMOS, epi
     is called after each training. ``trained`` maps ``(method, seed)`` to an already trained
     ``(policy, history)`` (on the same demonstrations) to reuse instead of training again.
     """
-    from .demonstrations import collect_demonstrations
+    from ..core.demonstrations import collect_demonstrations
 
     rows, total = [], len(list(seeds)) * len(methods)
     for seed in seeds:

@@ -14,9 +14,9 @@ from functools import lru_cache
 import numpy as np
 from gymnasium import spaces
 
-from .envs import make_batched
+from ..envs.registry import make_batched
+from .nets import cpu_threads
 from .policies import RandomPolicy, as_policy
-from .torch_utils import cpu_threads
 
 
 @dataclass
@@ -216,7 +216,7 @@ def reference_returns(env_id: str, horizon: int | None = None) -> dict[str, floa
 
 @lru_cache(maxsize=None)
 def _reference_returns(env_id: str, horizon: int) -> dict[str, float]:
-    from .experts import get_expert
+    from ..envs.experts import get_expert
 
     env = make_batched(env_id, 1, horizon=horizon)
     expert = rollout(get_expert(env_id), env_id, 100, seed=12345, horizon=horizon).returns.mean()

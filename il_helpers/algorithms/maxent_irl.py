@@ -22,7 +22,7 @@ shape ``(..., S, A)``; leading dimensions are a batch (several rewards solved at
 reward of step ``t`` is collected in the state the action is taken from, ``t = 0 .. T-1``.
 
 ``python -m il_helpers.bench maxent_irl --env il_helpers/FeatureGrid-v0 --size 16`` trains on
-a gridworld (see :mod:`il_helpers.gridworlds`) and reports the EVD with the returns.
+a gridworld (see :mod:`il_helpers.envs.gridworlds`) and reports the EVD with the returns.
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from .bench import register_method
-from .torch_utils import cpu_threads
+from ..bench import register_method
+from ..core.nets import cpu_threads
 
 
 def _tensor(x, dtype: torch.dtype | None = None) -> torch.Tensor:
@@ -596,7 +596,7 @@ def train_maxent_irl(demos, world=None, reward="linear", steps: int = 200, lr: f
     model (Adam, learning rate ``lr``: 0.1 for ``"linear"``, 0.003 for ``"deep"`` by default).
 
     ``demos``: gridworld :class:`~il_helpers.Demonstrations` (or a tuple ``(states, actions)`` of
-    (E, T) arrays); ``world``: the :class:`~il_helpers.gridworlds.Gridworld` (default: the one
+    (E, T) arrays); ``world``: the :class:`~il_helpers.envs.gridworlds.Gridworld` (default: the one
     of ``demos.env_id``); ``reward``: ``"linear"``, ``"deep"`` or a module; ``start``:
     ``"empirical"`` (the demonstrations' start states, which makes the gradient exact for the
     sample) or ``"model"`` (the world's start distribution). ``callback(step, model, history)``
@@ -604,7 +604,7 @@ def train_maxent_irl(demos, world=None, reward="linear", steps: int = 200, lr: f
     as it was. Returns ``(reward_model, history)``; ``reward_model(world.phi)`` is the learned
     reward table.
     """
-    from .gridworlds import world_for
+    from ..envs.gridworlds import world_for
 
     if world is None:
         if not hasattr(demos, "env_id"):
@@ -684,7 +684,7 @@ def learned_reward(model: nn.Module, world) -> torch.Tensor:
 
 
 def _gridworld_only(env_id: str) -> str | None:
-    from .gridworlds import is_gridworld
+    from ..envs.gridworlds import is_gridworld
 
     return None if is_gridworld(env_id) else (
         "maxent_irl needs a tabular gridworld env (il_helpers/FeatureGrid-v0 or il_helpers/ObjectWorld-v0), "
@@ -693,7 +693,7 @@ def _gridworld_only(env_id: str) -> str | None:
 
 @register_method("maxent_irl", check_env=_gridworld_only)
 def _bench_maxent_irl(args, demos):
-    from .gridworlds import optimal_policy, world_for
+    from ..envs.gridworlds import optimal_policy, world_for
 
     world = world_for(args.env)
     kind = "deep" if world.family == "ObjectWorld" else "linear"

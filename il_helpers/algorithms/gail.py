@@ -36,7 +36,7 @@ view of the same MDP).
 
 so its logit is ``f(s, a, s') - log pi(a|s)``, the generator's reward is that logit, and the
 learned ``g`` (state-only, or ``g(s, a)`` with ``state_only=False``) is the recovered reward,
-``h`` a shaping potential. The tabular version, solved exactly, is :mod:`il_helpers.airl_tabular`.
+``h`` a shaping potential. The tabular version, solved exactly, is :mod:`il_helpers.algorithms.airl_tabular`.
 
 Stabilizers, each an option: a zero-centred gradient penalty on interpolates of expert and
 policy inputs (``grad_penalty``), spectral normalization of the discriminator's layers
@@ -55,12 +55,12 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..bench import register_method
+from ..core.demonstrations import Demonstrations
+from ..core.nets import cpu_threads
+from ..envs.registry import env_spaces
 from .bc import mlp
-from .bench import register_method
-from .demonstrations import Demonstrations
-from .envs import env_spaces
 from .ppo import ActorCritic, PPOConfig, advantages, collect, iteration_seed, ppo_update, set_lr
-from .torch_utils import cpu_threads
 
 REWARD_FORMS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     "-log(1-D)": lambda logit: nn.functional.softplus(logit),    # -log(1 - sigmoid(l)) = softplus(l)
@@ -472,8 +472,8 @@ BENCH_ITERATIONS, BENCH_ITERATIONS_FAST = 40, 8
 
 def _continuous_state_env(method: str):
     def check(env_id: str) -> str | None:
-        from .envs import ENV_IDS
-        from .gridworlds import is_gridworld
+        from ..envs.gridworlds import is_gridworld
+        from ..envs.registry import ENV_IDS
 
         if env_id in ENV_IDS or (method == "airl" and is_gridworld(env_id)):
             return None
@@ -482,7 +482,7 @@ def _continuous_state_env(method: str):
 
 
 def _bench(kind: str, args, demos):
-    from .gridworlds import is_gridworld
+    from ..envs.gridworlds import is_gridworld
 
     if kind == "airl" and is_gridworld(args.env):     # tabular AIRL, solved exactly
         from .airl_tabular import bench_airl_tabular
@@ -541,7 +541,7 @@ def plot_lane_reward(discriminator: AIRLDiscriminator, ax=None, curvature: float
     edges (``|e| = 2 m``, where the true reward drops from 1 to 0) drawn as dashed lines."""
     import matplotlib.pyplot as plt
 
-    from .lane_keeping import HALF_WIDTH
+    from ..envs.lane_keeping import HALF_WIDTH
 
     if not isinstance(discriminator, AIRLDiscriminator) or not discriminator.state_only:
         raise TypeError("plot_lane_reward needs the state-only AIRL discriminator (train_airl(...).discriminator)")

@@ -11,7 +11,7 @@ The contract is deliberately small:
 * ``step(actions)`` takes ``(N,)`` int actions (discrete) or ``(N, act_dim)`` floats
   (continuous) and returns ``(obs, reward, terminated, info)``.
 * There is no auto-reset and no truncation: the caller runs ``horizon`` steps and masks
-  copies that have terminated (see :func:`il_helpers.evaluation.rollout`).
+  copies that have terminated (see :func:`il_helpers.core.evaluation.rollout`).
 * ``info`` may hold per-copy arrays the course measures: ``"cost"`` (per-step cost, for the
   compounding-error curves), ``"off_road"`` and ``"success"`` (booleans).
 """

@@ -20,7 +20,7 @@ as for ``g`` alone (shaping by a potential changes no policy of a discounted, ne
   ``rho_E(s, a, s') = d_E(s) pi_E(a|s) P(s'|s, a)``, with ``d_E`` its exact discounted state
   occupancy (:func:`discounted_occupancy`), or counted from demonstrations (``demos=``);
 * each round, the generator is the soft-optimal policy for the current ``r_f``, solved exactly
-  (:func:`soft_policy`: soft Bellman backups of :func:`~il_helpers.maxent_irl.soft_value_iteration`,
+  (:func:`soft_policy`: soft Bellman backups of :func:`~il_helpers.algorithms.maxent_irl.soft_value_iteration`,
   iterated to the fixed point with Newton steps, i.e. soft policy iteration), and its occupancy
   ``rho_pi`` is exact too (one linear solve);
 * then Adam steps on the cross-entropy, computed as the exact expectations under ``rho_E`` and
@@ -81,8 +81,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from ..core.nets import cpu_threads
 from .maxent_irl import Transitions, _one_thread, _tensor, as_transitions, reward_correlation, soft_value_iteration
-from .torch_utils import cpu_threads
 
 # ---------------------------------------------------------------------------------------------
 # hyperparameters (the defaults of train_airl_tabular)
@@ -129,7 +129,7 @@ def soft_policy(reward, P, gamma: float = GAMMA, *, v_init=None, tol: float | No
     """The stationary soft-optimal policy of an infinite-horizon discounted MDP, exactly.
 
     The soft Bellman backup ``(T V)(s) = log sum_a exp Q(s,a)``, ``Q(s,a) = r(s,a) + gamma
-    sum_s' P(s'|s,a) V(s')``, is one step of :func:`~il_helpers.maxent_irl.soft_value_iteration`
+    sum_s' P(s'|s,a) V(s')``, is one step of :func:`~il_helpers.algorithms.maxent_irl.soft_value_iteration`
     (horizon 1, ``terminal_value=V``), which also gives the policy ``pi(a|s) = exp(Q(s,a) - (T V)(s))``.
     Its fixed point ``V = T V`` is found by
 
@@ -366,7 +366,7 @@ def train_airl_tabular(world, state_only: bool = True, *, P=None, demos=None, ga
     """Exact tabular AIRL: alternate an exact soft-optimal generator with Adam steps on the
     discriminator's exact cross-entropy.
 
-    ``world``: a :class:`~il_helpers.gridworlds.Gridworld` (its true reward makes the expert and
+    ``world``: a :class:`~il_helpers.envs.gridworlds.Gridworld` (its true reward makes the expert and
     measures ``reward_corr``); ``P``: the training dynamics (default ``world.P``; the theorem wants
     deterministic ones, e.g. a world made with ``wind=0``); ``demos``: learn from demonstrations'
     counts instead of the exact expert occupancy (:func:`demo_occupancy`; the generator then
@@ -461,7 +461,7 @@ def changed_dynamics(world, change: str = "reverse", *, wind: float | None = Non
     permutation of the 5 moves, drawn from ``seed``: the grid's analogue of the paper's newly drawn
     transition matrix) or ``"none"`` (only the wind changes). ``wind``: the new wind (default: the
     world's own), with the gridworld's meaning: with probability ``wind`` the move is a uniformly
-    random one. Returns :class:`~il_helpers.maxent_irl.Transitions`.
+    random one. Returns :class:`~il_helpers.algorithms.maxent_irl.Transitions`.
 
     A relabeling keeps, from every cell, the same set of reachable cells (and the same wind), so a
     state-only reward's problem is unchanged up to the names of the actions: its soft-optimal
@@ -499,7 +499,7 @@ def transfer_score(reward, world, new_P=None, gamma: float = GAMMA) -> float:
     ``(J(pi) - J(random)) / (J(expert) - J(random))``, where random is the uniform policy and
     expert the soft-optimal policy for the true reward under ``new_P``. So 0 = random, 1 = the
     expert re-optimized in the new dynamics (a policy greedier than the expert can score above 1).
-    ``reward``: (S,) or (S, A); ``new_P``: :class:`~il_helpers.maxent_irl.Transitions` or a dense
+    ``reward``: (S,) or (S, A); ``new_P``: :class:`~il_helpers.algorithms.maxent_irl.Transitions` or a dense
     (S, A, S) array, e.g. from :func:`changed_dynamics`.
     """
     gamma = _check_gamma(gamma)
@@ -559,7 +559,7 @@ def transfer_experiment(world_seeds=(0, 1, 2, 3, 4), size: int = 8, change: str 
     new dynamics: ``changed_dynamics(world, change, wind=new_wind)``. ``train_kwargs`` go to
     :func:`train_airl_tabular` (``steps``, ``lr``, ``seed``, ...).
     """
-    from .gridworlds import make_world
+    from ..envs.gridworlds import make_world
 
     t0 = time.perf_counter()
     seeds = [int(s) for s in world_seeds]
@@ -595,12 +595,12 @@ def bench_airl_tabular(args, demos):
 
     ``args.env`` is a gridworld id. AIRL runs on the demonstrations' counts (discounted, ``gamma``
     = 0.9) under the world's own dynamics; the policy is the gridworld's
-    :class:`~il_helpers.gridworlds.TabularPolicy` optimal (hard value iteration, the world's finite
+    :class:`~il_helpers.envs.gridworlds.TabularPolicy` optimal (hard value iteration, the world's finite
     horizon) for the recovered ``g``. ``extra``: the reward correlation with the true reward, the
     discounted score of ``g`` re-optimized (:func:`transfer_score` on the training dynamics), the
     final mean ``D`` on expert and policy, the number of rounds.
     """
-    from .gridworlds import optimal_policy, world_for
+    from ..envs.gridworlds import optimal_policy, world_for
 
     world = world_for(args.env)
     res = train_airl_tabular(world, state_only=True, demos=demos, steps=75 if args.fast else STEPS, seed=args.seed)
@@ -630,7 +630,7 @@ def plot_airl_rewards(world, true, g_state_only, g_state_action, axes=None, redu
     """
     import matplotlib.pyplot as plt
 
-    from .gridworlds import heatmap
+    from ..envs.gridworlds import heatmap
 
     if reduce not in ("max", "mean"):
         raise ValueError(f"reduce must be 'max' or 'mean', got {reduce!r}")

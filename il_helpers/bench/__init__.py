@@ -34,12 +34,12 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from .config import FAST
-from .demonstrations import collect_demonstrations
-from .envs import ENV_IDS, check_env_id, env_spaces
-from .evaluation import evaluate, reference_returns
-from .experts import get_expert
-from .policies import RandomPolicy
+from ..core.config import FAST
+from ..core.demonstrations import collect_demonstrations
+from ..envs.registry import ENV_IDS, check_env_id, env_spaces
+from ..core.evaluation import evaluate, reference_returns
+from ..envs.experts import get_expert
+from ..core.policies import RandomPolicy
 
 METHODS: dict[str, tuple[Callable, bool]] = {}
 ENV_CHECKS: dict[str, Callable[[str], str | None]] = {}  # method -> env_id -> error message or None
@@ -115,7 +115,7 @@ def _random(args, demos):
 
 @register_method("bc")
 def _bc(args, demos):
-    from .bc import train_bc
+    from ..algorithms.bc import train_bc
 
     policy, hist = train_bc(demos, seed=args.seed, epochs=20 if args.fast else 50)
     return policy, {"pairs": len(demos), "epochs": hist.epochs_run}
@@ -204,11 +204,3 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     print(json.dumps(run(args)))
     return 0
-
-
-if __name__ == "__main__":
-    # Run the package's copy of this module, so that methods registered by other modules
-    # (``il_helpers.bench.register_method``) are the ones the command line sees.
-    from il_helpers.bench import main as package_main
-
-    sys.exit(package_main())

@@ -26,7 +26,7 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from .batched import BatchedEnv
+from .base import BatchedEnv
 from .experts import Expert, register_expert
 
 # Physical constants (SI units). One step moves the car about one metre along the road.

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .envs import check_env_id, env_spaces
+from ..envs.registry import check_env_id, env_spaces
 from .evaluation import rollout
 
 ARRAY_FIELDS = ("obs", "actions", "taken", "rewards", "next_obs", "terminated", "episode_lengths")
@@ -282,7 +282,7 @@ def collect_demonstrations(env_id: str, n_episodes: int, policy=None, seed: int 
     shows how it recovers); the recorded label is always ``label_policy``'s action (default:
     the expert) at the visited state, never the noisy one.
     """
-    from .experts import get_expert
+    from ..envs.experts import get_expert
 
     expert = get_expert(env_id)
     policy = expert if policy is None else policy

@@ -1,7 +1,7 @@
 """The expert demonstrations shipped in ``data/``, and the one command that regenerates them.
 
-    python -m il_helpers.data            # regenerate every file and data/MANIFEST.sha256
-    python -m il_helpers.data --check    # verify the files against the manifest
+    python -m il_helpers.core.data            # regenerate every file and data/MANIFEST.sha256
+    python -m il_helpers.core.data --check    # verify the files against the manifest
 
 Each file is ``data/<env id with '/' as '__'>.npz``, collected from the course's expert with
 the seed and episode count in :data:`SHIPPED`. Collection is deterministic, so regenerating
@@ -16,8 +16,8 @@ import os
 import sys
 from pathlib import Path
 
+from ..envs.registry import ENV_IDS, check_env_id
 from .demonstrations import Demonstrations, collect_demonstrations, load_demonstrations
-from .envs import ENV_IDS, check_env_id
 
 #: env id -> how its shipped file is collected (the expert, no noise, default horizon): every
 #: environment of ENV_IDS, plus the default layouts of notebook 04's gridworlds (registered when
@@ -29,7 +29,7 @@ MANIFEST = "MANIFEST.sha256"
 
 def data_dir() -> Path:
     """``$IL_DATA_DIR`` if set, else the repository's ``data/`` folder."""
-    return Path(os.environ.get("IL_DATA_DIR", Path(__file__).resolve().parent.parent / "data"))
+    return Path(os.environ.get("IL_DATA_DIR", Path(__file__).resolve().parents[2] / "data"))
 
 
 def data_path(env_id: str, directory: Path | None = None) -> Path:
@@ -87,7 +87,7 @@ def check(directory: Path | None = None) -> list[str]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m il_helpers.data", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m il_helpers.core.data", description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="verify data/ against the manifest")
     parser.add_argument("--dir", type=Path, default=None, help="folder to write or check (default: data/)")
     args = parser.parse_args(argv)

@@ -9,11 +9,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import animation
 
-from .demonstrations import Demonstrations
-from .envs import make_env
-from .evaluation import Rollout
-from .lane_keeping import HALF_WIDTH, frenet_to_world, road_geometry
-from .policies import as_policy
+from ..core.demonstrations import Demonstrations
+from ..envs.registry import make_env
+from ..core.evaluation import Rollout
+from ..envs.lane_keeping import HALF_WIDTH, frenet_to_world, road_geometry
+from ..core.policies import as_policy
 
 COLORS = {"expert": "#1f77b4", "learner": "#d62728", "bc": "#d62728", "dagger": "#2ca02c", "random": "#7f7f7f"}
 

@@ -12,7 +12,7 @@ from typing import Callable
 
 import gymnasium as gym
 
-from .batched import BatchedEnv
+from .base import BatchedEnv
 
 LANE_KEEPING = "il_helpers/LaneKeeping-v0"
 LANE_KEEPING_DISCRETE = "il_helpers/LaneKeepingDiscrete-v0"
@@ -64,11 +64,11 @@ ENV_IDS: tuple[str, ...] = tuple(BATCHED)
 def _register() -> None:
     for env_id, discrete in ((LANE_KEEPING, False), (LANE_KEEPING_DISCRETE, True)):
         if env_id not in gym.registry:
-            gym.register(id=env_id, entry_point="il_helpers.lane_keeping:LaneKeepingEnv",
+            gym.register(id=env_id, entry_point="il_helpers.envs.lane_keeping:LaneKeepingEnv",
                          kwargs={"discrete": discrete})
 
     if OBSTACLE_FORK not in gym.registry:
-        gym.register(id=OBSTACLE_FORK, entry_point="il_helpers.obstacle_fork:ObstacleForkEnv")
+        gym.register(id=OBSTACLE_FORK, entry_point="il_helpers.envs.obstacle_fork:ObstacleForkEnv")
 
 
 _register()
@@ -84,7 +84,7 @@ def check_env_id(env_id: str) -> str:
 
 
 def make_batched(env_id: str, num_envs: int, horizon: int | None = None, **kwargs) -> BatchedEnv:
-    """``num_envs`` copies of ``env_id`` stepped together (see :mod:`il_helpers.batched`).
+    """``num_envs`` copies of ``env_id`` stepped together (see :mod:`il_helpers.envs.base`).
 
     ``horizon`` overrides the episode length (gymnasium's time limit by default).
     """
@@ -104,7 +104,7 @@ def env_spaces(env_id: str):
 
 def register_batched(env_id: str, factory: Callable[..., BatchedEnv]) -> str:
     """Add an environment after import: ``factory(num_envs, horizon=None, **kwargs)`` builds its
-    batched twin (:mod:`il_helpers.gridworlds` registers its gridworlds this way).
+    batched twin (:mod:`il_helpers.envs.gridworlds` registers its gridworlds this way).
 
     The id then works wherever an env id is accepted (``make_batched``, ``rollout``, ``evaluate``,
     ``collect_demonstrations``, ``Demonstrations``) but is not added to :data:`ENV_IDS`, the

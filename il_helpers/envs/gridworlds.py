@@ -20,7 +20,7 @@ reward of a step is that of the state the agent is in, ``r(s_t)``, ``t = 0 .. T-
 
 The model is a :class:`Gridworld` (``make_world``): numpy ``features`` (S, F), ``reward`` (S,),
 ``start`` (S,), ``next_state`` (S, A), and their torch twins ``phi``, ``r``, ``d0`` and the
-sparse transitions ``P`` (:class:`~il_helpers.maxent_irl.Transitions`).
+sparse transitions ``P`` (:class:`~il_helpers.algorithms.maxent_irl.Transitions`).
 
 **Observations** are ``[row, col, t]`` as float32 (integers). Why not a one-hot state? The
 observation's shape must not depend on the grid size, so one env id serves every size and
@@ -52,12 +52,12 @@ import numpy as np
 import torch
 from gymnasium import spaces
 
-from . import bench
-from .batched import BatchedEnv
-from .envs import register_batched
+from .. import bench
+from ..algorithms.maxent_irl import Plan, Transitions, _tensor, soft_value_iteration, value_iteration
+from ..core.policies import Policy
+from .base import BatchedEnv
 from .experts import Expert, register_expert
-from .maxent_irl import Plan, Transitions, _tensor, soft_value_iteration, value_iteration
-from .policies import Policy
+from .registry import register_batched
 
 FEATURE_GRID = "il_helpers/FeatureGrid-v0"
 OBJECT_WORLD = "il_helpers/ObjectWorld-v0"
@@ -390,7 +390,7 @@ def policy_table(policy, world: Gridworld, horizon: int | None = None) -> torch.
     T = world.horizon if horizon is None else int(horizon)
     if isinstance(policy, TabularPolicy) and policy.size == world.size and len(policy.table) >= T:
         return torch.tensor(policy.table[:T])
-    from .policies import as_policy
+    from ..core.policies import as_policy
 
     pol = as_policy(policy, spaces.Discrete(N_ACTIONS))
     S = world.n_states
@@ -520,7 +520,7 @@ def _register(env_id: str, family: str, params: dict) -> None:
 
     register_batched(env_id, batched)
     if env_id not in gym.registry:
-        gym.register(id=env_id, entry_point="il_helpers.gridworlds:GridworldEnv", kwargs={"family": family, **params})
+        gym.register(id=env_id, entry_point="il_helpers.envs.gridworlds:GridworldEnv", kwargs={"family": family, **params})
     register_expert(env_id, lambda: GridworldExpert(make_world(family, **params)))
 
 
@@ -549,7 +549,7 @@ def is_gridworld(env_id: str) -> bool:
 def world_for(env_id: str) -> Gridworld:
     """The :class:`Gridworld` behind a gridworld env id."""
     if env_id not in _IDS:
-        raise ValueError(f"{env_id!r} is not a gridworld id; make one with il_helpers.gridworlds.gridworld_id(...) "
+        raise ValueError(f"{env_id!r} is not a gridworld id; make one with il_helpers.envs.gridworlds.gridworld_id(...) "
                          f"(base ids: {', '.join(BASE_IDS.values())})")
     family, params = _IDS[env_id]
     return make_world(family, **params)

@@ -28,10 +28,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .demonstrations import Demonstrations, collect_demonstrations
-from .envs import LANE_KEEPING, LANE_KEEPING_DISCRETE, check_env_id
-from .experts import get_expert
-from .policies import Policy
+from ..core.demonstrations import Demonstrations, collect_demonstrations
+from ..core.policies import Policy
+from ..envs.experts import get_expert
+from ..envs.registry import LANE_KEEPING, LANE_KEEPING_DISCRETE, check_env_id
 
 
 class LaneKeepingDriver(Policy):
@@ -50,7 +50,7 @@ class LaneKeepingDriver(Policy):
         self.discrete, self.name = discrete, name
 
     def act(self, obs: np.ndarray) -> np.ndarray:
-        from .lane_keeping import DISCRETE_STEERING, OMEGA_MAX, SPEED
+        from ..envs.lane_keeping import DISCRETE_STEERING, OMEGA_MAX, SPEED
 
         e, psi, kappa = obs[:, 0], obs[:, 1], obs[:, 2]
         omega = self.feedforward * SPEED * kappa - self.k_psi * psi - self.k_e * (e - self.offset)
@@ -78,7 +78,7 @@ def degraded_demonstrators(env_id: str) -> list[Demonstrator]:
 
     Every environment gets a heavily noisy expert whose executed actions are the labels
     (LaneKeeping: noise 1.0, a steering noise with std as large as the half range [-1, 1];
-    other environments: noise 0.5, see :func:`il_helpers.evaluation.perturb`). LaneKeeping
+    other environments: noise 0.5, see :func:`il_helpers.core.evaluation.perturb`). LaneKeeping
     also gets two *biased* drivers (:class:`LaneKeepingDriver`): one ignores the curvature
     preview, one hugs the left edge of the road.
     """

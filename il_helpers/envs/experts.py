@@ -6,7 +6,7 @@ deterministic, vectorized pure functions of the observation (for the five classi
 envs the observation is the full state), so querying them is free and exact.
 
 ``get_expert(env_id)`` builds the expert of an environment; other modules add theirs with
-``register_expert`` (the LaneKeeping expert registers itself in :mod:`il_helpers.lane_keeping`).
+``register_expert`` (the LaneKeeping expert registers itself in :mod:`il_helpers.envs.lane_keeping`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Callable
 
 import numpy as np
 
-from .policies import Policy
+from ..core.policies import Policy
 
 
 class Expert(Policy):

@@ -33,10 +33,10 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..core.demonstrations import Demonstrations
+from ..core.nets import cpu_threads
+from ..core.policies import Policy
 from .bc import BCHistory, MLPPolicy, train_bc
-from .demonstrations import Demonstrations
-from .policies import Policy
-from .torch_utils import cpu_threads
 
 
 class EnsemblePolicy(Policy):

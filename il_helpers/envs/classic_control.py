@@ -4,7 +4,7 @@ Each class steps ``N`` copies of one environment at once and reproduces gymnasiu
 dynamics, rewards and termination rule line for line (same constants, same order of
 operations, same dtypes), so a policy scores the same in the twin as in ``gym.make``.
 Only the bookkeeping differs: there is no truncation and no auto-reset (see
-:mod:`il_helpers.batched`); the ``horizon`` defaults to gymnasium's ``TimeLimit``.
+:mod:`il_helpers.envs.base`); the ``horizon`` defaults to gymnasium's ``TimeLimit``.
 
 ``reset(seed)`` seeds ``numpy.random.default_rng(seed)``, the generator gymnasium builds from
 a seed, and draws in the same order: the first copy starts exactly where gymnasium's
@@ -21,7 +21,7 @@ import math
 import numpy as np
 from gymnasium import spaces
 
-from il_helpers.batched import BatchedEnv
+from il_helpers.envs.base import BatchedEnv
 
 __all__ = [
     "CartPoleBatched",

@@ -34,11 +34,11 @@ from typing import Callable
 
 import numpy as np
 
-from .demonstrations import collect_demonstrations
-from .envs import LANE_KEEPING
-from .evaluation import Rollout, rollout
-from .experts import get_expert
-from .torch_utils import cpu_threads
+from ..core.demonstrations import collect_demonstrations
+from ..core.evaluation import Rollout, rollout
+from ..core.nets import cpu_threads
+from ..envs.experts import get_expert
+from ..envs.registry import LANE_KEEPING
 
 #: a step's steering error counts as a supervised "mistake" above this (5 % of the range [-1, 1])
 ACTION_THRESHOLD = 0.1
@@ -374,7 +374,7 @@ def compounding_experiment(n_demos: int = LEARNER["n_demos"], hidden=LEARNER["hi
     the log-log slope of :func:`fit_compounding_slope` (None if fewer than 3 horizons
     qualify). ``progress(message)`` is called before each stage.
     """
-    from .bc import train_bc
+    from ..algorithms.bc import train_bc
 
     t0 = time.perf_counter()
     say = progress or (lambda message: None)
@@ -521,7 +521,7 @@ def plot_state_distributions(rollouts: dict, steps: int | None = None, axes=None
     import matplotlib.pyplot as plt
     from matplotlib.colors import LogNorm
 
-    from .lane_keeping import HALF_WIDTH
+    from ..envs.lane_keeping import HALF_WIDTH
 
     if not rollouts:
         raise ValueError("plot_state_distributions needs at least one rollout")
@@ -594,7 +594,7 @@ def animate_drift(rollouts: dict, episode: int = 0, steps: int | None = None, ev
     import matplotlib.pyplot as plt
     from matplotlib import animation
 
-    from .lane_keeping import DS, HALF_WIDTH, frenet_to_world, road_geometry
+    from ..envs.lane_keeping import DS, HALF_WIDTH, frenet_to_world, road_geometry
 
     if not rollouts:
         raise ValueError("animate_drift needs at least one rollout")

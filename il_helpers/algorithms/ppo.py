@@ -11,7 +11,7 @@ Proximal policy optimization (Schulman et al. 2017) in one file, CleanRL style. 
        A_t = delta_t + gamma lambda A_{t+1}        (A = 0 after the last step of an episode)
 
    At a **termination** ``V(s_{t+1})`` is replaced by ``terminal_value`` (0, or the value of an
-   absorbing state: see :mod:`il_helpers.gail`); at the **time limit** it is bootstrapped with
+   absorbing state: see :mod:`il_helpers.algorithms.gail`); at the **time limit** it is bootstrapped with
    the critic, because the horizon is a limit of the experiment, not of the task (Pardo et al. 2018).
 4. **Update** for ``epochs`` passes over minibatches, minimizing ::
 
@@ -37,11 +37,11 @@ import torch
 from gymnasium import spaces
 from torch import nn
 
+from ..core.evaluation import rollout
+from ..core.nets import cpu_threads
+from ..core.policies import Policy
+from ..envs.registry import env_spaces
 from .bc import mlp
-from .envs import env_spaces
-from .evaluation import rollout
-from .policies import Policy
-from .torch_utils import cpu_threads
 
 
 class ActorCritic(nn.Module, Policy):

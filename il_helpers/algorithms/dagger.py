@@ -30,7 +30,7 @@ The variants change who drives while collecting and which states are added:
   drove, are labelled and added.
 * :func:`train_selective_dagger`: an ensemble trained on the same data decides which visited states
   are worth a label: only those where the members disagree by more than a threshold are sent
-  to the expert (the ensemble is :func:`il_helpers.ensemble.train_bc_ensemble`, notebook 02).
+  to the expert (the ensemble is :func:`il_helpers.algorithms.ensemble.train_bc_ensemble`, notebook 02).
 
 Every variant returns a :class:`DAggerResult`: the final policy, the aggregated data and a
 :class:`DAggerHistory` with, per iteration, the schedule's beta, the expert's measured share
@@ -50,14 +50,14 @@ from typing import Callable
 import numpy as np
 import torch
 
+from ..bench import register_method
+from ..core.demonstrations import Demonstrations
+from ..core.evaluation import Rollout, evaluate, rollout
+from ..core.policies import Policy, as_policy
+from ..envs.experts import get_expert
+from ..envs.registry import LANE_KEEPING, LANE_KEEPING_DISCRETE, check_env_id, env_spaces
+from ..lessons.distribution_shift import LEARNER
 from .bc import train_bc
-from .bench import register_method
-from .compounding import LEARNER
-from .demonstrations import Demonstrations
-from .envs import LANE_KEEPING, LANE_KEEPING_DISCRETE, check_env_id, env_spaces
-from .evaluation import Rollout, evaluate, rollout
-from .experts import get_expert
-from .policies import Policy, as_policy
 
 #: collection seeds: iteration i rolls out with ``seed + SEED_STRIDE * i`` (iteration 0, the
 #: expert's demonstrations, uses ``seed``), far from the evaluation seeds (``seed + 20_000``)
@@ -451,7 +451,7 @@ def train_on(data: Demonstrations, train: dict | None = None, seed: int = 0, sta
 
 
 def _ensemble(data: Demonstrations, n_members: int, seed: int, train: dict | None, stats):
-    """:func:`il_helpers.ensemble.train_bc_ensemble` on ``data``, normalized as :func:`train_on`."""
+    """:func:`il_helpers.algorithms.ensemble.train_bc_ensemble` on ``data``, normalized as :func:`train_on`."""
     from .ensemble import train_bc_ensemble
 
     train = dict(train or {})
@@ -659,9 +659,9 @@ def train_selective_dagger(env_id: str, threshold: float = 0.05, n_members: int 
     """DAgger that asks the expert only where an ensemble is unsure.
 
     Collection is DAgger's (the same mixture and schedule). Before labelling, an ensemble of
-    ``n_members`` BC policies (:func:`il_helpers.ensemble.train_bc_ensemble`, the same training
+    ``n_members`` BC policies (:func:`il_helpers.algorithms.ensemble.train_bc_ensemble`, the same training
     settings) is fitted to the current data; a visited state is sent to the expert only if the
-    members' ``disagreement`` there (:meth:`~il_helpers.ensemble.EnsemblePolicy.disagreement`:
+    members' ``disagreement`` there (:meth:`~il_helpers.algorithms.ensemble.EnsemblePolicy.disagreement`:
     the std across members of their actions) exceeds ``threshold``. The steps the expert drove
     itself are known without asking and are kept too; both count as expert labels. The
     learner (one network, as in :func:`dagger`) is retrained on what was kept.
@@ -698,7 +698,7 @@ def train_selective_dagger(env_id: str, threshold: float = 0.05, n_members: int 
 # -- the compounding-error measurement over several seeds -----------------------------------------
 
 def pooled_cost_curve(rollouts: list[Rollout], label: str = "policy", horizons=None):
-    """:func:`il_helpers.compounding.cost_curve` of several LaneKeeping rollouts taken together.
+    """:func:`il_helpers.lessons.distribution_shift.cost_curve` of several LaneKeeping rollouts taken together.
 
     With one rollout per training seed (each seed's policy on its own roads), the pooled J(T)
     is the expected cost over the training randomness as well as over roads and gusts: the
@@ -706,7 +706,7 @@ def pooled_cost_curve(rollouts: list[Rollout], label: str = "policy", horizons=N
     learner that almost never leaves the road (one seed alone may drift only a few times in
     a million steps).
     """
-    from .compounding import cost_curve
+    from ..lessons.distribution_shift import cost_curve
 
     if not rollouts:
         raise ValueError("pooled_cost_curve needs at least one rollout")
@@ -865,7 +865,7 @@ def plot_coverage(initial: Demonstrations, aggregated: Demonstrations, dims=(0, 
         image = ax.pcolormesh(edges[0], edges[1], np.where(h > 0, h, np.nan).T, norm=LogNorm(1, max(vmax, 2)),
                               cmap="viridis")
         if lane and a == 0:
-            from .lane_keeping import HALF_WIDTH
+            from ..envs.lane_keeping import HALF_WIDTH
 
             for x in (-HALF_WIDTH, HALF_WIDTH):
                 ax.axvline(x, color="k", ls="--", lw=1)

@@ -31,10 +31,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from .demonstrations import Demonstrations
-from .envs import env_spaces
-from .policies import Policy
-from .torch_utils import cpu_threads
+from ..core.demonstrations import Demonstrations
+from ..core.nets import cpu_threads
+from ..core.policies import Policy
+from ..envs.registry import env_spaces
 
 LOSSES = ("ce", "mse", "gaussian_nll")
 LOG_STD_MIN, LOG_STD_MAX = -5.0, 2.0

@@ -45,9 +45,9 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from .batched import BatchedEnv
-from .envs import OBSTACLE_FORK as ENV_ID
+from .base import BatchedEnv
 from .experts import Expert, register_expert
+from .registry import OBSTACLE_FORK as ENV_ID
 
 # Geometry (metres) and dynamics.
 STEP = (0.25, 0.5)  # m per step at full action: forward, lateral
@@ -348,10 +348,10 @@ def evaluate_fork(policy, n_episodes: int = 100, seed: int = 0, horizon: int | N
     """Roll ``policy`` out on ObstacleFork and return ``(rollout, fork_stats(rollout))``.
 
     A policy that keeps per-episode state (it has a ``reset(n, seed)`` method, like the
-    mixture policies of :mod:`il_helpers.mdn` and :mod:`il_helpers.multimodal`) is reset first
+    mixture policies of :mod:`il_helpers.algorithms.mdn` and :mod:`il_helpers.algorithms.multimodal`) is reset first
     with ``seed``: the same seed gives the same episodes *and* the same modes.
     """
-    from .evaluation import rollout
+    from ..core.evaluation import rollout
 
     if hasattr(policy, "reset"):
         policy.reset(n_episodes, seed=seed)
