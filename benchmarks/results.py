@@ -36,9 +36,9 @@ from pathlib import Path
 import numpy as np
 
 from il_helpers import bench
-from il_helpers.bench import ENV_CHECKS, ENV_OPTIONS, METHODS, parse_args, run
+from il_helpers.bench import ENV_CHECKS, METHODS, parse_args, run
 from il_helpers.core.config import FAST
-from il_helpers.envs.registry import ENV_IDS, check_env_id
+from il_helpers.envs.registry import ENV_IDS, ENV_OPTIONS, check_env_id
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"

@@ -1,44 +1,73 @@
 """il_helpers: the code behind the imitation-learning course.
 
 The names below are the course's table of contents; each notebook imports what it needs.
-"""
 
-import warnings
+The package is a house with rooms named for what they hold; arrows point down:
+
+* ``core/``: the policy interface, nets, argument checks, demonstrations, rollouts and
+  evaluation, seeding, fast mode;
+* ``envs/``: the registry and one module per environment with its dynamics and its expert;
+* ``tabular/``: the exact MDP model and solvers of the gridworlds;
+* ``algorithms/``: one module per method (uses core, envs, tabular);
+* ``lessons/``: the experiments each notebook runs (uses algorithms);
+* ``plots/``, ``widgets/``, ``exercises/``: what the notebooks draw, drive and ask;
+* ``bench/``: the command line and its one table of method adapters.
+
+**The trainer contract.** Every trainer reads
+
+    policy, history = train_X(demos, *, env_id=None, seed=0, progress=None, config=None, **settings)
+
+* ``demos``: the expert's :class:`Demonstrations` (``env_id`` defaults to ``demos.env_id``);
+* ``config``: the method's configuration dataclass (``BCConfig``, ``DAggerConfig``, ...,
+  at the top of its module); keyword ``settings`` replace its fields, so
+  ``train_bc(demos, epochs=20)`` is ``train_bc(demos, config=BCConfig(epochs=20))``;
+* ``seed``: every random number of the run comes from it; no trainer touches the global RNGs;
+* ``progress(done, total, info)``: called after each unit of work with the units done (from 1),
+  the units planned and a dict of the latest figures;
+* it returns a :class:`Policy` that :func:`evaluate` accepts as it is, and a history (per-unit
+  records; a recovered reward, a discriminator or the aggregated data live on it).
+
+Units: ``epochs`` are passes over a fixed data set, ``steps`` are gradient steps on a fixed
+objective, ``iterations`` are rounds that gather new data from the environment; a count of
+episodes is ``n_episodes`` (or ``<what>_episodes``).
+"""
 
 from .core.config import FAST, budget
 from .core.seeding import seed_everything
+from .core.policies import Expert, FunctionPolicy, ModulePolicy, Policy, RandomPolicy, TorchPolicy, as_policy
 from .envs.base import BatchedEnv
-from .envs.registry import ENV_IDS, LANE_KEEPING, LANE_KEEPING_DISCRETE, check_env_id, env_spaces, make_batched, make_env
-from .core.policies import FunctionPolicy, ModulePolicy, Policy, RandomPolicy, as_policy
-from .envs.experts import EXPERTS, Expert, get_expert
-from .envs import lane_keeping  # registers the LaneKeeping experts
+from .envs import (ENV_IDS, EXPERTS, LANE_KEEPING, LANE_KEEPING_DISCRETE, OBSTACLE_FORK, check_env_id, env_spaces,
+                   get_expert, make_batched, make_env)
+from .envs import lane_keeping, obstacle_fork, gridworlds
+from . import plots  # the figures; registers the environments' renderers
 from .core.evaluation import (EvalResult, Rollout, evaluate, normalized_score, perturb, reference_returns, rollout,
-                         summarize)
+                              summarize)
 from .core.demonstrations import DemonstrationError, Demonstrations, collect_demonstrations, load_demonstrations
-from .algorithms.bc import BCHistory, MLPPolicy, bc_loss, train_bc
+from .core.data import load_expert_demos
 
-# notebook 04: gridworld envs and experts; MaxEnt IRL, bench method maxent_irl
-from .envs import gridworlds
-from .algorithms import maxent_irl
-# notebook 01
+# notebook 01: distribution shift
 from .lessons.distribution_shift import (CostCurve, SlopeFit, action_error_rate, compounding_experiment, cost_curve,
-                          expected_cost_bound, fit_loglog_slope, measure_cost_curve, mistake_rate, plot_compounding)
-# notebook 02
+                                         expected_cost_bound, fit_loglog_slope, measure_cost_curve, mistake_rate,
+                                         plot_compounding)
+# notebook 02: behavioral cloning
+from .algorithms.bc import BCHistory, MLPPolicy, bc_loss, train_bc
 from .algorithms.ensemble import EnsembleHistory, EnsemblePolicy, train_bc_ensemble
-from .lessons.behavioral_cloning import (Demonstrator, LaneKeepingDriver, MixedQuality, degraded_demonstrators, mixed_quality_demos,
-                            return_weights, top_k, top_k_episodes)
-# notebook 03 (registers the bench method dagger)
-from .algorithms.dagger import (BandGate, BetaSchedule, DAggerHistory, DAggerResult, GatedPolicy, MixturePolicy, SafeDAggerPolicy,
-                     make_schedule, train_dagger, train_hg_dagger, train_safe_dagger, train_selective_dagger)
-# notebook 06 (registers the ObstacleFork expert and the bench methods mdn, discretized, cvae)
-from .algorithms.multimodal import OBSTACLE_FORK, CVAEPolicy, DiscretizedPolicy, MDNPolicy, evaluate_fork, fork_stats
-# notebook 05: PPO, the RL engine; GAIL and AIRL (registers the bench methods gail, airl)
+from .lessons.behavioral_cloning import (Demonstrator, LaneKeepingDriver, MixedQuality, degraded_demonstrators,
+                                         mixed_quality_demos, return_weights, top_k, top_k_episodes)
+# notebook 03: DAgger
+from .algorithms.dagger import (BandGate, BetaSchedule, DAggerHistory, DAggerResult, GatedPolicy, MixturePolicy,
+                                SafeDAggerPolicy, make_schedule, train_dagger, train_hg_dagger, train_safe_dagger,
+                                train_selective_dagger)
+# notebook 04: MaxEnt IRL
+from .algorithms import maxent_irl
+# notebook 05: PPO, the RL engine; GAIL and AIRL
 from .algorithms.ppo import ActorCritic, PPOConfig, PPOHistory, train_ppo
-from .algorithms.gail import (REWARD_FORMS, AdversarialHistory, AdversarialResult, discriminator_loss, gail_reward, train_airl,
-                   train_gail)
+from .algorithms.gail import (REWARD_FORMS, AdversarialHistory, AdversarialResult, discriminator_loss, gail_reward,
+                              train_airl, train_gail)
 from .algorithms import airl_tabular
+# notebook 06: multimodal policies
+from .algorithms.multimodal import CVAEPolicy, DiscretizedPolicy, MDNPolicy, evaluate_fork, fork_stats
+# notebook 07: every method on shared tasks and budgets; imitation then improvement
+from .lessons import choosing_a_method
 
 __version__ = "0.1.0"
-
-# notebook 07: every method on shared tasks and budgets; imitation then improvement
-from .lessons import choosing_a_method  # noqa: E402

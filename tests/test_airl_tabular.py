@@ -4,7 +4,6 @@ al.'s transfer claim (state-only rewards transfer to new dynamics, state-action 
 over several worlds."""
 
 import math
-from types import SimpleNamespace
 
 import matplotlib
 import numpy as np
@@ -12,6 +11,7 @@ import pytest
 import torch
 
 import il_helpers as il
+from il_helpers import bench
 from il_helpers.algorithms import airl_tabular as at
 from il_helpers.algorithms import maxent_irl as mi
 from il_helpers.envs import gridworlds as gw
@@ -301,14 +301,14 @@ def test_learning_from_demonstrations():
 def test_bench_method_returns_a_gridworld_policy_and_the_reward_correlation():
     env_id = gw.gridworld_id("FeatureGrid", size=8, world_seed=0)
     demos = il.collect_demonstrations(env_id, 100, seed=10_000)
-    policy, extra = at.bench_airl_tabular(SimpleNamespace(env=env_id, fast=True, seed=0), demos)
+    policy, extra = bench.train_method("airl", demos, env_id, seed=0, fast=True)
     assert isinstance(policy, gw.TabularPolicy) and policy.table.shape == (50, 64, 5)
     assert set(extra) >= {"reward_corr", "score_discounted", "steps"} and extra["steps"] == 75
     assert extra["reward_corr"] > 0.5
     res = il.evaluate(policy, env_id, n_episodes=50, seed=20_000)
     assert res.normalized > 0.7
-    with pytest.raises(ValueError, match="not a gridworld id"):
-        at.bench_airl_tabular(SimpleNamespace(env="CartPole-v1", fast=True, seed=0), None)
+    with pytest.raises(ValueError, match="airl runs on the course's environments"):
+        bench.train_method("airl", None, "il_helpers/NoSuchGrid-v0", seed=0, fast=True)
 
 
 # -- plots ------------------------------------------------------------------------------------------------

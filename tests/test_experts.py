@@ -6,6 +6,7 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
+from il_helpers.core.policies import Expert
 from il_helpers.envs.classic_control import (
     AcrobotBatched,
     CartPoleBatched,
@@ -13,7 +14,7 @@ from il_helpers.envs.classic_control import (
     MountainCarContinuousBatched,
     PendulumBatched,
 )
-from il_helpers.envs.experts import EXPERTS, Expert, get_expert, register_expert
+from il_helpers.envs.registry import EXPERTS, get_expert, register_expert
 
 TWINS = {
     "CartPole-v1": CartPoleBatched,

@@ -14,8 +14,7 @@ import il_helpers as il
 from il_helpers import bench
 from il_helpers.algorithms import maxent_irl as mi
 from il_helpers.envs import gridworlds as gw
-from il_helpers.envs.experts import EXPERTS
-from il_helpers.envs.registry import BATCHED
+from il_helpers.envs.registry import BATCHED, EXPERTS
 
 FAMILIES = ("FeatureGrid", "ObjectWorld")
 

@@ -590,26 +590,6 @@ def transfer_experiment(world_seeds=(0, 1, 2, 3, 4), size: int = 8, change: str 
 # ---------------------------------------------------------------------------------------------
 
 
-def bench_airl_tabular(args, demos):
-    """Bench method ``(args, demos) -> (policy, extra)``: state-only tabular AIRL on the demonstrations.
-
-    ``args.env`` is a gridworld id. AIRL runs on the demonstrations' counts (discounted, ``gamma``
-    = 0.9) under the world's own dynamics; the policy is the gridworld's
-    :class:`~il_helpers.envs.gridworlds.TabularPolicy` optimal (hard value iteration, the world's finite
-    horizon) for the recovered ``g``. ``extra``: the reward correlation with the true reward, the
-    discounted score of ``g`` re-optimized (:func:`transfer_score` on the training dynamics), the
-    final mean ``D`` on expert and policy, the number of rounds.
-    """
-    from ..envs.gridworlds import optimal_policy, world_for
-
-    world = world_for(args.env)
-    res = train_airl_tabular(world, state_only=True, demos=demos, steps=75 if args.fast else STEPS, seed=args.seed)
-    return optimal_policy(res.g, world), {
-        "reward_corr": round(res.reward_corr[-1], 6), "score_discounted": round(transfer_score(res.g, world), 6),
-        "d_expert": round(res.d_expert[-1], 6), "d_policy": round(res.d_policy[-1], 6), "steps": res.steps,
-        "gamma": res.gamma, "reward": "state-only"}
-
-
 # ---------------------------------------------------------------------------------------------
 # plots
 # ---------------------------------------------------------------------------------------------

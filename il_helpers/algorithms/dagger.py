@@ -50,12 +50,10 @@ from typing import Callable
 import numpy as np
 import torch
 
-from ..bench import register_method
 from ..core.demonstrations import Demonstrations
 from ..core.evaluation import Rollout, evaluate, rollout
 from ..core.policies import Policy, as_policy
-from ..envs.experts import get_expert
-from ..envs.registry import LANE_KEEPING, LANE_KEEPING_DISCRETE, check_env_id, env_spaces
+from ..envs.registry import LANE_KEEPING, LANE_KEEPING_DISCRETE, check_env_id, env_spaces, get_expert
 from ..lessons.distribution_shift import LEARNER
 from .bc import train_bc
 
@@ -878,16 +876,3 @@ def plot_coverage(initial: Demonstrations, aggregated: Demonstrations, dims=(0, 
     return axes
 
 
-# -- the bench CLI -------------------------------------------------------------------------------
-
-@register_method("dagger")
-def _bench_dagger(args, demos):
-    """``python -m il_helpers.bench dagger``: DAgger from the ``--demos`` expert episodes, 5
-    iterations of 2 episodes each (3 with --fast), the exponential schedule 0.5^i; train_bc's
-    defaults (20 epochs with --fast, as the bc method)."""
-    result = train_dagger(args.env, iterations=3 if args.fast else 5, episodes_per_iter=2, initial=demos,
-                          schedule=("exponential", 0.5), train={"epochs": 20} if args.fast else {}, seed=args.seed,
-                          eval_episodes=0)  # the bench evaluates the final policy itself
-    h = result.history
-    return result.policy, {"iterations": len(h) - 1, "labels_used": int(h.final.labels_used),
-                           "pairs": len(result.data), "schedule": result.settings["schedule"]}

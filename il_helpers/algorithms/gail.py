@@ -55,7 +55,6 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..bench import register_method
 from ..core.demonstrations import Demonstrations
 from ..core.nets import cpu_threads
 from ..envs.registry import env_spaces
@@ -466,38 +465,6 @@ def train_airl(demos: Demonstrations, env_id: str | None = None, **kwargs) -> Ad
 # ---------------------------------------------------------------------------------------------
 # the bench CLI: python -m il_helpers.bench gail|airl --env ENV [--demos N] [--subsample K]
 # ---------------------------------------------------------------------------------------------
-
-BENCH_ITERATIONS, BENCH_ITERATIONS_FAST = 40, 8
-
-
-def _continuous_state_env(method: str):
-    def check(env_id: str) -> str | None:
-        from ..envs.gridworlds import is_gridworld
-        from ..envs.registry import ENV_IDS
-
-        if env_id in ENV_IDS or (method == "airl" and is_gridworld(env_id)):
-            return None
-        return f"{method} runs on the course's environments with an expert ({', '.join(ENV_IDS)}), got {env_id!r}"
-    return check
-
-
-def _bench(kind: str, args, demos):
-    from ..envs.gridworlds import is_gridworld
-
-    if kind == "airl" and is_gridworld(args.env):     # tabular AIRL, solved exactly
-        from .airl_tabular import bench_airl_tabular
-
-        return bench_airl_tabular(args, demos)
-    res = train_adversarial(demos, kind=kind, seed=args.seed,
-                            iterations=BENCH_ITERATIONS_FAST if args.fast else BENCH_ITERATIONS)
-    h = res.history
-    return res.policy, {"pairs": len(demos), "iterations": len(h.env_steps), "env_steps": h.env_steps[-1],
-                        "d_expert": round(h.d_expert[-1], 4), "d_policy": round(h.d_policy[-1], 4)}
-
-
-register_method("gail", check_env=_continuous_state_env("gail"))(lambda args, demos: _bench("gail", args, demos))
-register_method("airl", check_env=_continuous_state_env("airl"))(lambda args, demos: _bench("airl", args, demos))
-
 
 # ---------------------------------------------------------------------------------------------
 # plots

@@ -37,7 +37,6 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..bench import register_method
 from ..core.nets import cpu_threads
 
 
@@ -681,30 +680,6 @@ def learned_reward(model: nn.Module, world) -> torch.Tensor:
 # ---------------------------------------------------------------------------------------------
 # bench CLI: python -m il_helpers.bench maxent_irl --env il_helpers/FeatureGrid-v0 --size 16
 # ---------------------------------------------------------------------------------------------
-
-
-def _gridworld_only(env_id: str) -> str | None:
-    from ..envs.gridworlds import is_gridworld
-
-    return None if is_gridworld(env_id) else (
-        "maxent_irl needs a tabular gridworld env (il_helpers/FeatureGrid-v0 or il_helpers/ObjectWorld-v0), "
-        f"got {env_id!r}")
-
-
-@register_method("maxent_irl", check_env=_gridworld_only)
-def _bench_maxent_irl(args, demos):
-    from ..envs.gridworlds import optimal_policy, world_for
-
-    world = world_for(args.env)
-    kind = "deep" if world.family == "ObjectWorld" else "linear"
-    model, hist = train_maxent_irl(demos, world, reward=kind, steps=60 if args.fast else 200, seed=args.seed,
-                                   eval_every=10_000)
-    r = learned_reward(model, world)
-    ev = expected_value_difference(r, world.P, world.d0, world.horizon, world.r)
-    return optimal_policy(r, world), {
-        "evd": round(ev.evd, 6), "evd_relative": round(ev.relative, 6), "v_optimal": round(ev.v_optimal, 6),
-        "reward_corr": round(reward_correlation(r, world.r), 6), "reward": kind, "steps": hist.steps,
-        "log_likelihood": round(hist.log_likelihood[-1], 6)}
 
 
 # ---------------------------------------------------------------------------------------------

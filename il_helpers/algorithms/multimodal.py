@@ -23,13 +23,10 @@ zig-zag rate.
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import torch
 from torch import nn
 
-from ..bench import register_method
 from ..envs.obstacle_fork import evaluate_fork, fork_stats  # noqa: F401  (also registers the expert)
 from ..envs.registry import OBSTACLE_FORK
 from .bc import mlp
@@ -172,46 +169,6 @@ def train_multimodal(kind: str, demos, seed: int = 0, fast: bool = False, policy
 # --------------------------------------------------------------------------------------------
 # bench CLI: python -m il_helpers.bench mdn --env il_helpers/ObstacleFork-v0 --demos 100
 # --------------------------------------------------------------------------------------------
-
-
-def _bench(kind: str, args, demos):
-    t0 = time.perf_counter()
-    policy, hist = train_multimodal(kind, demos, seed=args.seed, fast=args.fast)
-    extra = {"pairs": len(demos), "epochs": hist.epochs_run, "train_s": round(time.perf_counter() - t0, 3),
-             "select": policy.select, "hold": policy.hold}
-    eval_seed = args.seed + 20_000  # the bench's own evaluation seed (see il_helpers.bench)
-    if args.env == OBSTACLE_FORK:
-        _, stats = evaluate_fork(policy, args.episodes, seed=eval_seed)
-        extra.update(collision_rate=stats["collision_rate"], left_share=stats["left_share"],
-                     zigzag_rate=stats["zigzag_rate"])
-    # the bench then evaluates on the same episodes: start it from the same per-episode modes
-    policy.reset(args.episodes, seed=eval_seed)
-    return policy, extra
-
-
-def _continuous_actions(env_id: str) -> str | None:
-    from gymnasium import spaces
-
-    from ..envs.registry import env_spaces
-
-    if isinstance(env_spaces(env_id)[1], spaces.Box):
-        return None
-    return f"mdn, discretized and cvae model continuous actions; {env_id!r} has discrete ones (use bc)"
-
-
-@register_method("mdn", check_env=_continuous_actions)
-def _mdn(args, demos):
-    return _bench("mdn", args, demos)
-
-
-@register_method("discretized", check_env=_continuous_actions)
-def _discretized(args, demos):
-    return _bench("discretized", args, demos)
-
-
-@register_method("cvae", check_env=_continuous_actions)
-def _cvae(args, demos):
-    return _bench("cvae", args, demos)
 
 
 # --------------------------------------------------------------------------------------------

@@ -282,7 +282,7 @@ def collect_demonstrations(env_id: str, n_episodes: int, policy=None, seed: int 
     shows how it recovers); the recorded label is always ``label_policy``'s action (default:
     the expert) at the visited state, never the noisy one.
     """
-    from ..envs.experts import get_expert
+    from ..envs.registry import get_expert
 
     expert = get_expert(env_id)
     policy = expert if policy is None else policy

@@ -216,7 +216,7 @@ def reference_returns(env_id: str, horizon: int | None = None) -> dict[str, floa
 
 @lru_cache(maxsize=None)
 def _reference_returns(env_id: str, horizon: int) -> dict[str, float]:
-    from ..envs.experts import get_expert
+    from ..envs.registry import get_expert
 
     env = make_batched(env_id, 1, horizon=horizon)
     expert = rollout(get_expert(env_id), env_id, 100, seed=12345, horizon=horizon).returns.mean()

@@ -20,6 +20,9 @@ from typing import Callable
 import numpy as np
 import torch
 from gymnasium import spaces
+from torch import nn
+
+from .nets import STD_FLOOR, cpu_threads, normalization_stats
 
 
 class Policy:
@@ -42,6 +45,73 @@ class Policy:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r})"
+
+
+class Expert(Policy):
+    """An expert policy for one environment, queryable anywhere: ``act`` maps a batch of
+    observations ``(N, obs_dim)`` to ``(N,)`` int64 (discrete) or ``(N, act_dim)`` float32 actions."""
+
+    env_id: str = ""
+    name: str = "expert"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(env_id={self.env_id!r}, name={self.name!r})"
+
+
+class TorchPolicy(nn.Module, Policy):
+    """Base of every network policy in the course: it owns the observation normalization
+    (``obs_mean`` / ``obs_std`` buffers), the action bounds and the numpy/tensor dispatch.
+
+    Called on a **tensor** it is a ``nn.Module`` (``forward``: the network's raw output, for the
+    losses); called on a **numpy** batch (or a single observation) it is a :class:`Policy` and
+    returns actions: ``act`` runs :meth:`_act` on one CPU thread in eval mode, without gradients,
+    and clips continuous actions to the bounds. Subclasses implement ``forward`` and ``_act``.
+    """
+
+    def __init__(self, obs_dim: int, act_dim: int, action_low=None, action_high=None):
+        nn.Module.__init__(self)
+        self.obs_dim, self.act_dim = int(obs_dim), int(act_dim)
+        self.register_buffer("obs_mean", torch.zeros(self.obs_dim))
+        self.register_buffer("obs_std", torch.ones(self.obs_dim))
+        self.action_low = None if action_low is None else np.asarray(action_low, np.float32)
+        self.action_high = None if action_high is None else np.asarray(action_high, np.float32)
+
+    def set_normalization(self, obs=None, *, mean=None, std=None, floor: float = STD_FLOOR) -> None:
+        """Fix the normalization: to the statistics of ``obs`` (N, obs_dim), or to given ``mean``
+        and ``std`` (e.g. the expert's, shared by several learners)."""
+        if obs is not None:
+            mean, std = normalization_stats(obs, floor)
+        self.obs_mean.copy_(torch.as_tensor(np.asarray(mean, np.float32)))
+        self.obs_std.copy_(torch.as_tensor(np.asarray(std, np.float32)))
+
+    def normalize(self, obs: torch.Tensor) -> torch.Tensor:
+        return (obs - self.obs_mean) / self.obs_std
+
+    def __call__(self, obs, *args, **kwargs):
+        if isinstance(obs, torch.Tensor):
+            return nn.Module.__call__(self, obs, *args, **kwargs)
+        return Policy.__call__(self, obs)
+
+    @torch.no_grad()
+    def act(self, obs: np.ndarray) -> np.ndarray:
+        was_training = self.training
+        self.eval()
+        try:
+            with cpu_threads(1 if self.obs_mean.device.type == "cpu" else None):
+                x = torch.as_tensor(obs, dtype=torch.float32, device=self.obs_mean.device)
+                actions = self._act(x).cpu().numpy()
+        finally:
+            self.train(was_training)
+        if actions.dtype.kind in "iu":
+            return actions.astype(np.int64)
+        actions = actions.astype(np.float32)
+        if self.action_low is not None:
+            actions = np.clip(actions, self.action_low, self.action_high).astype(np.float32)
+        return actions
+
+    def _act(self, x: torch.Tensor) -> torch.Tensor:  # pragma: no cover - abstract
+        """Actions for a float tensor of observations: int64 indices (discrete) or floats."""
+        raise NotImplementedError
 
 
 class FunctionPolicy(Policy):

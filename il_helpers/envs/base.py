@@ -18,6 +18,9 @@ The contract is deliberately small:
 
 from __future__ import annotations
 
+from typing import Callable
+
+import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
@@ -93,3 +96,80 @@ class BatchedEnv:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(env_id={self.env_id!r}, num_envs={self.num_envs}, horizon={self.horizon})"
+
+
+#: env id -> factory() of a renderer: an object with ``draw(view) -> (H, W, 3) uint8`` and
+#: ``close()``. The pictures are drawn by :mod:`il_helpers.plots` (it registers them when the
+#: package is imported), so no environment module imports a plotting library.
+RENDERERS: dict[str, Callable[[], object]] = {}
+
+
+def register_renderer(env_id: str, factory: Callable[[], object]) -> None:
+    """Let ``render()`` of ``env_id``'s gymnasium view draw with ``factory()``'s renderer."""
+    if not callable(factory):
+        raise TypeError(f"register_renderer: factory must be callable, got {type(factory).__name__}")
+    RENDERERS[env_id] = factory
+
+
+class GymView(gym.Env):
+    """The gymnasium view of one copy of a batched environment: the standard API (``reset``,
+    ``step`` with truncation at the horizon, ``render``) over the batched twin, so an environment
+    is written once. ``info`` holds the twin's per-copy entries as Python scalars.
+
+    Subclasses pass their batched twin (``num_envs=1``) and may override :meth:`_on_reset` and
+    :meth:`_on_step` (to keep what the picture needs, e.g. the path driven so far).
+    """
+
+    metadata = {"render_modes": ["rgb_array"], "render_fps": 10}
+
+    def __init__(self, core: BatchedEnv, render_mode: str | None = None):
+        if render_mode not in (None, "rgb_array"):
+            raise ValueError(f"render_mode must be None or 'rgb_array', got {render_mode!r}")
+        self.core = core
+        self.observation_space = core.observation_space
+        self.action_space = core.action_space
+        self.horizon = core.horizon
+        self.render_mode = render_mode
+        self.t = 0
+        self._renderer = None
+
+    def reset(self, *, seed: int | None = None, options: dict | None = None):
+        super().reset(seed=seed)
+        self.core.rng = self.np_random
+        self.t = 0
+        obs = self.core.reset()
+        self._on_reset()
+        return obs[0], {}
+
+    def step(self, action):
+        if isinstance(self.action_space, spaces.Discrete):
+            batch = np.asarray([action])
+        else:
+            batch = np.asarray(action, dtype=np.float64).reshape(1, *self.action_space.shape)
+        obs, reward, terminated, info = self.core.step(batch)
+        self.t += 1
+        self._on_step()
+        info = {k: np.asarray(v)[0].item() for k, v in info.items()}
+        return obs[0], float(reward[0]), bool(terminated[0]), self.t >= self.horizon, info
+
+    def _on_reset(self) -> None:
+        pass
+
+    def _on_step(self) -> None:
+        pass
+
+    def render(self):
+        if self.render_mode != "rgb_array":
+            return None
+        if self._renderer is None:
+            env_id = self.spec.id if self.spec is not None else self.core.env_id
+            if env_id not in RENDERERS:
+                raise RuntimeError(f"no renderer registered for {env_id!r}: "
+                                   "import il_helpers (its plots register them)")
+            self._renderer = RENDERERS[env_id]()
+        return self._renderer.draw(self)
+
+    def close(self):
+        if self._renderer is not None:
+            self._renderer.close()
+            self._renderer = None

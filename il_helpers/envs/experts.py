@@ -11,24 +11,13 @@ envs the observation is the full state), so querying them is free and exact.
 
 from __future__ import annotations
 
-import difflib
 import functools
-from typing import Callable
 
 import numpy as np
 
-from ..core.policies import Policy
-
-
-class Expert(Policy):
-    """An expert policy for one environment: ``act`` maps a batch of observations
-    ``(N, obs_dim)`` to ``(N,)`` int64 (discrete) or ``(N, act_dim)`` float32 actions."""
-
-    env_id: str = ""
-    name: str = "expert"
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(env_id={self.env_id!r}, name={self.name!r})"
+from ..core.policies import Expert
+from . import classic_control as cc
+from .registry import register_env
 
 
 def solve_dare(A: np.ndarray, B: np.ndarray, Q: np.ndarray, R: np.ndarray,
@@ -210,26 +199,20 @@ class AcrobotExpert(Expert):
 # registry
 # --------------------------------------------------------------------------------------------
 
-EXPERTS: dict[str, Callable[[], Expert]] = {
-    "CartPole-v1": CartPoleExpert,
-    "Acrobot-v1": AcrobotExpert,
-    "MountainCar-v0": MountainCarExpert,
-    "MountainCarContinuous-v0": MountainCarContinuousExpert,
-    "Pendulum-v1": PendulumExpert,
-}
+
+def _batched(cls):
+    def factory(num_envs: int, horizon: int | None = None, **kwargs):
+        return cls(num_envs, **({} if horizon is None else {"horizon": horizon}), **kwargs)
+
+    return factory
 
 
-def register_expert(env_id: str, factory: Callable[[], Expert]) -> None:
-    """Make ``get_expert(env_id)`` return ``factory()`` (replaces an earlier registration)."""
-    if not callable(factory):
-        raise TypeError(f"register_expert: factory must be callable, got {type(factory).__name__}")
-    EXPERTS[env_id] = factory
-
-
-def get_expert(env_id: str) -> Expert:
-    """The expert of ``env_id``; an unknown id raises ValueError listing the known ids."""
-    if env_id not in EXPERTS:
-        close = difflib.get_close_matches(str(env_id), list(EXPERTS), n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise ValueError(f"no expert for {env_id!r}.{hint} Known env ids: {', '.join(sorted(EXPERTS))}")
-    return EXPERTS[env_id]()
+# gymnasium's own ids: the twins and the experts; gym.make builds gymnasium's environments
+for _env_id, _cls, _expert in (("CartPole-v1", cc.CartPoleBatched, CartPoleExpert),
+                               ("Acrobot-v1", cc.AcrobotBatched, AcrobotExpert),
+                               ("MountainCar-v0", cc.MountainCarBatched, MountainCarExpert),
+                               ("MountainCarContinuous-v0", cc.MountainCarContinuousBatched,
+                                MountainCarContinuousExpert),
+                               ("Pendulum-v1", cc.PendulumBatched, PendulumExpert)):
+    register_env(_env_id, _batched(_cls), expert=_expert)
+del _env_id, _cls, _expert

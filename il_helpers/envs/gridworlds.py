@@ -52,12 +52,10 @@ import numpy as np
 import torch
 from gymnasium import spaces
 
-from .. import bench
 from ..algorithms.maxent_irl import Plan, Transitions, _tensor, soft_value_iteration, value_iteration
-from ..core.policies import Policy
+from ..core.policies import Expert, Policy
 from .base import BatchedEnv
-from .experts import Expert, register_expert
-from .registry import register_batched
+from .registry import register_batched, register_expert, register_variants
 
 FEATURE_GRID = "il_helpers/FeatureGrid-v0"
 OBJECT_WORLD = "il_helpers/ObjectWorld-v0"
@@ -520,7 +518,8 @@ def _register(env_id: str, family: str, params: dict) -> None:
 
     register_batched(env_id, batched)
     if env_id not in gym.registry:
-        gym.register(id=env_id, entry_point="il_helpers.envs.gridworlds:GridworldEnv", kwargs={"family": family, **params})
+        gym.register(id=env_id, entry_point="il_helpers.envs.gridworlds:GridworldEnv",
+                     kwargs={"family": family, **params})
     register_expert(env_id, lambda: GridworldExpert(make_world(family, **params)))
 
 
@@ -549,7 +548,8 @@ def is_gridworld(env_id: str) -> bool:
 def world_for(env_id: str) -> Gridworld:
     """The :class:`Gridworld` behind a gridworld env id."""
     if env_id not in _IDS:
-        raise ValueError(f"{env_id!r} is not a gridworld id; make one with il_helpers.envs.gridworlds.gridworld_id(...) "
+        raise ValueError(f"{env_id!r} is not a gridworld id; make one with "
+                         "il_helpers.envs.gridworlds.gridworld_id(...) "
                          f"(base ids: {', '.join(BASE_IDS.values())})")
     family, params = _IDS[env_id]
     return make_world(family, **params)
@@ -557,7 +557,7 @@ def world_for(env_id: str) -> Gridworld:
 
 for _fam in FAMILIES:
     _register(BASE_IDS[_fam], _fam, DEFAULTS[_fam])
-    bench.register_env_options(BASE_IDS[_fam], functools.partial(gridworld_id, _fam))
+    register_variants(BASE_IDS[_fam], functools.partial(gridworld_id, _fam))
 del _fam
 
 

@@ -22,12 +22,12 @@ actions 0 = right, 1 = straight, 2 = left (``LaneKeepingDiscrete-v0``).
 
 from __future__ import annotations
 
-import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
-from .base import BatchedEnv
-from .experts import Expert, register_expert
+from ..core.policies import Expert
+from .base import BatchedEnv, GymView
+from .registry import LANE_KEEPING, LANE_KEEPING_DISCRETE, register_env
 
 # Physical constants (SI units). One step moves the car about one metre along the road.
 DT = 0.1  # s
@@ -154,100 +154,18 @@ class LaneKeepingBatched(BatchedEnv):
         return self.observe(), reward, np.zeros(self.num_envs, dtype=bool), info
 
 
-class LaneKeepingEnv(gym.Env):
+class LaneKeepingEnv(GymView):
     """The gymnasium view of one LaneKeeping car (``gym.make("il_helpers/LaneKeeping-v0")``).
 
     Keyword arguments: ``horizon`` (fixed episode length, default 200), ``discrete`` (three
     actions instead of continuous steering), ``heading_noise``, ``render_mode`` ("rgb_array").
+    ``info["off_road"]`` tells whether the car is off the road.
     """
-
-    metadata = {"render_modes": ["rgb_array"], "render_fps": 10}
 
     def __init__(self, horizon: int = DEFAULT_HORIZON, discrete: bool = False,
                  heading_noise: float = HEADING_NOISE, render_mode: str | None = None):
-        if render_mode not in (None, "rgb_array"):
-            raise ValueError(f"render_mode must be None or 'rgb_array', got {render_mode!r}")
-        self.core = LaneKeepingBatched(1, horizon=horizon, discrete=discrete, heading_noise=heading_noise)
-        self.observation_space = self.core.observation_space
-        self.action_space = self.core.action_space
-        self.horizon = self.core.horizon
-        self.render_mode = render_mode
-        self.t = 0
-        self._renderer = None
-
-    def reset(self, *, seed: int | None = None, options: dict | None = None):
-        super().reset(seed=seed)
-        self.core.rng = self.np_random
-        self.t = 0
-        obs = self.core.reset()
-        return obs[0], {}
-
-    def step(self, action):
-        if self.core.discrete:
-            batch = np.asarray([action])
-        else:
-            batch = np.asarray(action, dtype=np.float64).reshape(1, 1)
-        obs, reward, terminated, info = self.core.step(batch)
-        self.t += 1
-        truncated = self.t >= self.horizon
-        return obs[0], float(reward[0]), bool(terminated[0]), truncated, {"off_road": bool(info["off_road"][0])}
-
-    def render(self):
-        if self.render_mode != "rgb_array":
-            return None
-        if self._renderer is None:
-            self._renderer = _Renderer()
-        return self._renderer.draw(self.core.roads[0], self.core.state[0])
-
-    def close(self):
-        if self._renderer is not None:
-            self._renderer.close()
-            self._renderer = None
-
-
-class _Renderer:
-    """Top-down view that follows the car: the road (grey), its edges, the centre line and the car."""
-
-    def __init__(self, size_px: int = 400, view_m: float = 15.0):
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-
-        self.fig = Figure(figsize=(4, 4), dpi=size_px / 4, facecolor="#7fb069")  # grass
-        self.canvas = FigureCanvasAgg(self.fig)
-        self.ax = self.fig.add_axes([0, 0, 1, 1])
-        self.view = view_m
-        self._road = None
-
-    def draw(self, curvature: np.ndarray, state: np.ndarray) -> np.ndarray:
-        s, e, psi = state
-        if self._road is None or self._road[0] is not curvature:
-            self._road = (curvature, road_geometry(curvature))
-        geo = self._road[1]
-        ax = self.ax
-        ax.clear()
-        lo, hi = max(0.0, s - self.view), s + self.view
-        ss = np.arange(lo, hi, 0.5)
-        left = frenet_to_world(geo, ss, np.full_like(ss, HALF_WIDTH))
-        right = frenet_to_world(geo, ss, np.full_like(ss, -HALF_WIDTH))
-        ax.fill(np.concatenate([left[0], right[0][::-1]]), np.concatenate([left[1], right[1][::-1]]), color="#5a5a5a")
-        ax.plot(*left, color="white", lw=2)
-        ax.plot(*right, color="white", lw=2)
-        ax.plot(*frenet_to_world(geo, ss, np.zeros_like(ss)), color="#f2d21b", lw=1, ls=(0, (4, 4)))
-        cx, cy = frenet_to_world(geo, np.array([s]), np.array([e]))
-        th = np.interp(s, np.arange(len(geo["theta"])) * DS, geo["theta"]) + psi
-        body = np.array([[1.8, 0.0], [-1.2, 0.9], [-1.2, -0.9]])
-        rot = np.array([[np.cos(th), -np.sin(th)], [np.sin(th), np.cos(th)]])
-        pts = body @ rot.T + np.array([cx[0], cy[0]])
-        ax.fill(pts[:, 0], pts[:, 1], color="#d62728" if abs(e) > HALF_WIDTH else "#1f77b4")
-        ax.set_xlim(cx[0] - self.view, cx[0] + self.view)
-        ax.set_ylim(cy[0] - self.view, cy[0] + self.view)
-        ax.set_aspect("equal")
-        ax.axis("off")
-        self.canvas.draw()
-        return np.asarray(self.canvas.buffer_rgba())[..., :3].copy()
-
-    def close(self):
-        self.fig.clear()
+        super().__init__(LaneKeepingBatched(1, horizon=horizon, discrete=discrete, heading_noise=heading_noise),
+                         render_mode)
 
 
 class LaneKeepingExpert(Expert):
@@ -278,5 +196,14 @@ class LaneKeepingExpert(Expert):
         return u[:, None].astype(np.float32)
 
 
-register_expert("il_helpers/LaneKeeping-v0", lambda: LaneKeepingExpert(discrete=False))
-register_expert("il_helpers/LaneKeepingDiscrete-v0", lambda: LaneKeepingExpert(discrete=True))
+def _batched(discrete: bool):
+    def factory(num_envs: int, horizon: int | None = None, **kwargs) -> LaneKeepingBatched:
+        return LaneKeepingBatched(num_envs, horizon=horizon or DEFAULT_HORIZON, discrete=discrete, **kwargs)
+
+    return factory
+
+
+for _env_id, _discrete in ((LANE_KEEPING, False), (LANE_KEEPING_DISCRETE, True)):
+    register_env(_env_id, _batched(_discrete), entry_point="il_helpers.envs.lane_keeping:LaneKeepingEnv",
+                 kwargs={"discrete": _discrete}, expert=lambda d=_discrete: LaneKeepingExpert(discrete=d))
+del _env_id, _discrete

@@ -45,9 +45,10 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
+from ..core.policies import Expert
 from .base import BatchedEnv
-from .experts import Expert, register_expert
 from .registry import OBSTACLE_FORK as ENV_ID
+from .registry import register_env
 
 # Geometry (metres) and dynamics.
 STEP = (0.25, 0.5)  # m per step at full action: forward, lateral
@@ -190,7 +191,6 @@ class ObstacleForkExpert(Expert):
         return np.column_stack([np.ones_like(x), lateral]).astype(np.float32)
 
 
-register_expert(ENV_ID, ObstacleForkExpert)
 
 
 class ObstacleForkEnv(gym.Env):
@@ -357,3 +357,10 @@ def evaluate_fork(policy, n_episodes: int = 100, seed: int = 0, horizon: int | N
         policy.reset(n_episodes, seed=seed)
     r = rollout(policy, ENV_ID, n_episodes=n_episodes, seed=seed, horizon=horizon)
     return r, fork_stats(r)
+
+
+def _batched(num_envs: int, horizon: int | None = None, **kwargs) -> ObstacleForkBatched:
+    return ObstacleForkBatched(num_envs, horizon=horizon or DEFAULT_HORIZON, **kwargs)
+
+
+register_env(ENV_ID, _batched, entry_point="il_helpers.envs.obstacle_fork:ObstacleForkEnv", expert=ObstacleForkExpert)

@@ -1,4 +1,7 @@
-"""The course's environments: registered gymnasium ids and their batched twins.
+"""The registry of the course's environments: ids, batched twins, gymnasium ids and experts.
+
+It imports no environment module: each one registers its own ids with :func:`register_env` when
+it is imported, and ``import il_helpers.envs`` imports them all.
 
 ``make_env(env_id)`` gives the gymnasium environment (standard API, rendering);
 ``make_batched(env_id, num_envs)`` gives N copies stepped together in numpy, which is what
@@ -14,73 +17,58 @@ import gymnasium as gym
 
 from .base import BatchedEnv
 
+# The ids of the course's own environments (their modules register them).
 LANE_KEEPING = "il_helpers/LaneKeeping-v0"
 LANE_KEEPING_DISCRETE = "il_helpers/LaneKeepingDiscrete-v0"
-
-
-def _classic(name: str) -> Callable[..., BatchedEnv]:
-    def factory(num_envs: int, horizon: int | None = None, **kwargs) -> BatchedEnv:
-        from . import classic_control
-
-        cls = getattr(classic_control, name)
-        return cls(num_envs, **({} if horizon is None else {"horizon": horizon}), **kwargs)
-
-    return factory
-
-
-def _lane_keeping(discrete: bool) -> Callable[..., BatchedEnv]:
-    def factory(num_envs: int, horizon: int | None = None, **kwargs) -> BatchedEnv:
-        from .lane_keeping import DEFAULT_HORIZON, LaneKeepingBatched
-
-        return LaneKeepingBatched(num_envs, horizon=horizon or DEFAULT_HORIZON, discrete=discrete, **kwargs)
-
-    return factory
-
-
-BATCHED: dict[str, Callable[..., BatchedEnv]] = {
-    "CartPole-v1": _classic("CartPoleBatched"),
-    "Acrobot-v1": _classic("AcrobotBatched"),
-    "MountainCar-v0": _classic("MountainCarBatched"),
-    "MountainCarContinuous-v0": _classic("MountainCarContinuousBatched"),
-    "Pendulum-v1": _classic("PendulumBatched"),
-    LANE_KEEPING: _lane_keeping(False),
-    LANE_KEEPING_DISCRETE: _lane_keeping(True),
-}
-
 OBSTACLE_FORK = "il_helpers/ObstacleFork-v0"
 
-
-def _obstacle_fork(num_envs: int, horizon: int | None = None, **kwargs) -> BatchedEnv:
-    from .obstacle_fork import DEFAULT_HORIZON, ObstacleForkBatched
-
-    return ObstacleForkBatched(num_envs, horizon=horizon or DEFAULT_HORIZON, **kwargs)
-
-
-BATCHED[OBSTACLE_FORK] = _obstacle_fork
-
-ENV_IDS: tuple[str, ...] = tuple(BATCHED)
+BATCHED: dict[str, Callable[..., BatchedEnv]] = {}  # env id -> factory(num_envs, horizon=None, **kwargs)
+EXPERTS: dict[str, Callable[[], object]] = {}  # env id -> factory() of its Expert
+#: The environments with an expert and shipped demonstrations (``data/``), in the course's order;
+#: filled as the env modules register (importing :mod:`il_helpers.envs` registers them all).
+ENV_IDS: list[str] = []
 
 
-def _register() -> None:
-    for env_id, discrete in ((LANE_KEEPING, False), (LANE_KEEPING_DISCRETE, True)):
-        if env_id not in gym.registry:
-            gym.register(id=env_id, entry_point="il_helpers.envs.lane_keeping:LaneKeepingEnv",
-                         kwargs={"discrete": discrete})
+def register_env(env_id: str, batched: Callable[..., BatchedEnv], *, entry_point: str | None = None,
+                 kwargs: dict | None = None, expert: Callable[[], object] | None = None, listed: bool = True) -> str:
+    """Register an environment: its batched twin ``batched(num_envs, horizon=None, **kwargs)``, its
+    gymnasium entry point (``"module:Class"``, registered with ``gym.register`` once), its expert
+    ``expert()`` and, with ``listed``, its place in :data:`ENV_IDS`. Each env module calls this for
+    its own ids at import."""
+    register_batched(env_id, batched)
+    if entry_point is not None and env_id not in gym.registry:
+        gym.register(id=env_id, entry_point=entry_point, kwargs=dict(kwargs or {}))
+    if expert is not None:
+        register_expert(env_id, expert)
+    if listed and env_id not in ENV_IDS:
+        ENV_IDS.append(env_id)
+    return env_id
 
-    if OBSTACLE_FORK not in gym.registry:
-        gym.register(id=OBSTACLE_FORK, entry_point="il_helpers.envs.obstacle_fork:ObstacleForkEnv")
+
+def register_expert(env_id: str, factory: Callable[[], object]) -> None:
+    """Make ``get_expert(env_id)`` return ``factory()`` (replaces an earlier registration)."""
+    if not callable(factory):
+        raise TypeError(f"register_expert: factory must be callable, got {type(factory).__name__}")
+    EXPERTS[env_id] = factory
 
 
-_register()
+def get_expert(env_id: str):
+    """The expert of ``env_id`` (an :class:`~il_helpers.core.policies.Expert`); an unknown id raises
+    ValueError listing the known ids."""
+    if env_id not in EXPERTS:
+        close = difflib.get_close_matches(str(env_id), list(EXPERTS), n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise ValueError(f"no expert for {env_id!r}.{hint} Known env ids: {', '.join(sorted(EXPERTS))}")
+    return EXPERTS[env_id]()
 
 
 def check_env_id(env_id: str) -> str:
     """Return ``env_id`` if the course supports it, else raise a ValueError that lists the ids."""
     if env_id in BATCHED:
         return env_id
-    close = difflib.get_close_matches(str(env_id), ENV_IDS, n=1)
+    close = difflib.get_close_matches(str(env_id), list(BATCHED), n=1)
     hint = f" Did you mean {close[0]!r}?" if close else ""
-    raise ValueError(f"unknown environment id {env_id!r}.{hint} Supported ids: {', '.join(ENV_IDS)}")
+    raise ValueError(f"unknown environment id {env_id!r}.{hint} Supported ids: {', '.join(BATCHED)}")
 
 
 def make_batched(env_id: str, num_envs: int, horizon: int | None = None, **kwargs) -> BatchedEnv:
@@ -116,3 +104,15 @@ def register_batched(env_id: str, factory: Callable[..., BatchedEnv]) -> str:
         raise TypeError(f"register_batched: factory must be callable, got {type(factory).__name__}")
     BATCHED[env_id] = factory
     return env_id
+
+
+ENV_OPTIONS: dict[str, Callable[..., str]] = {}  # env id -> (**options) -> the variant's env id
+OPTION_NAMES = ("size", "world_seed", "wind")
+
+
+def register_variants(env_id: str, make_variant: Callable[..., str]) -> None:
+    """Let ``--size/--world-seed/--wind`` of the bench apply to ``env_id``: ``make_variant(size=...,
+    world_seed=..., wind=...)`` (only the options given) returns the env id of that variant."""
+    if not callable(make_variant):
+        raise TypeError(f"register_variants: make_variant must be callable, got {type(make_variant).__name__}")
+    ENV_OPTIONS[env_id] = make_variant

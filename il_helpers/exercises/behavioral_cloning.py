@@ -55,8 +55,7 @@ def dart_rollout(env_id: str, n_episodes: int, horizon: int, noise: float, seed:
     step the env (``env.reset(seed=seed)`` first) with ``executed``. Returns
     ``np.stack([executed, labels])``, shape (2, E, T, act_dim).
     """
-    from ..envs.experts import get_expert
-    from ..envs.registry import make_batched
+    from ..envs.registry import get_expert, make_batched
 
     env = make_batched(env_id, n_episodes, horizon=horizon)
     expert = get_expert(env_id)

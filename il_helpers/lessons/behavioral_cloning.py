@@ -30,8 +30,7 @@ import numpy as np
 
 from ..core.demonstrations import Demonstrations, collect_demonstrations
 from ..core.policies import Policy
-from ..envs.experts import get_expert
-from ..envs.registry import LANE_KEEPING, LANE_KEEPING_DISCRETE, check_env_id
+from ..envs.registry import LANE_KEEPING, LANE_KEEPING_DISCRETE, check_env_id, get_expert
 
 
 class LaneKeepingDriver(Policy):

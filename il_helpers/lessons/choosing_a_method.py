@@ -38,8 +38,7 @@ from ..core.demonstrations import Demonstrations, collect_demonstrations
 from ..core.evaluation import rollout
 from ..core.nets import cpu_threads
 from ..core.policies import RandomPolicy
-from ..envs.experts import get_expert
-from ..envs.registry import LANE_KEEPING, OBSTACLE_FORK, env_spaces
+from ..envs.registry import LANE_KEEPING, OBSTACLE_FORK, env_spaces, get_expert
 
 
 @dataclass(frozen=True)

@@ -37,8 +37,7 @@ import numpy as np
 from ..core.demonstrations import collect_demonstrations
 from ..core.evaluation import Rollout, rollout
 from ..core.nets import cpu_threads
-from ..envs.experts import get_expert
-from ..envs.registry import LANE_KEEPING
+from ..envs.registry import LANE_KEEPING, get_expert
 
 #: a step's steering error counts as a supervised "mistake" above this (5 % of the range [-1, 1])
 ACTION_THRESHOLD = 0.1

@@ -11,8 +11,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython.display import display
 
-from ..envs.experts import get_expert
-from ..envs.registry import LANE_KEEPING
+from ..envs.registry import LANE_KEEPING, get_expert
 from ..lessons.distribution_shift import (
     LEARNER,
     compounding_experiment,

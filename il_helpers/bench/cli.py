@@ -1,0 +1,120 @@
+"""The course's benchmark: train one method on one environment and print what it reached.
+
+    python -m il_helpers.bench bc --env CartPole-v1 --demos 10 --seed 0
+    python -m il_helpers.bench gail --env CartPole-v1 --demos 1 --subsample 10
+
+The last line of stdout is one JSON object with (at least) ``method, env, seed, demos,
+subsample, return_mean, return_std, expert_return, random_return, normalized, wall_s`` (``wall_s`` is
+the training wall time). The README's results table is made from these lines.
+
+Seeds: demonstrations are collected with ``seed + 10_000`` and the policy is evaluated on
+``--episodes`` episodes with ``seed + 20_000``, so training data and test episodes never share
+an initial state or a road.
+
+A method is an adapter ``(args, demos) -> (policy, extra_dict)`` in the one table of
+:mod:`il_helpers.bench.methods` (``METHODS``), which calls the method's trainer. ``demos`` are
+the expert demonstrations (None for methods registered with ``needs_demos=False``); their
+collection is not part of ``wall_s``.
+
+Environments with variants (the gridworlds of notebook 04) take ``--size``, ``--world-seed`` and
+``--wind``, which pick the variant's env id (registered with :func:`register_env_options`):
+
+    python -m il_helpers.bench maxent_irl --env il_helpers/ObjectWorld-v0 --size 16 --world-seed 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+from ..core.config import FAST
+from ..core.evaluation import evaluate, reference_returns
+from ..core.seeding import EVAL_SEED_OFFSET
+from ..envs.registry import ENV_IDS, ENV_OPTIONS, OPTION_NAMES, check_env_id
+from .methods import ENV_CHECKS, METHODS, expert_demos
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m il_helpers.bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("method", help=f"one of: {', '.join(sorted(METHODS))}")
+    parser.add_argument("--env", default="CartPole-v1", help=f"environment id, one of: {', '.join(ENV_IDS)}")
+    parser.add_argument("--demos", type=int, default=10, help="expert episodes to learn from (default 10)")
+    parser.add_argument("--subsample", type=int, default=1, metavar="K",
+                        help="keep every K-th (state, action) pair of each demonstration, from a random offset "
+                             "(Ho & Ermon 2016's protocol; default 1: all pairs)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--episodes", type=int, default=None, help="evaluation episodes (default 100, 20 with --fast)")
+    parser.add_argument("--fast", action="store_true", help="smaller budgets (as IL_FAST=1)")
+    grid = parser.add_argument_group(
+        "environment variants (gridworlds: il_helpers/FeatureGrid-v0, il_helpers/ObjectWorld-v0)")
+    grid.add_argument("--size", type=int, default=None, help="grid size N (an N x N grid)")
+    grid.add_argument("--world-seed", type=int, default=None, help="seed of the generated layout")
+    grid.add_argument("--wind", type=float, default=None, help="probability that a move is replaced by a random one")
+    args = parser.parse_args(argv)
+    args.fast = args.fast or FAST
+    if args.method not in METHODS:
+        parser.error(f"unknown method {args.method!r}; choose one of: {', '.join(sorted(METHODS))}")
+    try:
+        check_env_id(args.env)
+    except ValueError as err:
+        parser.error(str(err))
+    args.env_options = {k: getattr(args, k) for k in OPTION_NAMES if getattr(args, k) is not None}
+    if args.env_options:
+        if args.env not in ENV_OPTIONS:
+            with_options = ", ".join(ENV_OPTIONS) or "none registered"
+            parser.error(f"--size/--world-seed/--wind apply only to environments with variants ({with_options}), "
+                         f"not {args.env!r}")
+        try:
+            args.env = ENV_OPTIONS[args.env](**args.env_options)
+        except ValueError as err:
+            parser.error(str(err))
+    if args.method in ENV_CHECKS:
+        problem = ENV_CHECKS[args.method](args.env)
+        if problem:
+            parser.error(problem)
+    if args.demos < 1:
+        parser.error(f"--demos must be at least 1, got {args.demos}")
+    if args.subsample < 1:
+        parser.error(f"--subsample must be at least 1, got {args.subsample}")
+    if args.seed < 0:
+        parser.error(f"--seed must be >= 0, got {args.seed}")
+    if args.episodes is None:
+        args.episodes = 20 if args.fast else 100
+    if args.episodes < 1:
+        parser.error(f"--episodes must be at least 1, got {args.episodes}")
+    return args
+
+
+def run(args: argparse.Namespace) -> dict:
+    fn, needs_demos = METHODS[args.method]
+    demos = expert_demos(args) if needs_demos else None
+    # torch's first optimizer in a process imports torch._dynamo (about 1 s, once per process,
+    # not per training run): pay it here and report it apart from the training time.
+    t0 = time.perf_counter()
+    import torch._dynamo  # noqa: F401
+    startup = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    policy, extra = fn(args, demos)
+    wall = time.perf_counter() - t0
+    res = evaluate(policy, args.env, n_episodes=args.episodes, seed=args.seed + EVAL_SEED_OFFSET)
+    ref = reference_returns(args.env)
+    out = {"method": args.method, "env": args.env, "seed": args.seed, "demos": args.demos, "subsample": args.subsample,
+           "return_mean": res.return_mean, "return_std": res.return_std,
+           "expert_return": ref["expert"], "random_return": ref["random"],
+           "normalized": res.normalized, "wall_s": round(wall, 3), "startup_s": round(startup, 3),
+           "episodes": args.episodes}
+    if args.env_options:
+        out["env_options"] = args.env_options
+    if res.off_road_rate is not None:
+        out["off_road_rate"] = res.off_road_rate
+    if res.success_rate is not None:
+        out["success_rate"] = res.success_rate
+    out.update(extra)
+    return out
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    print(json.dumps(run(args)))
+    return 0

@@ -1,0 +1,222 @@
+"""The one table of method adapters: ``METHODS[name] = (adapter, needs_demos)``.
+
+An adapter ``(args, demos) -> (policy, extra)`` calls one trainer with the bench's budget
+(``args.fast`` shrinks it) and returns the trained :class:`~il_helpers.core.policies.Policy` and a
+dict of method-specific figures that the JSON line carries. ``ENV_CHECKS[name](env_id)`` returns
+None where the method applies, else the message the command line shows. ``demos`` are the
+``--demos`` expert episodes (collected with ``seed + DEMO_SEED_OFFSET``, subsampled with
+``--subsample``), None for a method that needs none. Notebook 07's comparison calls the same
+adapters (:func:`train_method`), so a method is dispatched in this one place.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Callable
+
+from gymnasium import spaces
+
+from ..core.demonstrations import collect_demonstrations
+from ..core.policies import RandomPolicy
+from ..core.seeding import DEMO_SEED_OFFSET, EVAL_SEED_OFFSET
+from ..envs.registry import ENV_IDS, env_spaces, get_expert
+
+METHODS: dict[str, tuple[Callable, bool]] = {}
+ENV_CHECKS: dict[str, Callable[[str], str | None]] = {}  # method -> env_id -> error message or None
+
+
+def method(name: str, needs_demos: bool = True, check_env: Callable[[str], str | None] | None = None):
+    """Decorator: enter an adapter in the table under ``name``."""
+
+    def deco(fn):
+        METHODS[name] = (fn, needs_demos)
+        if check_env is not None:
+            ENV_CHECKS[name] = check_env
+        return fn
+
+    return deco
+
+
+def expert_demos(args):
+    """The ``--demos`` expert episodes of ``args.env`` (seed ``args.seed + DEMO_SEED_OFFSET``)."""
+    demos = collect_demonstrations(args.env, args.demos, seed=args.seed + DEMO_SEED_OFFSET)
+    return demos.subsample(args.subsample, seed=args.seed) if args.subsample > 1 else demos
+
+
+def bench_args(env_id: str, seed: int = 0, fast: bool = False, episodes: int = 100, **extra) -> argparse.Namespace:
+    """The ``args`` an adapter reads, for a call from Python (notebook 07's comparison)."""
+    return argparse.Namespace(env=env_id, seed=int(seed), fast=bool(fast), episodes=int(episodes), demos=None,
+                              subsample=1, env_options={}, **extra)
+
+
+def train_method(name: str, demos, env_id: str, seed: int = 0, fast: bool = False, episodes: int = 100):
+    """Run the adapter of ``name`` from Python: ``(policy, extra)``."""
+    if name not in METHODS:
+        raise ValueError(f"unknown method {name!r}; choose one of: {', '.join(sorted(METHODS))}")
+    problem = ENV_CHECKS.get(name, lambda _: None)(env_id)
+    if problem:
+        raise ValueError(problem)
+    return METHODS[name][0](bench_args(env_id, seed, fast, episodes), demos)
+
+
+# -- env checks ------------------------------------------------------------------------------------
+
+def _is_gridworld(env_id: str) -> bool:
+    from ..envs.gridworlds import is_gridworld
+
+    return is_gridworld(env_id)
+
+
+def _gridworld_only(env_id: str) -> str | None:
+    return None if _is_gridworld(env_id) else (
+        "maxent_irl needs a tabular gridworld env (il_helpers/FeatureGrid-v0 or il_helpers/ObjectWorld-v0), "
+        f"got {env_id!r}")
+
+
+def _continuous_state_env(name: str):
+    def check(env_id: str) -> str | None:
+        if env_id in ENV_IDS or (name == "airl" and _is_gridworld(env_id)):
+            return None
+        return f"{name} runs on the course's environments with an expert ({', '.join(ENV_IDS)}), got {env_id!r}"
+    return check
+
+
+def _continuous_actions(env_id: str) -> str | None:
+    if isinstance(env_spaces(env_id)[1], spaces.Box):
+        return None
+    return f"mdn, discretized and cvae model continuous actions; {env_id!r} has discrete ones (use bc)"
+
+
+# -- notebook 00: the references -------------------------------------------------------------------
+
+@method("expert", needs_demos=False)
+def _expert(args, demos):
+    return get_expert(args.env), {}
+
+
+@method("random", needs_demos=False)
+def _random(args, demos):
+    return RandomPolicy(env_spaces(args.env)[1], seed=args.seed), {}
+
+
+# -- notebook 02: behavioral cloning ---------------------------------------------------------------
+
+@method("bc")
+def _bc(args, demos):
+    from ..algorithms.bc import train_bc
+
+    policy, hist = train_bc(demos, seed=args.seed, epochs=20 if args.fast else 50)
+    return policy, {"pairs": len(demos), "epochs": hist.epochs_run}
+
+
+# -- notebook 03: DAgger ---------------------------------------------------------------------------
+
+@method("dagger")
+def _dagger(args, demos):
+    """DAgger from the ``--demos`` expert episodes, 5 iterations of 2 episodes each (3 with --fast),
+    the exponential schedule 0.5^i; train_bc's defaults (20 epochs with --fast, as the bc method)."""
+    from ..algorithms.dagger import train_dagger
+
+    result = train_dagger(args.env, iterations=3 if args.fast else 5, episodes_per_iter=2, initial=demos,
+                          schedule=("exponential", 0.5), train={"epochs": 20} if args.fast else {}, seed=args.seed,
+                          eval_episodes=0)  # the bench evaluates the final policy itself
+    h = result.history
+    return result.policy, {"iterations": len(h) - 1, "labels_used": int(h.final.labels_used),
+                           "pairs": len(result.data), "schedule": result.settings["schedule"]}
+
+
+# -- notebook 04: MaxEnt IRL -----------------------------------------------------------------------
+
+@method("maxent_irl", check_env=_gridworld_only)
+def _maxent_irl(args, demos):
+    from ..algorithms.maxent_irl import expected_value_difference, learned_reward, reward_correlation, train_maxent_irl
+    from ..envs.gridworlds import optimal_policy, world_for
+
+    world = world_for(args.env)
+    kind = "deep" if world.family == "ObjectWorld" else "linear"
+    model, hist = train_maxent_irl(demos, world, reward=kind, steps=60 if args.fast else 200, seed=args.seed,
+                                   eval_every=10_000)
+    r = learned_reward(model, world)
+    ev = expected_value_difference(r, world.P, world.d0, world.horizon, world.r)
+    return optimal_policy(r, world), {
+        "evd": round(ev.evd, 6), "evd_relative": round(ev.relative, 6), "v_optimal": round(ev.v_optimal, 6),
+        "reward_corr": round(reward_correlation(r, world.r), 6), "reward": kind, "steps": hist.steps,
+        "log_likelihood": round(hist.log_likelihood[-1], 6)}
+
+
+# -- notebook 05: GAIL and AIRL --------------------------------------------------------------------
+
+ADVERSARIAL_ITERATIONS, ADVERSARIAL_ITERATIONS_FAST = 40, 8
+
+
+def _adversarial(kind: str, args, demos):
+    from ..algorithms.gail import train_adversarial
+
+    res = train_adversarial(demos, kind=kind, seed=args.seed,
+                            iterations=ADVERSARIAL_ITERATIONS_FAST if args.fast else ADVERSARIAL_ITERATIONS)
+    h = res.history
+    return res.policy, {"pairs": len(demos), "iterations": len(h.env_steps), "env_steps": h.env_steps[-1],
+                        "d_expert": round(h.d_expert[-1], 4), "d_policy": round(h.d_policy[-1], 4)}
+
+
+def _airl_tabular(args, demos):
+    """State-only tabular AIRL on the demonstrations' counts (discounted, gamma 0.9) under the
+    world's own dynamics; the policy is optimal (hard value iteration, the world's finite horizon)
+    for the recovered ``g``."""
+    from ..algorithms.airl_tabular import STEPS, train_airl_tabular, transfer_score
+    from ..envs.gridworlds import optimal_policy, world_for
+
+    world = world_for(args.env)
+    res = train_airl_tabular(world, state_only=True, demos=demos, steps=75 if args.fast else STEPS, seed=args.seed)
+    return optimal_policy(res.g, world), {
+        "reward_corr": round(res.reward_corr[-1], 6), "score_discounted": round(transfer_score(res.g, world), 6),
+        "d_expert": round(res.d_expert[-1], 6), "d_policy": round(res.d_policy[-1], 6), "steps": res.steps,
+        "gamma": res.gamma, "reward": "state-only"}
+
+
+@method("gail", check_env=_continuous_state_env("gail"))
+def _gail(args, demos):
+    return _adversarial("gail", args, demos)
+
+
+@method("airl", check_env=_continuous_state_env("airl"))
+def _airl(args, demos):
+    return _airl_tabular(args, demos) if _is_gridworld(args.env) else _adversarial("airl", args, demos)
+
+
+# -- notebook 06: multimodal policies --------------------------------------------------------------
+
+def _multimodal(kind: str, args, demos):
+    from ..algorithms.multimodal import train_multimodal
+    from ..envs.registry import OBSTACLE_FORK
+
+    t0 = time.perf_counter()
+    policy, hist = train_multimodal(kind, demos, seed=args.seed, fast=args.fast)
+    extra = {"pairs": len(demos), "epochs": hist.epochs_run, "train_s": round(time.perf_counter() - t0, 3),
+             "select": policy.select, "hold": policy.hold}
+    eval_seed = args.seed + EVAL_SEED_OFFSET  # the bench's own evaluation seed
+    if args.env == OBSTACLE_FORK:
+        from ..algorithms.multimodal import evaluate_fork
+
+        _, stats = evaluate_fork(policy, args.episodes, seed=eval_seed)
+        extra.update(collision_rate=stats["collision_rate"], left_share=stats["left_share"],
+                     zigzag_rate=stats["zigzag_rate"])
+    # the bench then evaluates on the same episodes: start it from the same per-episode modes
+    policy.reset(args.episodes, seed=eval_seed)
+    return policy, extra
+
+
+@method("mdn", check_env=_continuous_actions)
+def _mdn(args, demos):
+    return _multimodal("mdn", args, demos)
+
+
+@method("discretized", check_env=_continuous_actions)
+def _discretized(args, demos):
+    return _multimodal("discretized", args, demos)
+
+
+@method("cvae", check_env=_continuous_actions)
+def _cvae(args, demos):
+    return _multimodal("cvae", args, demos)

@@ -1,0 +1,61 @@
+"""Rollouts as animations in a notebook: ``matplotlib.animation`` to self-contained HTML (no
+ffmpeg, nothing fetched from the internet)."""
+
+from __future__ import annotations
+
+import re
+
+import matplotlib.pyplot as plt
+from matplotlib import animation
+
+from ..core.policies import as_policy
+from ..envs.registry import make_env
+
+# matplotlib's player draws its buttons with Font Awesome icons fetched from a CDN; the course
+# runs offline, so the icons are replaced by Unicode symbols and the stylesheet link is dropped.
+_ICONS = {"fa-minus": "−", "fa-fast-backward": "⏮", "fa-step-backward": "⏴︎|", "fa-play fa-flip-horizontal": "◀",
+          "fa-pause": "⏸", "fa-play": "▶", "fa-step-forward": "|⏵︎", "fa-fast-forward": "⏭", "fa-plus": "+"}
+
+
+def animation_html(anim: animation.Animation) -> str:
+    """``anim.to_jshtml()`` made self-contained: no stylesheet from the internet."""
+    html = anim.to_jshtml()
+    html = re.sub(r'<link rel="stylesheet"\s*href="https://[^"]*font-awesome[^"]*">', "", html)
+    for cls, symbol in _ICONS.items():
+        html = html.replace(f'<i class="fa {cls}"></i>', symbol)
+    return html
+
+
+def animate_policy(env_id: str, policy, seed: int = 0, steps: int = 200, every: int = 4, width: float = 3.2,
+                   env_kwargs: dict | None = None) -> animation.FuncAnimation:
+    """An animation of one episode of ``policy`` from the env's own renderer.
+
+    Shows every ``every``-th frame, so it stays small enough for a notebook; turn it into HTML
+    with :func:`animation_html` (``to_jshtml`` without the internet; no ffmpeg needed).
+    """
+    env = make_env(env_id, render_mode="rgb_array", **(env_kwargs or {}))
+    policy = as_policy(policy, env.action_space)
+    obs, _ = env.reset(seed=seed)
+    frames, total = [env.render()], 0.0
+    for t in range(steps):
+        obs, reward, terminated, truncated, _ = env.step(policy(obs))
+        total += reward
+        if (t + 1) % every == 0:
+            frames.append(env.render())
+        if terminated or truncated:
+            break
+    env.close()
+    h, w = frames[0].shape[:2]
+    fig, ax = plt.subplots(figsize=(width, width * h / w), dpi=72)  # small frames keep notebooks light
+    image = ax.imshow(frames[0])
+    ax.axis("off")
+    fig.subplots_adjust(0, 0, 1, 1)
+
+    def show(i):
+        image.set_data(frames[i])
+        return [image]
+
+    anim = animation.FuncAnimation(fig, show, frames=len(frames), interval=every * 50, blit=True)
+    plt.close(fig)
+    anim.total_reward = total
+    return anim
