@@ -6,13 +6,10 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
-from il_helpers.envs.classic_control import (
-    AcrobotBatched,
-    CartPoleBatched,
-    MountainCarBatched,
-    MountainCarContinuousBatched,
-    PendulumBatched,
-)
+from il_helpers.envs.acrobot import AcrobotBatched
+from il_helpers.envs.cartpole import CartPoleBatched
+from il_helpers.envs.mountain_car import MountainCarBatched, MountainCarContinuousBatched
+from il_helpers.envs.pendulum import PendulumBatched
 
 N = 64
 STEPS = 50

@@ -7,13 +7,10 @@ import numpy as np
 import pytest
 
 from il_helpers.core.policies import Expert
-from il_helpers.envs.classic_control import (
-    AcrobotBatched,
-    CartPoleBatched,
-    MountainCarBatched,
-    MountainCarContinuousBatched,
-    PendulumBatched,
-)
+from il_helpers.envs.acrobot import AcrobotBatched
+from il_helpers.envs.cartpole import CartPoleBatched
+from il_helpers.envs.mountain_car import MountainCarBatched, MountainCarContinuousBatched
+from il_helpers.envs.pendulum import PendulumBatched
 from il_helpers.envs.registry import EXPERTS, get_expert, register_expert
 
 TWINS = {

@@ -3,7 +3,8 @@ registers its own ids, batched twin, gymnasium entry point and expert in :mod:`.
 
 from .registry import (ENV_IDS, EXPERTS, LANE_KEEPING, LANE_KEEPING_DISCRETE, OBSTACLE_FORK, check_env_id, env_spaces,
                        get_expert, make_batched, make_env, register_env, register_expert)
-from . import experts  # CartPole, Acrobot, MountainCar(Continuous), Pendulum: gymnasium's ids, our twins and experts
+# gymnasium's classic-control ids (our batched twins and experts), then the course's own environments
+from . import cartpole, acrobot, mountain_car, pendulum
 from . import lane_keeping
 from . import obstacle_fork
 from . import gridworlds
