@@ -40,8 +40,8 @@ from .envs import (ENV_IDS, EXPERTS, LANE_KEEPING, LANE_KEEPING_DISCRETE, OBSTAC
                    get_expert, make_batched, make_env)
 from .envs import lane_keeping, obstacle_fork, gridworlds
 from . import plots  # the figures; registers the environments' renderers
-from .core.evaluation import (EvalResult, Rollout, evaluate, normalized_score, perturb, reference_returns, rollout,
-                              summarize)
+from .core.evaluation import EvalResult, evaluate, normalized_score, reference_returns, summarize
+from .core.rollout import Rollout, perturb, rollout
 from .core.demonstrations import DemonstrationError, Demonstrations, collect_demonstrations, load_demonstrations
 from .core.data import load_expert_demos
 

@@ -7,7 +7,8 @@ import pytest
 from gymnasium import spaces
 
 import il_helpers as il
-from il_helpers.core.evaluation import EvalResult, perturb, rollout, summarize
+from il_helpers.core.evaluation import EvalResult, summarize
+from il_helpers.core.rollout import perturb, rollout
 
 CARTPOLE = "CartPole-v1"
 LANE = il.LANE_KEEPING

@@ -170,3 +170,44 @@ def test_random_policy_single_observation():
     q = RandomPolicy(BOX, seed=0)
     assert q(np.zeros(4)).shape == (2,)
     assert p.name == "random"
+
+
+# -- TorchPolicy: the base of every network policy ------------------------------------------------
+
+class _Linear(il.TorchPolicy):
+    def __init__(self, discrete: bool):
+        super().__init__(2, 3 if discrete else 1, action_low=None if discrete else [-1.0],
+                         action_high=None if discrete else [1.0])
+        self.discrete = discrete
+        self.net = torch.nn.Linear(2, self.act_dim)
+
+    def forward(self, obs):
+        return self.net(self.normalize(obs))
+
+    def _act(self, x):
+        out = self(x)
+        return out.argmax(1) if self.discrete else out * 100.0
+
+
+def test_torch_policy_dispatch_normalization_and_clipping():
+    torch.manual_seed(0)
+    p = _Linear(discrete=False)
+    obs = np.array([[1.0, 2.0], [3.0, 6.0]], np.float32)
+    p.set_normalization(obs)
+    assert torch.allclose(p.obs_mean, torch.tensor([2.0, 4.0]))
+    t = p(torch.as_tensor(obs))                       # a tensor: the module's raw output, with gradients
+    assert isinstance(t, torch.Tensor) and t.requires_grad
+    a = p(obs)                                        # numpy: actions, clipped to the bounds
+    assert isinstance(a, np.ndarray) and a.dtype == np.float32 and a.shape == (2, 1) and np.all(np.abs(a) <= 1)
+    assert p(obs[0]).shape == (1,)                    # a single observation gives a single action
+    p.train()
+    p(obs)
+    assert p.training                                 # act() restores the training flag
+    p.set_normalization(mean=[0.0, 0.0], std=[2.0, 2.0])
+    assert torch.equal(p.obs_std, torch.tensor([2.0, 2.0]))
+
+
+def test_torch_policy_discrete_actions_are_int64_and_evaluate_accepts_it():
+    p = _Linear(discrete=True)
+    a = p(np.zeros((4, 2), np.float32))
+    assert a.dtype == np.int64 and a.shape == (4,)

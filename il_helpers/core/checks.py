@@ -40,8 +40,11 @@ def check_number(name: str, value, low: float | None = None, high: float | None 
 
 
 def check_probability(name: str, value, where: str = "") -> float:
-    """A number in ``[0, 1]``."""
-    return check_number(name, value, 0.0, 1.0, where=where)
+    """A finite number in ``[0, 1]``."""
+    ok = not isinstance(value, bool) and isinstance(value, _NUMBERS) and bool(np.isfinite(value)) and 0 <= value <= 1
+    if not ok:
+        raise ValueError(f"{where + ': ' if where else ''}{name} must be in [0, 1], got {value!r}")
+    return float(value)
 
 
 def check_choice(name: str, value, choices: Iterable, where: str = ""):

@@ -32,8 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..envs.registry import check_env_id, env_spaces
-from .evaluation import rollout
+from ..envs.registry import check_env_id, env_spaces, get_expert
+from .rollout import rollout
 
 ARRAY_FIELDS = ("obs", "actions", "taken", "rewards", "next_obs", "terminated", "episode_lengths")
 FORMAT_VERSION = 1
@@ -282,8 +282,6 @@ def collect_demonstrations(env_id: str, n_episodes: int, policy=None, seed: int 
     shows how it recovers); the recorded label is always ``label_policy``'s action (default:
     the expert) at the visited state, never the noisy one.
     """
-    from ..envs.registry import get_expert
-
     expert = get_expert(env_id)
     policy = expert if policy is None else policy
     label_policy = expert if label_policy is None else label_policy

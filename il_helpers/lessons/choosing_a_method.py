@@ -35,9 +35,9 @@ import torch
 
 from ..algorithms.bc import train_bc
 from ..core.demonstrations import Demonstrations, collect_demonstrations
-from ..core.evaluation import rollout
 from ..core.nets import cpu_threads
 from ..core.policies import RandomPolicy
+from ..core.rollout import rollout
 from ..envs.registry import LANE_KEEPING, OBSTACLE_FORK, env_spaces, get_expert
 
 

@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ..core.evaluation import Rollout
+from ..core.rollout import Rollout
 from ..envs.base import register_renderer
 from ..envs.lane_keeping import DS, HALF_WIDTH, frenet_to_world, road_geometry
 from ..envs.registry import LANE_KEEPING, LANE_KEEPING_DISCRETE

@@ -39,3 +39,32 @@ def test_unknown_env_id_names_the_fix():
 
 def test_lane_keeping_is_registered_with_gymnasium():
     assert il.LANE_KEEPING in gym.registry and il.LANE_KEEPING_DISCRETE in gym.registry
+
+
+def test_registry_imports_no_environment_module():
+    import ast
+    import pathlib
+
+    import il_helpers.envs.registry as registry
+
+    tree = ast.parse(pathlib.Path(registry.__file__).read_text())
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+    assert imported <= {"__future__", "typing", "base"}, imported  # only the BatchedEnv base
+
+
+def test_register_env_adds_twin_gym_id_and_expert(monkeypatch):
+    from il_helpers.envs import registry
+
+    monkeypatch.setattr(registry, "BATCHED", dict(registry.BATCHED))
+    monkeypatch.setattr(registry, "EXPERTS", dict(registry.EXPERTS))
+    monkeypatch.setattr(registry, "ENV_IDS", list(registry.ENV_IDS))
+    twin = registry.BATCHED["CartPole-v1"]
+    expert = registry.EXPERTS["CartPole-v1"]
+    registry.register_env("test/Twin-v0", twin, expert=expert, listed=False)
+    assert registry.make_batched("test/Twin-v0", 3).num_envs == 3
+    assert registry.get_expert("test/Twin-v0").name == il.get_expert("CartPole-v1").name
+    assert "test/Twin-v0" not in registry.ENV_IDS
+    with pytest.raises(TypeError, match="factory must be callable"):
+        registry.register_expert("test/Twin-v0", 3)
+    with pytest.raises(ValueError, match="no expert for 'nope'"):
+        registry.get_expert("nope")
