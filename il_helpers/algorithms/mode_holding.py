@@ -43,31 +43,29 @@ from .bc import train_bc
 
 @dataclass
 class ModeHoldingConfig:
-    """The settings every multimodal trainer shares (each method's config adds its own).
+    """The settings every multimodal trainer shares (each method's config adds its own): how the
+    policy acts, its network, and :func:`~il_helpers.algorithms.bc.train_bc`'s settings (the fields
+    in :data:`BC_FIELDS`). The defaults are notebook 06's budget: the mixtures need several thousand
+    small steps."""
 
-    Mode choice: ``select`` ("sample" or "most_likely") and ``hold`` (keep a sampled mode for the
-    episode). Network: ``hidden`` layer sizes. Training (:func:`~il_helpers.algorithms.bc.train_bc`'s
-    settings): ``epochs`` (passes over the demonstrations), ``batch_size``, ``lr``, ``patience``
-    (epochs without a better validation loss before stopping), ``val_frac``, ``weight_decay``,
-    ``state_noise``. The defaults are notebook 06's budget: the mixtures need several thousand small
-    steps.
-    """
-
-    # acting: which mode
     select: str = "sample"
+    """acting: "sample" a mode (from the policy's distribution) or take the "most_likely" one"""
     hold: bool = True
-    # the network
+    """acting: keep a sampled mode for the whole episode (else draw afresh at every step)"""
     hidden: tuple = (64, 64)
-    # training: train_bc's settings (BC_FIELDS)
+    """the hidden layers' sizes"""
     epochs: int = 150
+    """passes over the demonstrations (at most: early stopping)"""
     batch_size: int = 64
     lr: float = 3e-3
-    # early stopping on held-out episodes
+    """Adam's step size"""
     patience: int = 20
+    """epochs without a better validation loss before training stops"""
     val_frac: float = 0.2
-    # regularization
+    """the share of episodes held out for validation"""
     weight_decay: float = 0.0
     state_noise: float = 0.0
+    """Gaussian noise on the training observations, in normalized units"""
 
 
 #: the fields of :class:`ModeHoldingConfig` that go to ``train_bc`` (the rest build the policy)
