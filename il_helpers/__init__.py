@@ -66,7 +66,12 @@ from .algorithms.gail import (REWARD_FORMS, AdversarialHistory, AdversarialResul
                               train_airl, train_gail)
 from .algorithms import airl_tabular
 # notebook 06: multimodal policies
-from .algorithms.multimodal import CVAEPolicy, DiscretizedPolicy, MDNPolicy, evaluate_fork, fork_stats
+from .algorithms.mode_holding import ModeHoldingConfig, ModeHoldingPolicy
+from .algorithms.mdn import MDNConfig, MDNPolicy, mdn_nll, train_mdn
+from .algorithms.discretized import DiscretizedConfig, DiscretizedPolicy, train_discretized
+from .algorithms.cvae import CVAEConfig, CVAEPolicy, train_cvae
+from .lessons.multimodal import evaluate_fork, fork_stats, side_switches
+from .plots.multimodal import draw_arena, plot_paths  # (and registers ObstacleFork's renderer)
 # notebook 07: every method on shared tasks and budgets; imitation then improvement
 from .lessons import choosing_a_method
 

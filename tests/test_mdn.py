@@ -1,5 +1,6 @@
 """The MDN policy: its likelihood (stable, floored, correct), its mode choice (most likely, sampled,
-held per episode), training through train_bc, and Bishop's toy problem."""
+held per episode), training through train_bc and train_mdn (the trainer contract), and the array
+loop fit on Bishop's toy problem."""
 
 import numpy as np
 import pytest
@@ -7,9 +8,11 @@ import torch
 
 import il_helpers as il
 from il_helpers.algorithms import mdn as M
-from il_helpers.algorithms.bc import mlp
+from il_helpers.algorithms.mode_holding import seeded
+from il_helpers.core.nets import mlp
 from il_helpers.envs import obstacle_fork as of
 from il_helpers.exercises.multimodal import mixture_nll
+from il_helpers.lessons.multimodal import TRAIN_FAST, bishop_data
 
 ENV = il.OBSTACLE_FORK
 
@@ -198,18 +201,43 @@ def test_an_mdn_learns_both_sides_at_the_fork(fork_demos):
     assert 0.25 < w[0][mu[0, :, 1] > 0.5].sum() < 0.75
 
 
-# -- Bishop's toy problem ----------------------------------------------------------------------
+# -- train_mdn: the trainer contract ------------------------------------------------------------
 
-def test_bishop_data_is_the_inverse_problem():
-    x, t = M.bishop_data(500, seed=1)
-    assert x.shape == t.shape == (500, 1) and x.dtype == np.float32
-    assert np.all(np.abs(x - (t + 0.3 * np.sin(2 * np.pi * t))) <= 0.1 + 1e-6)
-    np.testing.assert_array_equal(M.bishop_data(500, seed=1)[0], x)
+def test_train_mdn_is_train_bc_of_a_seeded_mdn(fork_demos):
+    state = torch.get_rng_state()
+    policy, hist = M.train_mdn(fork_demos, seed=1, epochs=3, n_components=3)
+    assert torch.equal(torch.get_rng_state(), state)  # the global RNG is left alone
+    assert isinstance(policy, M.MDNPolicy) and isinstance(policy, il.Policy) and policy.n_components == 3
+    assert hist.epochs_run == 3 and hist.config == M.MDNConfig(epochs=3, n_components=3)
+    ref, ref_hist = il.train_bc(fork_demos, policy=M.MDNPolicy.for_env(ENV, n_components=3, seed=1), seed=1, epochs=3,
+                                batch_size=64, lr=3e-3, patience=20)
+    assert ref_hist.train_loss == hist.train_loss and ref_hist.val_loss == hist.val_loss
+    assert all(torch.equal(x, y) for x, y in zip(ref.state_dict().values(), policy.state_dict().values()))
+    # a config and keyword settings are the same call; a keyword overrides the config
+    again, hist2 = M.train_mdn(fork_demos, seed=1, config=M.MDNConfig(epochs=5, n_components=3), epochs=3)
+    assert hist2.train_loss == hist.train_loss
+    assert all(torch.equal(x, y) for x, y in zip(again.state_dict().values(), policy.state_dict().values()))
+    assert il.evaluate(policy, ENV, 5, seed=0).success_rate is not None  # evaluate accepts it as it is
 
+
+def test_train_mdn_refuses_unknown_settings_and_configs(fork_demos):
+    with pytest.raises(TypeError, match="train_mdn: unknown setting.*n_bins.*n_components"):
+        M.train_mdn(fork_demos, n_bins=3)
+    with pytest.raises(TypeError, match="MDNConfig"):
+        M.train_mdn(fork_demos, config={"epochs": 3})
+
+
+def test_the_config_defaults_are_the_lessons_full_budget():
+    cfg = M.MDNConfig()
+    assert (cfg.n_components, cfg.select, cfg.hold, cfg.min_scale) == (5, "sample", True, M.SCALE_FLOOR)
+    assert {k: getattr(cfg, k) for k in TRAIN_FAST} == {**TRAIN_FAST, "epochs": 150, "patience": 20}
+
+
+# -- fit, on Bishop's toy problem -----------------------------------------------------------------
 
 def test_bishop_mdn_finds_branches_the_mse_net_averages():
-    x, t = M.bishop_data(600, seed=0)
-    with M.seeded(0):
+    x, t = bishop_data(600, seed=0)
+    with seeded(0):
         mse = mlp([1, 32, 32, 1])
     M.fit(mse, x, t, loss=lambda m, a, b: ((m(a) - b) ** 2).sum(1), epochs=120, batch_size=100)
     mdn = M.MDNPolicy(1, 1, n_components=3, hidden=(32, 32), seed=0)

@@ -3,12 +3,12 @@ plain BC (least squares) drives into the obstacle in at least half of the episod
 passes in at least 95% with a left share between 35% and 65%; its loss stays finite throughout.
 
 This file trains 10 networks (about 30 s on a 2-core CPU); the budget is the notebook's own
-(il_helpers.algorithms.multimodal.TRAIN, 100 demonstrations, 100 evaluation episodes per seed)."""
+(il_helpers.lessons.multimodal.TRAIN, 100 demonstrations, 100 evaluation episodes per seed)."""
 
 import numpy as np
 import pytest
 
-from il_helpers.algorithms.multimodal import fork_comparison
+from il_helpers.lessons.multimodal import fork_comparison
 
 SEEDS = range(5)
 

@@ -1,4 +1,5 @@
-"""ObstacleFork: the registry, the gymnasium view, the dynamics, and the multimodal expert."""
+"""ObstacleFork: the registry, the gymnasium view (a GymView), the dynamics, and the multimodal expert
+(scored with notebook 06's evaluate_fork)."""
 
 import warnings
 
@@ -46,6 +47,18 @@ def test_gymnasium_env_passes_check_env_and_renders():
     env.close()
     with pytest.raises(ValueError, match="render_mode"):
         of.ObstacleForkEnv(render_mode="human")
+
+
+def test_the_gymnasium_view_is_a_gym_view_that_keeps_the_path():
+    from il_helpers.envs.base import GymView
+
+    env = of.ObstacleForkEnv(horizon=4)
+    assert isinstance(env, GymView)
+    env.reset(seed=0)
+    for _ in range(4):
+        *_, truncated, _ = env.step(np.array([1.0, 0.0], np.float32))
+    assert truncated and len(env.path) == 5
+    np.testing.assert_allclose(np.diff(np.array(env.path)[:, 0]), 0.25)
 
 
 def test_gymnasium_and_batched_views_agree():
@@ -170,40 +183,3 @@ def test_straight_ahead_collides_and_random_is_poor():
     assert straight["collision_rate"] == 1.0 and np.isnan(straight["left_share"])
     rand = il.evaluate(il.RandomPolicy(il.env_spaces(ENV)[1], seed=0), ENV, 100, seed=0)
     assert rand.success_rate == 0.0 and rand.normalized < 0.1
-
-
-def test_fork_stats_and_side_switches():
-    r, stats = il.evaluate_fork(il.get_expert(ENV), 20, seed=0)
-    assert stats["episodes"] == 20 and stats["n_passed"] == 20
-    assert np.all(of.side_switches(r) == 0)
-    r.actions[0, 10:14, 1] = [1.0, -1.0, 1.0, 0.0]  # a zig-zag: two reversals
-    assert of.side_switches(r)[0] == 2 and of.fork_stats(r)["zigzag_rate"] == pytest.approx(1 / 20)
-    lane = il.rollout(il.get_expert(il.LANE_KEEPING), il.LANE_KEEPING, 2, seed=0, horizon=5)
-    with pytest.raises(ValueError, match="ObstacleFork"):
-        of.fork_stats(lane)
-
-
-def test_evaluate_fork_resets_policies_that_hold_state():
-    class Counter:
-        def __init__(self):
-            self.resets = []
-
-        def reset(self, n, seed=None):
-            self.resets.append((n, seed))
-
-        def __call__(self, obs):
-            return np.tile([1.0, 0.0], (len(obs), 1))
-
-    p = Counter()
-    il.evaluate_fork(p, 7, seed=11)
-    assert p.resets == [(7, 11)]
-
-
-def test_plots_draw_the_arena_and_paths():
-    import matplotlib.pyplot as plt
-
-    r, _ = il.evaluate_fork(lambda o: np.tile([1.0, 0.0], (len(o), 1)), 3, seed=0)
-    ax = of.plot_paths(r, title="straight on")
-    assert len(ax.lines) >= 3 + 3 and ax.get_xlabel() == "x [m]"
-    assert any(line.get_marker() == "x" for line in ax.lines)  # the collisions are marked
-    plt.close("all")

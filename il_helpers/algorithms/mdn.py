@@ -16,42 +16,45 @@ The scales have a floor, ``sigma = sigma_min + softplus(raw)``: on a determinist
 likelihood grows without bound as a scale shrinks to 0, and the floor keeps the loss (and its
 gradients) finite.
 
-Acting: a mode is a component; the action is its mean. :class:`ModeHoldingPolicy` (the base of
-every multimodal policy of the course) decides *which* mode, with two switches:
+Acting: a mode is a component; the action is its mean. Which component is chosen by
+:class:`~il_helpers.algorithms.mode_holding.ModeHoldingPolicy` (the base of every multimodal policy
+of the course): the one with the largest weight (``select="most_likely"``), or one drawn with
+probability ``w_k`` (``select="sample"``), afresh at every step or, with ``hold=True``, with one
+uniform ``u`` per episode: each copy picks the component where its ``u`` falls in the cumulative
+weights.
 
-* ``select="most_likely"``: the component with the largest weight (deterministic);
-* ``select="sample"``: a component drawn with probability ``w_k``, either afresh at every step
-  (``hold=False``: may zig-zag between modes) or with one random number per episode
-  (``hold=True``, the default): each copy keeps a uniform ``u`` drawn when its episode starts
-  and picks the component where ``u`` falls in the cumulative weights. Where the weights
-  are decided (one side already taken) every ``u`` gives the same component; where they are
-  split, a copy keeps choosing the same side.
-
-Per-episode state needs to know when episodes start. :func:`il_helpers.rollout` calls the
-policy with all episodes in lockstep and has no reset hook, so a policy draws new per-copy
-numbers on its first call and whenever the batch size changes, and ``policy.reset(n, seed)``
-draws them explicitly (call it before each rollout for reproducible modes;
-:func:`il_helpers.envs.obstacle_fork.evaluate_fork` and the bench CLI do).
+Training: :func:`train_mdn` is behavioral cloning with this likelihood
+(:func:`~il_helpers.algorithms.bc.train_bc` with ``policy=MDNPolicy``); :func:`fit` runs the same
+minibatch loop on plain arrays, for data that are not demonstrations (Bishop's toy problem).
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import torch
-from gymnasium import spaces
 from torch import nn
 
-from ..core.nets import cpu_threads
-from ..core.policies import Policy
-from ..envs.registry import env_spaces
-from .bc import mlp
+from ..core.checks import check_int, check_number
+from ..core.nets import cpu_threads, mlp
+from .mode_holding import ModeHoldingConfig, ModeHoldingPolicy, seeded, train_mode_holding
 
 LOG_2PI = math.log(2 * math.pi)
 SCALE_FLOOR = 0.02  # sigma_min, in action units (actions live in [-1, 1])
 INIT_SCALE = 0.1  # the components' starting scale (see MDNPolicy.init_components)
+
+
+@dataclass
+class MDNConfig(ModeHoldingConfig):
+    """:func:`train_mdn`'s settings: the shared ones (:class:`~il_helpers.algorithms.mode_holding.ModeHoldingConfig`:
+    ``select``, ``hold``, ``hidden``, ``epochs``, ``batch_size``, ``lr``, ``patience``, ``val_frac``,
+    ``weight_decay``, ``state_noise``), the number of mixture components ``n_components`` and the
+    floor ``min_scale`` under their scales."""
+
+    n_components: int = 5
+    min_scale: float = SCALE_FLOOR
 
 
 def mdn_nll(logits: torch.Tensor, means: torch.Tensor, scales: torch.Tensor, actions: torch.Tensor,
@@ -66,110 +69,6 @@ def mdn_nll(logits: torch.Tensor, means: torch.Tensor, scales: torch.Tensor, act
     z = (actions[:, None, :] - means) / scales                             # (a - mu_k) / sigma_k
     log_n = (-0.5 * z**2 - torch.log(scales) - 0.5 * LOG_2PI).sum(dim=-1)  # log N(a; mu_k, sigma_k^2)
     return -torch.logsumexp(log_w + log_n, dim=-1)                         # -log sum_k w_k N_k
-
-
-@contextlib.contextmanager
-def seeded(seed: int | None):
-    """Run a block (e.g. building a network) with torch seeded, leaving the global RNG as it was."""
-    if seed is None:
-        yield
-        return
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        yield
-
-
-class ModeHoldingPolicy(nn.Module, Policy):
-    """Base of the multimodal policies: observation normalization, action bounds, and the choice
-    of a mode (``select``, ``hold``, ``reset``; see the module docstring).
-
-    Subclasses implement ``loss(obs, actions)`` (per-sample, for :func:`il_helpers.train_bc`),
-    ``_act(x, noise)`` (a float tensor of observations and one row of per-copy random numbers
-    per observation, or None for ``select="most_likely"``) and may override ``_draw(rng, n)``
-    (the per-copy random numbers: uniforms of shape ``(n,)`` by default).
-    """
-
-    SELECTS = ("sample", "most_likely")
-
-    def __init__(self, obs_dim: int, act_dim: int, action_low=None, action_high=None,
-                 select: str = "sample", hold: bool = True, seed: int = 0):
-        nn.Module.__init__(self)
-        if select not in self.SELECTS:
-            raise ValueError(f"select must be one of {self.SELECTS}, got {select!r}")
-        self.obs_dim, self.act_dim = int(obs_dim), int(act_dim)
-        self.register_buffer("obs_mean", torch.zeros(obs_dim))
-        self.register_buffer("obs_std", torch.ones(obs_dim))
-        self.action_low = None if action_low is None else np.asarray(action_low, np.float32)
-        self.action_high = None if action_high is None else np.asarray(action_high, np.float32)
-        self.select, self.hold, self.seed = select, bool(hold), seed
-        self.rng = np.random.default_rng(seed)
-        self.held: np.ndarray | None = None
-
-    @classmethod
-    def for_env(cls, env_id: str, **kwargs):
-        """A policy sized for ``env_id`` (which must have continuous actions)."""
-        obs_space, act_space = env_spaces(env_id)
-        if not isinstance(act_space, spaces.Box):
-            raise ValueError(f"{cls.__name__} needs continuous (Box) actions; {env_id} has {act_space}")
-        return cls(obs_space.shape[0], act_space.shape[0], action_low=act_space.low, action_high=act_space.high,
-                   **kwargs)
-
-    def normalize(self, obs: torch.Tensor) -> torch.Tensor:
-        return (obs - self.obs_mean) / self.obs_std
-
-    # -- per-episode random numbers --------------------------------------------------------------
-    def _draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        return rng.random(n)
-
-    def reset(self, n: int | None = None, seed: int | None = None) -> None:
-        """Start new episodes: forget the held per-copy numbers (and reseed if ``seed`` is given).
-
-        With ``n`` they are drawn now for ``n`` copies; otherwise on the next call.
-        """
-        if seed is not None:
-            self.rng = np.random.default_rng(seed)
-        self.held = None if n is None else self._draw(self.rng, int(n))
-
-    def noise(self, n: int) -> np.ndarray | None:
-        """The random numbers for a batch of ``n`` copies at this step (None: most likely mode)."""
-        if self.select == "most_likely":
-            return None
-        if not self.hold:
-            return self._draw(self.rng, n)
-        if self.held is None or len(self.held) != n:
-            self.held = self._draw(self.rng, n)
-        return self.held
-
-    # -- acting ------------------------------------------------------------------------------------
-    def __call__(self, obs, *args, **kwargs):
-        if isinstance(obs, torch.Tensor):
-            return nn.Module.__call__(self, obs, *args, **kwargs)
-        return Policy.__call__(self, obs)
-
-    @torch.no_grad()
-    def act(self, obs: np.ndarray) -> np.ndarray:
-        was_training = self.training
-        self.eval()
-        try:
-            with cpu_threads(1 if self.obs_mean.device.type == "cpu" else None):
-                x = torch.as_tensor(obs, dtype=torch.float32, device=self.obs_mean.device)
-                actions = self._act(x, self.noise(len(obs))).cpu().numpy().astype(np.float32)
-        finally:
-            self.train(was_training)
-        if self.action_low is not None:
-            actions = np.clip(actions, self.action_low, self.action_high).astype(np.float32)
-        return actions
-
-    def _act(self, x: torch.Tensor, noise: np.ndarray | None) -> torch.Tensor:  # pragma: no cover
-        raise NotImplementedError
-
-    def loss(self, obs: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:  # pragma: no cover
-        raise NotImplementedError
-
-    def describe(self) -> str:
-        how = "most likely mode" if self.select == "most_likely" else (
-            "mode sampled once per episode" if self.hold else "mode sampled every step")
-        return f"{self.name}, {how}"
 
 
 def pick_component(weights: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
@@ -193,11 +92,8 @@ class MDNPolicy(ModeHoldingPolicy):
     def __init__(self, obs_dim: int, act_dim: int, n_components: int = 5, hidden=(64, 64),
                  min_scale: float = SCALE_FLOOR, **kwargs):
         super().__init__(obs_dim, act_dim, **kwargs)
-        if not (isinstance(n_components, (int, np.integer)) and n_components >= 1):
-            raise ValueError(f"n_components must be an integer >= 1, got {n_components!r}")
-        if not min_scale > 0:
-            raise ValueError(f"min_scale must be > 0, got {min_scale!r}")
-        self.n_components, self.min_scale = int(n_components), float(min_scale)
+        self.n_components = check_int("n_components", n_components, 1, where="MDNPolicy")
+        self.min_scale = check_number("min_scale", min_scale, 0.0, low_open=True, where="MDNPolicy")
         with seeded(self.seed):
             self.net = mlp([obs_dim, *hidden, self.n_components * (1 + 2 * act_dim)])
         self.needs_init = True  # the first training batch places the components (see init_components)
@@ -240,7 +136,7 @@ class MDNPolicy(ModeHoldingPolicy):
         last.bias[K + K * D:] = math.log(math.expm1(max(INIT_SCALE - self.min_scale, 1e-3)))
         self.needs_init = False
 
-    def _act(self, x: torch.Tensor, noise: np.ndarray | None) -> torch.Tensor:
+    def _choose(self, x: torch.Tensor, noise: np.ndarray | None) -> torch.Tensor:
         logits, means, _ = self(x)
         if noise is None:
             k = logits.argmax(dim=1)
@@ -275,22 +171,16 @@ class MDNPolicy(ModeHoldingPolicy):
         return (mu[rows, k] + sigma[rows, k] * eps).astype(np.float32)
 
 
-# --------------------------------------------------------------------------------------------
-# Bishop's inverse problem (notebook 06's warm-up)
-# --------------------------------------------------------------------------------------------
+def train_mdn(demos, *, env_id: str | None = None, seed: int = 0, progress=None, config: MDNConfig | None = None,
+              **settings):
+    """Behavioral cloning of an :class:`MDNPolicy` on ``demos``: ``(policy, history)``.
 
-
-def bishop_data(n: int = 1000, seed: int = 0, noise: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
-    """Bishop's (1994) toy inverse problem, as ``(inputs, targets)`` of shape (n, 1) float32.
-
-    The forward problem ``x = t + 0.3 sin(2 pi t) + u`` (``t`` uniform in [0, 1], ``u`` uniform
-    in +-``noise``) is a function; its inverse, ``t`` given ``x``, has up to three answers for
-    ``x`` in about [0.35, 0.65]. The inputs are ``x`` and the targets ``t``.
+    ``config`` (an :class:`MDNConfig`, its fields replaced by the keyword ``settings``) sets the
+    mixture and the budget; the network is built with ``seed`` for ``env_id`` (default
+    ``demos.env_id``) and trained by :func:`~il_helpers.algorithms.bc.train_bc` with the same seed.
     """
-    rng = np.random.default_rng(seed)
-    t = rng.uniform(0.0, 1.0, n)
-    x = t + 0.3 * np.sin(2 * np.pi * t) + rng.uniform(-noise, noise, n)
-    return x[:, None].astype(np.float32), t[:, None].astype(np.float32)
+    return train_mode_holding(MDNPolicy, MDNConfig, demos, env_id=env_id, seed=seed, progress=progress,
+                              config=config, where="train_mdn", **settings)
 
 
 def fit(model: nn.Module, inputs: np.ndarray, targets: np.ndarray, loss=None, epochs: int = 300,

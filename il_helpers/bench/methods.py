@@ -187,18 +187,19 @@ def _airl(args, demos):
 
 # -- notebook 06: multimodal policies --------------------------------------------------------------
 
-def _multimodal(kind: str, args, demos):
-    from ..algorithms.multimodal import train_multimodal
+def _multimodal(train, args, demos):
+    """``train`` (a multimodal trainer) with notebook 06's budget (its fast one with --fast); on
+    ObstacleFork the line adds the collision rate, the left share and the zig-zag rate of
+    :func:`~il_helpers.lessons.multimodal.evaluate_fork`."""
     from ..envs.registry import OBSTACLE_FORK
+    from ..lessons.multimodal import TRAIN, TRAIN_FAST, evaluate_fork
 
     t0 = time.perf_counter()
-    policy, hist = train_multimodal(kind, demos, seed=args.seed, fast=args.fast)
+    policy, hist = train(demos, seed=args.seed, **(TRAIN_FAST if args.fast else TRAIN))
     extra = {"pairs": len(demos), "epochs": hist.epochs_run, "train_s": round(time.perf_counter() - t0, 3),
              "select": policy.select, "hold": policy.hold}
     eval_seed = args.seed + EVAL_SEED_OFFSET  # the bench's own evaluation seed
     if args.env == OBSTACLE_FORK:
-        from ..algorithms.multimodal import evaluate_fork
-
         _, stats = evaluate_fork(policy, args.episodes, seed=eval_seed)
         extra.update(collision_rate=stats["collision_rate"], left_share=stats["left_share"],
                      zigzag_rate=stats["zigzag_rate"])
@@ -209,14 +210,20 @@ def _multimodal(kind: str, args, demos):
 
 @method("mdn", check_env=_continuous_actions)
 def _mdn(args, demos):
-    return _multimodal("mdn", args, demos)
+    from ..algorithms.mdn import train_mdn
+
+    return _multimodal(train_mdn, args, demos)
 
 
 @method("discretized", check_env=_continuous_actions)
 def _discretized(args, demos):
-    return _multimodal("discretized", args, demos)
+    from ..algorithms.discretized import train_discretized
+
+    return _multimodal(train_discretized, args, demos)
 
 
 @method("cvae", check_env=_continuous_actions)
 def _cvae(args, demos):
-    return _multimodal("cvae", args, demos)
+    from ..algorithms.cvae import train_cvae
+
+    return _multimodal(train_cvae, args, demos)

@@ -41,12 +41,11 @@ rarely flips (notebook 06 measures it).
 
 from __future__ import annotations
 
-import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
 from ..core.policies import Expert
-from .base import BatchedEnv
+from .base import BatchedEnv, GymView
 from .registry import OBSTACLE_FORK as ENV_ID
 from .registry import register_env
 
@@ -191,172 +190,24 @@ class ObstacleForkExpert(Expert):
         return np.column_stack([np.ones_like(x), lateral]).astype(np.float32)
 
 
-
-
-class ObstacleForkEnv(gym.Env):
+class ObstacleForkEnv(GymView):
     """The gymnasium view of one ObstacleFork copy (``gym.make("il_helpers/ObstacleFork-v0")``).
 
     Keyword arguments: ``horizon`` (fixed episode length, default 30) and ``render_mode``
-    ("rgb_array": a top-down picture of the arena with the path driven so far). ``info`` holds
-    ``success``, ``collision`` and ``side`` as Python scalars (see the module docstring).
+    ("rgb_array": a top-down picture of the arena with the path driven so far, drawn by
+    :mod:`il_helpers.plots.multimodal`). ``info`` holds ``success``, ``collision`` and ``side`` as
+    Python scalars (see the module docstring); ``path`` is the list of positions so far.
     """
-
-    metadata = {"render_modes": ["rgb_array"], "render_fps": 10}
 
     def __init__(self, horizon: int = DEFAULT_HORIZON, render_mode: str | None = None):
-        if render_mode not in (None, "rgb_array"):
-            raise ValueError(f"render_mode must be None or 'rgb_array', got {render_mode!r}")
-        self.core = ObstacleForkBatched(1, horizon=horizon)
-        self.observation_space = self.core.observation_space
-        self.action_space = self.core.action_space
-        self.horizon = self.core.horizon
-        self.render_mode = render_mode
-        self.t = 0
+        super().__init__(ObstacleForkBatched(1, horizon=horizon), render_mode)
         self.path: list[np.ndarray] = []
-        self._renderer = None
 
-    def reset(self, *, seed: int | None = None, options: dict | None = None):
-        super().reset(seed=seed)
-        self.core.rng = self.np_random
-        self.t = 0
-        obs = self.core.reset()
+    def _on_reset(self) -> None:
         self.path = [self.core.pos[0].copy()]
-        return obs[0], {}
 
-    def step(self, action):
-        batch = np.asarray(action, dtype=np.float64).reshape(1, 2)
-        obs, reward, terminated, info = self.core.step(batch)
-        self.t += 1
+    def _on_step(self) -> None:
         self.path.append(self.core.pos[0].copy())
-        truncated = self.t >= self.horizon
-        info = {"success": bool(info["success"][0]), "collision": bool(info["collision"][0]),
-                "side": int(info["side"][0])}
-        return obs[0], float(reward[0]), bool(terminated[0]), truncated, info
-
-    def render(self):
-        if self.render_mode != "rgb_array":
-            return None
-        if self._renderer is None:
-            self._renderer = _Renderer()
-        return self._renderer.draw(np.array(self.path), bool(self.core.crashed[0]))
-
-    def close(self):
-        if self._renderer is not None:
-            self._renderer.close()
-            self._renderer = None
-
-
-def draw_arena(ax, legend: bool = False):
-    """Draw the arena in world coordinates (metres): walls, obstacle, finish line, start segment."""
-    from matplotlib.patches import Circle, Rectangle
-
-    ax.add_patch(Rectangle((X_RANGE[0], -WALL_Y), X_RANGE[1] - X_RANGE[0], 2 * WALL_Y, color="#f4f4ef", zorder=0))
-    for y in (-WALL_Y, WALL_Y):
-        ax.plot(X_RANGE, [y, y], color="#444444", lw=2, zorder=1)
-    ax.add_patch(Circle(OBSTACLE, OBSTACLE_R, color="#7f7f7f", zorder=2, label="obstacle"))
-    ax.plot([FINISH_X, FINISH_X], [-WALL_Y, WALL_Y], color="#2ca02c", lw=3, zorder=2, label="finish line")
-    ax.plot([0, 0], [-START_Y, START_Y], color="#1f77b4", lw=4, solid_capstyle="butt", zorder=2, label="start")
-    ax.set_xlim(X_RANGE[0], X_RANGE[1])
-    ax.set_ylim(-WALL_Y - 0.1, WALL_Y + 0.1)
-    ax.set_aspect("equal")
-    ax.set_xlabel("x [m]")
-    ax.set_ylabel("y [m] (left +)")
-    if legend:
-        ax.legend(loc="lower left", fontsize=8)
-    return ax
-
-
-def plot_paths(r, ax=None, max_episodes: int = 40, color=None, title: str | None = None):
-    """Draw the paths of up to ``max_episodes`` episodes of an ObstacleFork rollout over the arena;
-    collisions are marked with a red cross. Returns the axes."""
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5, 2.6))
-    draw_arena(ax)
-    n = min(max_episodes, len(r.obs))
-    for i in range(n):
-        xs = np.r_[r.obs[i, 0, 0], r.next_obs[i, :, 0]]
-        ys = np.r_[r.obs[i, 0, 1], r.next_obs[i, :, 1]]
-        ax.plot(xs, ys, color=color or f"C{i % 10}", lw=0.8, alpha=0.8, zorder=3)
-        if r.infos["collision"][i, -1]:
-            ax.plot(xs[-1], ys[-1], "x", color="#d62728", ms=6, mew=2, zorder=4)
-    if title:
-        ax.set_title(title, fontsize=10)
-    return ax
-
-
-class _Renderer:
-    """Top-down view of the whole arena: obstacle (grey), finish line (green), the agent and its path."""
-
-    def __init__(self, width_px: int = 420):
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-
-        w = X_RANGE[1] - X_RANGE[0]
-        h = 2 * WALL_Y + 0.2
-        self.fig = Figure(figsize=(4.2, 4.2 * h / w), dpi=width_px / 4.2)
-        self.canvas = FigureCanvasAgg(self.fig)
-        self.ax = self.fig.add_axes([0, 0, 1, 1])
-
-    def draw(self, path: np.ndarray, crashed: bool) -> np.ndarray:
-        ax = self.ax
-        ax.clear()
-        draw_arena(ax)
-        ax.plot(path[:, 0], path[:, 1], color="#1f77b4", lw=1.5, zorder=3)
-        ax.plot(*path[-1], "o", color="#d62728" if crashed else "#1f77b4", ms=8, zorder=4)
-        ax.axis("off")
-        self.canvas.draw()
-        return np.asarray(self.canvas.buffer_rgba())[..., :3].copy()
-
-    def close(self):
-        self.fig.clear()
-
-
-def side_switches(r) -> np.ndarray:
-    """Per episode: how often the policy reversed a strong sideways command (``|a_y| > 0.5``),
-    e.g. left, then right: the zig-zag count. Shape (E,)."""
-    a = r.actions[:, :, 1]
-    strong = np.where(np.abs(a) > 0.5, np.sign(a), 0.0)
-    out = np.zeros(len(a), dtype=np.int64)
-    for i, row in enumerate(strong):
-        nz = row[row != 0]
-        out[i] = int((nz[1:] * nz[:-1] < 0).sum())
-    return out
-
-
-def fork_stats(r) -> dict:
-    """What an ObstacleFork rollout says about passing the obstacle, as shares of episodes:
-    ``success_rate`` (finished without a collision), ``collision_rate``, ``left_share`` (left
-    passes among the episodes that passed the obstacle; NaN if none did; ``n_passed`` is that
-    count) and ``zigzag_rate`` (episodes that reversed a strong sideways command)."""
-    if r.env_id != ENV_ID:
-        raise ValueError(f"fork_stats needs an {ENV_ID} rollout, got one of {r.env_id}")
-    side = r.infos["side"][:, -1]
-    passed = side != 0
-    return {
-        "success_rate": float(r.infos["success"].any(axis=1).mean()),
-        "collision_rate": float(r.infos["collision"][:, -1].mean()),
-        "left_share": float((side[passed] == 1).mean()) if passed.any() else float("nan"),
-        "n_passed": int(passed.sum()),
-        "zigzag_rate": float((side_switches(r) > 0).mean()),
-        "episodes": int(len(side)),
-    }
-
-
-def evaluate_fork(policy, n_episodes: int = 100, seed: int = 0, horizon: int | None = None):
-    """Roll ``policy`` out on ObstacleFork and return ``(rollout, fork_stats(rollout))``.
-
-    A policy that keeps per-episode state (it has a ``reset(n, seed)`` method, like the
-    mixture policies of :mod:`il_helpers.algorithms.mdn` and :mod:`il_helpers.algorithms.multimodal`) is reset first
-    with ``seed``: the same seed gives the same episodes *and* the same modes.
-    """
-    from ..core.evaluation import rollout
-
-    if hasattr(policy, "reset"):
-        policy.reset(n_episodes, seed=seed)
-    r = rollout(policy, ENV_ID, n_episodes=n_episodes, seed=seed, horizon=horizon)
-    return r, fork_stats(r)
 
 
 def _batched(num_envs: int, horizon: int | None = None, **kwargs) -> ObstacleForkBatched:

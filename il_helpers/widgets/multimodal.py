@@ -13,11 +13,13 @@ import numpy as np
 from IPython.display import display
 from tqdm.auto import tqdm
 
-from ..algorithms.multimodal import TRAIN, TRAIN_FAST, train_multimodal
+from ..algorithms.mdn import train_mdn
 from ..core.config import FAST
 from ..core.demonstrations import collect_demonstrations
-from ..envs.obstacle_fork import FORK_STATE, evaluate_fork, plot_paths
+from ..core.seeding import DEMO_SEED_OFFSET, EVAL_SEED_OFFSET
 from ..envs.registry import OBSTACLE_FORK
+from ..lessons.multimodal import TRAIN, TRAIN_FAST, evaluate_fork
+from ..plots.multimodal import plot_demo_paths, plot_fork_mixture, plot_paths
 
 
 def describe(policy, stats: dict) -> str:
@@ -58,7 +60,7 @@ def multimodal_widget(n_components: int = 5, n_demos: int = 100, seed: int = 0, 
 
     def demos():
         if "demos" not in cache:
-            cache["demos"] = collect_demonstrations(OBSTACLE_FORK, n_demos, seed=seed + 10_000)
+            cache["demos"] = collect_demonstrations(OBSTACLE_FORK, n_demos, seed=seed + DEMO_SEED_OFFSET)
         return cache["demos"]
 
     def preview(*_):
@@ -69,8 +71,7 @@ def multimodal_widget(n_components: int = 5, n_demos: int = 100, seed: int = 0, 
             with plot:
                 plot.clear_output(wait=True)
                 fig, ax = plt.subplots(figsize=(5.2, 2.8))
-                _draw_demos(d, ax)
-                ax.set_title("expert demonstrations", fontsize=10)
+                plot_demo_paths(d, ax, title="expert demonstrations")
                 fig.tight_layout()
                 box.figure = fig
                 display(fig)
@@ -84,21 +85,14 @@ def multimodal_widget(n_components: int = 5, n_demos: int = 100, seed: int = 0, 
             preview()
             return
         box.policy.select, box.policy.hold = select.value, bool(hold.value)
-        r, stats = evaluate_fork(box.policy, episodes, seed=seed + 20_000)
+        r, stats = evaluate_fork(box.policy, episodes, seed=seed + EVAL_SEED_OFFSET)
         box.stats = stats
         summary.value = html.escape(describe(box.policy, stats))
         with plot:
             plot.clear_output(wait=True)
             fig, axes = plt.subplots(1, 2, figsize=(9.6, 2.8), gridspec_kw={"width_ratios": [1.7, 1]})
             plot_paths(r, ax=axes[0], max_episodes=40, title=box.policy.describe())
-            w, mu, _ = box.policy.mixture(FORK_STATE[None])
-            axes[1].bar(np.arange(len(w[0])), w[0], color=["C2" if m > 0 else "C3" for m in mu[0, :, 1]])
-            for i, (wi, m) in enumerate(zip(w[0], mu[0, :, 1])):
-                axes[1].text(i, wi + 0.02, f"{m:+.2f}", ha="center", fontsize=8)
-            axes[1].set_ylim(0, 1.1)
-            axes[1].set_xlabel("component k (label: its mean lateral action)")
-            axes[1].set_ylabel("weight $w_k$ at the fork")
-            axes[1].set_title("the mixture at the fork state", fontsize=10)
+            plot_fork_mixture(box.policy, ax=axes[1])
             fig.tight_layout()
             box.figure = fig
             display(fig)
@@ -114,8 +108,7 @@ def multimodal_widget(n_components: int = 5, n_demos: int = 100, seed: int = 0, 
                 d = demos()
                 bar.update(1)
                 bar.set_postfix_str(f"training K={k.value} ({(TRAIN_FAST if fast else TRAIN)['epochs']} epochs max)")
-                policy, _ = train_multimodal("mdn", d, seed=seed, fast=fast,
-                                             policy_kwargs={"n_components": int(k.value)})
+                policy, _ = train_mdn(d, seed=seed, n_components=int(k.value), **(TRAIN_FAST if fast else TRAIN))
                 bar.update(1)
                 bar.set_postfix_str("evaluating")
                 box.policy, box.trained_k = policy, int(k.value)
@@ -134,12 +127,3 @@ def multimodal_widget(n_components: int = 5, n_demos: int = 100, seed: int = 0, 
     preview()
     return box
 
-
-def _draw_demos(d, ax):
-    from ..envs.obstacle_fork import draw_arena
-
-    draw_arena(ax)
-    for s, n in zip(d.episode_starts[:40], d.episode_lengths[:40]):
-        xs = np.r_[d.obs[s: s + n, 0], d.next_obs[s + n - 1, 0]]
-        ys = np.r_[d.obs[s: s + n, 1], d.next_obs[s + n - 1, 1]]
-        ax.plot(xs, ys, color="C0", lw=0.8, alpha=0.6, zorder=3)

@@ -1,0 +1,177 @@
+"""Notebook 06's experiments: Bishop's inverse problem, what an ObstacleFork rollout says about
+passing the obstacle, and the comparison of plain BC (least squares) with the multimodal policies
+(MDN, discretized, CVAE) over seeds.
+
+The methods are trained by their own trainers (:func:`~il_helpers.algorithms.mdn.train_mdn`,
+:func:`~il_helpers.algorithms.discretized.train_discretized`, :func:`~il_helpers.algorithms.cvae.train_cvae`;
+least squares by :func:`~il_helpers.algorithms.bc.train_bc`) with one shared budget, :data:`TRAIN`
+(or :data:`TRAIN_FAST`), so the comparison is like with like.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ..algorithms.bc import train_bc
+from ..algorithms.cvae import train_cvae
+from ..algorithms.discretized import train_discretized
+from ..algorithms.mdn import train_mdn
+from ..core.demonstrations import collect_demonstrations
+from ..core.evaluation import rollout
+from ..core.seeding import DEMO_SEED_OFFSET, EVAL_SEED_OFFSET
+from ..envs.registry import OBSTACLE_FORK
+from ..plots.style import label
+
+# --------------------------------------------------------------------------------------------
+# the lesson's settings
+# --------------------------------------------------------------------------------------------
+
+#: the training budget of every method of the comparison (``train_bc`` settings; the multimodal
+#: trainers' defaults are the same): the MDN needs several thousand small steps
+TRAIN = {"epochs": 150, "batch_size": 64, "lr": 3e-3, "patience": 20}
+TRAIN_FAST = {"epochs": 60, "batch_size": 64, "lr": 3e-3, "patience": 15}
+
+N_DEMOS = 100  #: expert episodes each method learns from
+METHODS = ("mse", "mdn", "discretized", "cvae")
+METHOD_LABELS = {m: label(m) for m in METHODS}  # "MSE-BC", "MDN", "discretized", "CVAE"
+#: the multimodal trainers by name (the contract of :mod:`il_helpers`: ``train_X(demos, *, seed, ...)``)
+TRAINERS = {"mdn": train_mdn, "discretized": train_discretized, "cvae": train_cvae}
+
+
+def train_method(kind: str, demos, seed: int = 0, fast: bool = False):
+    """Train ``kind``: "mse" (plain BC, least squares) or a multimodal policy ("mdn", "discretized",
+    "cvae"), with the same budget (:data:`TRAIN`, or :data:`TRAIN_FAST`). Returns ``(policy, history)``."""
+    settings = TRAIN_FAST if fast else TRAIN
+    if kind == "mse":
+        return train_bc(demos, loss="mse", seed=seed, **settings)
+    if kind not in TRAINERS:
+        raise ValueError(f"unknown method {kind!r}; choose one of {', '.join(METHODS)}")
+    return TRAINERS[kind](demos, seed=seed, **settings)
+
+
+# --------------------------------------------------------------------------------------------
+# Bishop's inverse problem (the warm-up)
+# --------------------------------------------------------------------------------------------
+
+
+def bishop_data(n: int = 1000, seed: int = 0, noise: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
+    """Bishop's (1994) toy inverse problem, as ``(inputs, targets)`` of shape (n, 1) float32.
+
+    The forward problem ``x = t + 0.3 sin(2 pi t) + u`` (``t`` uniform in [0, 1], ``u`` uniform
+    in +-``noise``) is a function; its inverse, ``t`` given ``x``, has up to three answers for
+    ``x`` in about [0.35, 0.65]. The inputs are ``x`` and the targets ``t``.
+    """
+    rng = np.random.default_rng(seed)
+    t = rng.uniform(0.0, 1.0, n)
+    x = t + 0.3 * np.sin(2 * np.pi * t) + rng.uniform(-noise, noise, n)
+    return x[:, None].astype(np.float32), t[:, None].astype(np.float32)
+
+
+# --------------------------------------------------------------------------------------------
+# what a rollout says about the fork
+# --------------------------------------------------------------------------------------------
+
+
+def side_switches(r) -> np.ndarray:
+    """Per episode: how often the policy reversed a strong sideways command (``|a_y| > 0.5``),
+    e.g. left, then right: the zig-zag count. Shape (E,)."""
+    a = r.actions[:, :, 1]
+    strong = np.where(np.abs(a) > 0.5, np.sign(a), 0.0)
+    out = np.zeros(len(a), dtype=np.int64)
+    for i, row in enumerate(strong):
+        nz = row[row != 0]
+        out[i] = int((nz[1:] * nz[:-1] < 0).sum())
+    return out
+
+
+def fork_stats(r) -> dict:
+    """What an ObstacleFork rollout says about passing the obstacle, as shares of episodes:
+    ``success_rate`` (finished without a collision), ``collision_rate``, ``left_share`` (left
+    passes among the episodes that passed the obstacle; NaN if none did; ``n_passed`` is that
+    count) and ``zigzag_rate`` (episodes that reversed a strong sideways command)."""
+    if r.env_id != OBSTACLE_FORK:
+        raise ValueError(f"fork_stats needs an {OBSTACLE_FORK} rollout, got one of {r.env_id}")
+    side = r.infos["side"][:, -1]
+    passed = side != 0
+    return {
+        "success_rate": float(r.infos["success"].any(axis=1).mean()),
+        "collision_rate": float(r.infos["collision"][:, -1].mean()),
+        "left_share": float((side[passed] == 1).mean()) if passed.any() else float("nan"),
+        "n_passed": int(passed.sum()),
+        "zigzag_rate": float((side_switches(r) > 0).mean()),
+        "episodes": int(len(side)),
+    }
+
+
+def evaluate_fork(policy, n_episodes: int = 100, seed: int = 0, horizon: int | None = None):
+    """Roll ``policy`` out on ObstacleFork and return ``(rollout, fork_stats(rollout))``.
+
+    A policy that keeps per-episode state (it has a ``reset(n, seed)`` method, like the
+    multimodal policies, :class:`~il_helpers.algorithms.mode_holding.ModeHoldingPolicy`) is reset
+    first with ``seed``: the same seed gives the same episodes *and* the same modes.
+    """
+    if hasattr(policy, "reset"):
+        policy.reset(n_episodes, seed=seed)
+    r = rollout(policy, OBSTACLE_FORK, n_episodes=n_episodes, seed=seed, horizon=horizon)
+    return r, fork_stats(r)
+
+
+# --------------------------------------------------------------------------------------------
+# the comparison of notebook 06 (and of tests/test_multimodal_claims.py)
+# --------------------------------------------------------------------------------------------
+
+
+def fork_comparison(seeds=range(5), methods=METHODS, n_demos: int = N_DEMOS, episodes: int = 100,
+                    fast: bool = False, progress=None, trained: dict | None = None) -> list[dict]:
+    """For each seed: collect ``n_demos`` expert episodes (seed + DEMO_SEED_OFFSET), train every
+    method on them, and evaluate it on ``episodes`` episodes (seed + EVAL_SEED_OFFSET) with
+    :func:`evaluate_fork`.
+
+    Returns one dict per (method, seed): :func:`fork_stats`' numbers plus ``train_s``, ``epochs``
+    and ``finite`` (every training and validation loss was finite). ``progress(done, total, info)``
+    is called after each method and seed, ``info`` being its row. ``trained`` maps ``(method, seed)``
+    to an already trained ``(policy, history)`` (on the same demonstrations) to reuse instead of
+    training again.
+    """
+    rows, total = [], len(list(seeds)) * len(methods)
+    for seed in seeds:
+        demos = collect_demonstrations(OBSTACLE_FORK, n_demos, seed=seed + DEMO_SEED_OFFSET)
+        for kind in methods:
+            if trained and (kind, seed) in trained:
+                policy, hist = trained[(kind, seed)]
+            else:
+                policy, hist = train_method(kind, demos, seed=seed, fast=fast)
+            _, stats = evaluate_fork(policy, episodes, seed=seed + EVAL_SEED_OFFSET)
+            finite = bool(np.all(np.isfinite(hist.train_loss)) and np.all(np.isfinite(hist.val_loss))
+                          and all(torch.all(torch.isfinite(p)) for p in policy.parameters()))
+            rows.append({"method": kind, "seed": int(seed), **stats, "train_s": hist.wall_s,
+                         "epochs": hist.epochs_run, "finite": finite})
+            if progress is not None:
+                progress(len(rows), total, rows[-1])
+    return rows
+
+
+def comparison_table(rows: list[dict]) -> str:
+    """A plain-text table of :func:`fork_comparison`'s rows: per method, the mean and the range
+    over seeds of the success, collision, left-share and zig-zag rates, and the training time."""
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    cols = [("success", "success_rate"), ("collision", "collision_rate"), ("left share", "left_share"),
+            ("zig-zag", "zigzag_rate")]
+    head = f"{'method':12s}" + "".join(f"{name:>22s}" for name, _ in cols) + f"{'train s':>9s}"
+    lines = [head, "-" * len(head)]
+    for m in methods:
+        rs = [r for r in rows if r["method"] == m]
+        cells = []
+        for _, key in cols:
+            v = np.array([r[key] for r in rs], float)
+            if np.all(np.isnan(v)):
+                cells.append(f"{'(none passed)':>22s}")
+            else:
+                cells.append(f"{100 * np.nanmean(v):6.1f}% [{100 * np.nanmin(v):5.1f}, {100 * np.nanmax(v):5.1f}]")
+        lines.append(f"{label(m):12s}" + "".join(f"{c:>22s}" for c in cells)
+                     + f"{np.mean([r['train_s'] for r in rs]):9.1f}")
+    seeds = sorted({r["seed"] for r in rows})
+    lines.append(f"mean [min, max] over {len(seeds)} seed(s), {rows[0]['episodes']} episodes each; "
+                 "left share among the episodes that passed the obstacle")
+    return "\n".join(lines)

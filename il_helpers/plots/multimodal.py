@@ -1,0 +1,116 @@
+"""ObstacleFork's pictures (notebook 06): the arena (drawn here once, for every figure and the env's
+renderer), the paths of a rollout or of demonstrations over it, the mixture at the fork, and the
+frames of ``render()``."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Circle, Rectangle
+
+from ..envs.base import register_renderer
+from ..envs.obstacle_fork import FINISH_X, FORK_STATE, OBSTACLE, OBSTACLE_R, START_Y, WALL_Y, X_RANGE
+from ..envs.registry import OBSTACLE_FORK
+
+AGENT = "#1f77b4"  # the agent, its path and the start segment
+CRASH = "#d62728"  # a collision
+
+
+def draw_arena(ax, legend: bool = False):
+    """Draw the arena in world coordinates (metres): walls, obstacle, finish line, start segment."""
+    ax.add_patch(Rectangle((X_RANGE[0], -WALL_Y), X_RANGE[1] - X_RANGE[0], 2 * WALL_Y, color="#f4f4ef", zorder=0))
+    for y in (-WALL_Y, WALL_Y):
+        ax.plot(X_RANGE, [y, y], color="#444444", lw=2, zorder=1)
+    ax.add_patch(Circle(OBSTACLE, OBSTACLE_R, color="#7f7f7f", zorder=2, label="obstacle"))
+    ax.plot([FINISH_X, FINISH_X], [-WALL_Y, WALL_Y], color="#2ca02c", lw=3, zorder=2, label="finish line")
+    ax.plot([0, 0], [-START_Y, START_Y], color=AGENT, lw=4, solid_capstyle="butt", zorder=2, label="start")
+    ax.set_xlim(X_RANGE[0], X_RANGE[1])
+    ax.set_ylim(-WALL_Y - 0.1, WALL_Y + 0.1)
+    ax.set_aspect("equal")
+    ax.set_xlabel("x [m]")
+    ax.set_ylabel("y [m] (left +)")
+    if legend:
+        ax.legend(loc="lower left", fontsize=8)
+    return ax
+
+
+def plot_paths(r, ax=None, max_episodes: int = 40, color=None, title: str | None = None):
+    """Draw the paths of up to ``max_episodes`` episodes of an ObstacleFork rollout over the arena;
+    collisions are marked with a red cross. Returns the axes."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 2.6))
+    draw_arena(ax)
+    n = min(max_episodes, len(r.obs))
+    for i in range(n):
+        xs = np.r_[r.obs[i, 0, 0], r.next_obs[i, :, 0]]
+        ys = np.r_[r.obs[i, 0, 1], r.next_obs[i, :, 1]]
+        ax.plot(xs, ys, color=color or f"C{i % 10}", lw=0.8, alpha=0.8, zorder=3)
+        if r.infos["collision"][i, -1]:
+            ax.plot(xs[-1], ys[-1], "x", color=CRASH, ms=6, mew=2, zorder=4)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def plot_demo_paths(demos, ax=None, max_episodes: int = 40, title: str | None = None):
+    """Draw the paths of up to ``max_episodes`` ObstacleFork demonstrations over the arena. Returns
+    the axes."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.2, 2.8))
+    draw_arena(ax)
+    for s, n in zip(demos.episode_starts[:max_episodes], demos.episode_lengths[:max_episodes]):
+        xs = np.r_[demos.obs[s: s + n, 0], demos.next_obs[s + n - 1, 0]]
+        ys = np.r_[demos.obs[s: s + n, 1], demos.next_obs[s + n - 1, 1]]
+        ax.plot(xs, ys, color="C0", lw=0.8, alpha=0.6, zorder=3)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def plot_fork_mixture(policy, ax=None):
+    """An MDN's mixture weights at the fork state as bars (green: a component whose mean steers
+    left, red: right), each labelled with its mean sideways action. Returns the axes."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(3.6, 2.8))
+    w, mu, _ = policy.mixture(FORK_STATE[None])
+    ax.bar(np.arange(len(w[0])), w[0], color=["C2" if m > 0 else "C3" for m in mu[0, :, 1]])
+    for i, (wi, m) in enumerate(zip(w[0], mu[0, :, 1])):
+        ax.text(i, wi + 0.02, f"{m:+.2f}", ha="center", fontsize=8)
+    ax.set_ylim(0, 1.1)
+    ax.set_xlabel("component k (label: its mean lateral action)")
+    ax.set_ylabel("weight $w_k$ at the fork")
+    ax.set_title("the mixture at the fork state", fontsize=10)
+    return ax
+
+
+class ObstacleForkRenderer:
+    """Top-down view of the whole arena: obstacle (grey), finish line (green), the agent and its path."""
+
+    def __init__(self, width_px: int = 420):
+        w = X_RANGE[1] - X_RANGE[0]
+        h = 2 * WALL_Y + 0.2
+        self.fig = Figure(figsize=(4.2, 4.2 * h / w), dpi=width_px / 4.2)
+        self.canvas = FigureCanvasAgg(self.fig)
+        self.ax = self.fig.add_axes([0, 0, 1, 1])
+
+    def draw(self, view) -> np.ndarray:
+        """The picture of an :class:`~il_helpers.envs.obstacle_fork.ObstacleForkEnv`: its path so far."""
+        return self.draw_path(np.array(view.path), bool(view.core.crashed[0]))
+
+    def draw_path(self, path: np.ndarray, crashed: bool) -> np.ndarray:
+        ax = self.ax
+        ax.clear()
+        draw_arena(ax)
+        ax.plot(path[:, 0], path[:, 1], color=AGENT, lw=1.5, zorder=3)
+        ax.plot(*path[-1], "o", color=CRASH if crashed else AGENT, ms=8, zorder=4)
+        ax.axis("off")
+        self.canvas.draw()
+        return np.asarray(self.canvas.buffer_rgba())[..., :3].copy()
+
+    def close(self):
+        self.fig.clear()
+
+
+register_renderer(OBSTACLE_FORK, ObstacleForkRenderer)
