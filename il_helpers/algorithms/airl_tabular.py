@@ -74,7 +74,7 @@ import torch
 
 from ..core.checks import check_int, check_number, make_config
 from ..core.nets import cpu_threads
-from ..envs.gridworlds import world_for
+from ..envs.gridworlds import trainer_world
 from ..tabular.mdp import Transitions, as_tensor, as_transitions
 from ..tabular.metrics import reward_correlation
 from ..tabular.policies import TabularPolicy, optimal_policy
@@ -112,14 +112,14 @@ class AIRLTabularHistory:
     generator: torch.Tensor
     state_only: bool
     gamma: float
+    env_id: str = ""
+    config: AIRLTabularConfig | None = None
+    steps: int = 0
+    wall_s: float = 0.0
     loss: list[float] = field(default_factory=list)
     d_expert: list[float] = field(default_factory=list)
     d_policy: list[float] = field(default_factory=list)
     reward_corr: list[float] = field(default_factory=list)
-    steps: int = 0
-    wall_s: float = 0.0
-    env_id: str = ""
-    config: AIRLTabularConfig | None = None
 
     @property
     def g(self) -> torch.Tensor:
@@ -279,11 +279,7 @@ def train_airl_tabular(demos, *, env_id: str | None = None, seed: int = 0, progr
     finite horizon) for the recovered ``g``, and an :class:`AIRLTabularHistory` (``history.reward``).
     """
     cfg = make_config(AIRLTabularConfig, config, where="train_airl_tabular", **settings)
-    if env_id is None:
-        if not hasattr(demos, "env_id"):
-            raise ValueError("pass env_id= when demos is None (the exact expert occupancy) or not Demonstrations")
-        env_id = demos.env_id
-    world = world_for(env_id)
+    env_id, world = trainer_world(demos, env_id)
     gamma = check_gamma(cfg.gamma)
     steps, disc_steps = check_int("steps", cfg.steps), check_int("disc_steps", cfg.disc_steps)
     lr = check_number("lr", cfg.lr, 0.0, low_open=True)

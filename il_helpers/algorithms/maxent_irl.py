@@ -30,7 +30,7 @@ from torch import nn
 
 from ..core.checks import check_choice, check_int, check_number, make_config
 from ..core.nets import cpu_threads
-from ..envs.gridworlds import world_for
+from ..envs.gridworlds import trainer_world
 from ..tabular.mdp import as_tensor
 from ..tabular.metrics import empirical_visitation, reward_correlation
 from ..tabular.policies import TabularPolicy, optimal_policy
@@ -66,11 +66,11 @@ class MaxEntHistory:
     log_likelihood: list[float] = field(default_factory=list)
     objective: list[float] = field(default_factory=list)
     feature_gap: list[float] = field(default_factory=list)
+    steps: int = 0
     eval_steps: list[int] = field(default_factory=list)
     evd: list[float] = field(default_factory=list)
     evd_relative: list[float] = field(default_factory=list)
     reward_corr: list[float] = field(default_factory=list)
-    steps: int = 0
     wall_s: float = 0.0
     env_id: str = ""
     reward: torch.Tensor | None = None
@@ -212,11 +212,7 @@ def train_maxent_irl(demos, *, env_id: str | None = None, seed: int = 0, progres
     with the learned reward table ``history.reward`` and the model ``history.reward_model``.
     """
     cfg = make_config(MaxEntConfig, config, where="train_maxent_irl", **settings)
-    if env_id is None:
-        if not hasattr(demos, "env_id"):
-            raise ValueError("pass env_id= when demos is not a Demonstrations object")
-        env_id = demos.env_id
-    world = world_for(env_id)
+    env_id, world = trainer_world(demos, env_id)
     steps = check_int("steps", cfg.steps)
     eval_every = check_int("eval_every", cfg.eval_every)
     check_choice("start", cfg.start, ("empirical", "model"))

@@ -2,44 +2,40 @@
 
 Two families, generated from a seed at any size (4x4 to 64x64; the course uses 8x8 to 32x32):
 
-* **FeatureGrid** (``il_helpers/FeatureGrid-v0``): the grid is tiled with 2x2 blocks of
-  terrain; each of ``n_features`` terrain types has a 0/1 indicator feature (plain ground has
-  none), and the true reward is **linear** in them, ``r(s) = theta . phi(s)``, with one type
-  worth +1 and the others drawn from [-1, 1].
-* **ObjectWorld** (``il_helpers/ObjectWorld-v0``, Levine et al. 2011): objects with an inner
-  and an outer colour lie on the grid; the features are **continuous distances** from a cell to
-  the nearest object of each inner and each outer colour (``2 C`` features), and the true
-  reward is a **nonlinear** function of them: +1 within distance 3 of outer colour 0 *and*
-  within 2 of outer colour 1, -1 within 3 of colour 0 only, 0 elsewhere (Euclidean distances).
+* **FeatureGrid** (``il_helpers/FeatureGrid-v0``): the grid is tiled with 2x2 blocks of terrain; each of
+  ``n_features`` terrain types has a 0/1 indicator feature (plain ground has none), and the true reward is
+  **linear** in them, ``r(s) = theta . phi(s)``, with one type worth +1 and the others drawn from [-1, 1].
+* **ObjectWorld** (``il_helpers/ObjectWorld-v0``, Levine et al. 2011): objects with an inner and an outer
+  colour lie on the grid; the features are **continuous distances** from a cell to the nearest object of
+  each inner and each outer colour (``2 C`` features), and the true reward is a **nonlinear** function of
+  them: +1 within distance 3 of outer colour 0 *and* within 2 of outer colour 1, -1 within 3 of colour 0
+  only, 0 elsewhere (Euclidean distances).
 
-Dynamics: 5 actions (stay, up, down, left, right; moves into the border stay put). With
-probability ``wind`` the move is replaced by a uniformly random one, so
-``P(s'|s,a) = (1 - wind) [s' = move(s, a)] + wind / 5 sum_b [s' = move(s, b)]``. Episodes
-start uniformly at random on the grid and last exactly ``horizon`` steps (default 50); the
-reward of a step is that of the state the agent is in, ``r(s_t)``, ``t = 0 .. T-1``.
+Dynamics: 5 actions (stay, up, down, left, right; moves into the border stay put). With probability ``wind``
+the move is replaced by a uniformly random one, so ``P(s'|s,a) = (1 - wind) [s' = move(s, a)] + wind / 5
+sum_b [s' = move(s, b)]``. Episodes start uniformly at random on the grid and last exactly ``horizon`` steps
+(default 50); the reward of a step is that of the state the agent is in, ``r(s_t)``, ``t = 0 .. T-1``.
 
-The model is a :class:`Gridworld` (``make_world``): numpy ``features`` (S, F), ``reward`` (S,),
-``start`` (S,), ``next_state`` (S, A), and their torch twins ``phi``, ``r``, ``d0`` and the
-sparse transitions ``P`` (:class:`~il_helpers.tabular.mdp.Transitions`).
+The model is a :class:`Gridworld` (``make_world``): numpy ``features`` (S, F), ``reward`` (S,), ``start``
+(S,), ``next_state`` (S, A), and their torch twins ``phi``, ``r``, ``d0`` and the sparse transitions ``P``
+(:class:`~il_helpers.tabular.mdp.Transitions`).
 
-**Observations** are ``[row, col, t]`` as float32 (integers). Why not a one-hot state? The
-observation's shape must not depend on the grid size, so one env id serves every size and
-demonstrations of any size validate against the default spaces; row and column (rather than a
-flat index) let a BC network see the geometry; and the time step ``t`` is there because the
-finite-horizon optimal policy is time-indexed, ``pi_t(a|s)``: with ``t`` the observation is
-Markov and the expert a function of it.
+**Observations** are ``[row, col, t]`` as float32 (integers). Why not a one-hot state? The observation's
+shape must not depend on the grid size, so one env id serves every size and demonstrations of any size
+validate against the default spaces; row and column (rather than a flat index) let a BC network see the
+geometry; and the time step ``t`` is there because the finite-horizon optimal policy is time-indexed,
+``pi_t(a|s)``: with ``t`` the observation is Markov and the expert a function of it.
 
-**Expert**: soft-optimal for the true reward (temperature 1), i.e. it samples from the MaxEnt
-policy ``pi_t(a|s) = exp(Q_t(s,a) - V_t(s))``, exactly the demonstrator MaxEnt IRL assumes.
-It is stochastic: in :func:`~il_helpers.collect_demonstrations` the recorded label
-(``actions``) is a second, independent draw at the same state, ``taken`` is the executed one.
+**Expert**: soft-optimal for the true reward (temperature 1), i.e. it samples from the MaxEnt policy
+``pi_t(a|s) = exp(Q_t(s,a) - V_t(s))``, exactly the demonstrator MaxEnt IRL assumes. It is stochastic: in
+:func:`~il_helpers.collect_demonstrations` the recorded label (``actions``) is a second, independent draw at
+the same state, ``taken`` is the executed one.
 
-Every variant has an env id: ``gridworld_id("ObjectWorld", size=32, world_seed=3, wind=0.5)``
-registers (once) and returns an id that works everywhere an env id does (``make_env``,
-``make_batched``, ``rollout``, ``evaluate``, ``collect_demonstrations``, ``Demonstrations``,
-``get_expert``, the bench CLI's ``--size/--world-seed/--wind``). ``gym.make`` also takes the
-keyword arguments directly. The gridworld ids are not in ``il.ENV_IDS`` (the environments with
-shipped demonstrations).
+Every variant has an env id: ``gridworld_id("ObjectWorld", size=32, world_seed=3, wind=0.5)`` registers
+(once) and returns an id that works everywhere an env id does (``make_env``, ``make_batched``, ``rollout``,
+``evaluate``, ``collect_demonstrations``, ``Demonstrations``, ``get_expert``, the bench CLI's
+``--size/--world-seed/--wind``). ``gym.make`` also takes the keyword arguments directly. The gridworld ids
+are not in ``il.ENV_IDS`` (the environments with shipped demonstrations).
 """
 
 from __future__ import annotations
@@ -488,6 +484,14 @@ def world_for(env_id: str) -> Gridworld:
                          f"(base ids: {', '.join(BASE_IDS.values())})")
     family, params = _IDS[env_id]
     return make_world(family, **params)
+
+
+def trainer_world(demos, env_id: str | None = None) -> tuple[str, Gridworld]:
+    """``(env_id, world)`` a tabular trainer runs on: ``env_id``'s world, by default the one of ``demos``."""
+    if env_id is None:
+        check(hasattr(demos, "env_id"), "env_id", "given when demos are not Demonstrations", env_id)
+        env_id = demos.env_id
+    return env_id, world_for(env_id)
 
 
 for _fam in FAMILIES:
