@@ -60,7 +60,7 @@ def test_maxent_history_plot():
     env_id = gw.gridworld_id("FeatureGrid", size=4, world_seed=3, horizon=6)
     demos = il.collect_demonstrations(env_id, 4, seed=0)
     _, hist = mi.train_maxent_irl(demos, steps=5, eval_every=2)
-    axes = gp.plot_history(hist, label="linear")
+    axes = gp.plot_maxent_history(hist, label="linear")
     assert len(axes) == 3 and len(axes[0].lines[0].get_xdata()) == 5 and len(axes[2].lines[0].get_xdata()) == 3
     plt.close("all")
 

@@ -29,7 +29,7 @@ import torch
 from torch import nn
 
 from ..core.checks import check_choice, check_int, check_number, make_config
-from ..core.nets import cpu_threads
+from ..core.nets import STD_FLOOR, cpu_threads
 from ..envs.gridworlds import trainer_world
 from ..tabular.mdp import as_tensor
 from ..tabular.metrics import empirical_visitation, reward_correlation
@@ -138,7 +138,7 @@ class DeepReward(nn.Module):
         if not hidden or any(int(h) < 1 for h in hidden):
             raise ValueError(f"hidden must be a non-empty sequence of positive sizes, got {hidden!r}")
         self.register_buffer("mean", phi.mean(0))
-        self.register_buffer("std", phi.std(0).clamp_min(1e-6))
+        self.register_buffer("std", phi.std(0).clamp_min(STD_FLOOR))
         sizes = [phi.shape[1], *[int(h) for h in hidden], 1]
         layers: list[nn.Module] = []
         for i in range(len(sizes) - 1):

@@ -86,9 +86,10 @@ class GridworldRenderer:
 on_register(lambda env_id: register_renderer(env_id, GridworldRenderer))
 
 
-def plot_history(history, axes=None, label: str | None = None):
-    """Training curves: log-likelihood, feature-count gap (log scale) and EVD (% of the optimal
-    value) against the gradient step. Returns the three axes."""
+def plot_maxent_history(history, axes=None, label: str | None = None):
+    """MaxEnt IRL's training curves (a :class:`~il_helpers.algorithms.maxent_irl.MaxEntHistory`):
+    log-likelihood, feature-count gap (log scale) and EVD (% of the optimal value) against the
+    gradient step. Returns the three axes."""
     if axes is None:
         _, axes = plt.subplots(1, 3, figsize=(10, 2.6))
     steps = np.arange(len(history.log_likelihood))

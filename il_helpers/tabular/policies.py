@@ -32,7 +32,6 @@ def states_from_obs(obs, size: int) -> tuple[np.ndarray, np.ndarray]:
     return rc[:, 0] * size + rc[:, 1], t
 
 
-
 class TabularPolicy(Policy):
     """A time-indexed policy given as a table ``pi[t, s, a]`` (T, S, A), acting on ``[row, col, t]``.
 

@@ -142,8 +142,6 @@ def value_iteration(reward, P, horizon: int, *, discount: float = 1.0, state_act
     return Plan(v=v, policy=policy, soft=False, _q=q)
 
 
-
-
 @one_thread
 def state_visitation(policy, P, start, horizon: int | None = None, *, stationary: bool = False) -> torch.Tensor:
     """Expected state visitation ``D_t(s)`` of a policy, for ``t = 0 .. T-1``.
@@ -214,8 +212,7 @@ def log_likelihood(plan: Plan, states, actions) -> torch.Tensor:
     return plan.policy[..., t, s, a].log().sum(-1).mean(-1)
 
 
-
-# the discounted, infinite-horizon solvers (stationary policies)
+# -- the discounted, infinite-horizon solvers (stationary policies) -----------------------------
 
 def check_gamma(gamma) -> float:
     """A discount in the open interval (0, 1): the discounted solvers are infinite-horizon."""
