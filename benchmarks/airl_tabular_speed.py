@@ -19,9 +19,11 @@ import os
 
 import torch
 
+from il_helpers import tabular as tab
 from il_helpers.algorithms import airl_tabular as at
 from il_helpers.bench import machine, timed
 from il_helpers.envs import gridworlds as gw
+from il_helpers.lessons import gail_airl as ga
 
 
 def main(argv=None) -> None:
@@ -43,19 +45,20 @@ def main(argv=None) -> None:
         tag = f"{size}x{size} ({w.n_states} states), wind {wind}"
         for solver in ("newton", "vi"):
             line(f"soft_policy (cold), {solver}: {tag}",
-                 timed(lambda: at.soft_policy(w.r, w.P, solver=solver), 10 * args.repeats))
-        pi, _ = at.soft_policy(w.r, w.P)
+                 timed(lambda: tab.soft_policy(w.r, w.P, solver=solver), 10 * args.repeats))
+        pi, _ = tab.soft_policy(w.r, w.P)
         line(f"occupancy_sas: {tag}",
-             timed(lambda: at.occupancy_sas(pi, w.P, w.d0), 10 * args.repeats))
+             timed(lambda: tab.occupancy_sas(pi, w.P, w.d0), 10 * args.repeats))
         for state_only in (True, False):
             kind = "state-only" if state_only else "state-action"
-            res = at.train_airl_tabular(w, state_only)
+            _, res = at.train_airl_tabular(None, env_id=w.env_id, state_only=state_only)
             line(f"train, {kind}, {res.steps} rounds: {tag}",
-                 timed(lambda: at.train_airl_tabular(w, state_only), args.repeats), unit="s")
+                 timed(lambda: at.train_airl_tabular(None, env_id=w.env_id, state_only=state_only), args.repeats),
+                 unit="s")
     line("transfer_experiment, 5 worlds x 2 rewards, 75 x 2 steps (tests)",
-         timed(lambda: at.transfer_experiment(steps=75, disc_steps=2), max(1, args.repeats // 2)), unit="s")
+         timed(lambda: ga.transfer_experiment(steps=75, disc_steps=2), max(1, args.repeats // 2)), unit="s")
     line("transfer_experiment, 5 worlds x 2 rewards, defaults",
-         timed(lambda: at.transfer_experiment(), max(1, args.repeats // 2)), unit="s")
+         timed(lambda: ga.transfer_experiment(), max(1, args.repeats // 2)), unit="s")
     load1 = os.getloadavg()
     print(f"load average after: {load1[0]:.2f} {load1[1]:.2f} {load1[2]:.2f}")
 

@@ -22,6 +22,7 @@ import numpy as np
 import torch
 
 import il_helpers as il
+from il_helpers import tabular as tab
 from il_helpers.algorithms import maxent_irl as mi
 from il_helpers.bench import machine, timed
 from il_helpers.envs import gridworlds as gw
@@ -48,14 +49,14 @@ def main(argv=None) -> None:
         name = str(dtype).replace("torch.", "")
 
         def vi_and_visitation():
-            plan = mi.soft_value_iteration(r, P, 50)
-            return mi.state_visitation(plan.policy, P, d0)
+            plan = tab.soft_value_iteration(r, P, 50)
+            return tab.state_visitation(plan.policy, P, d0)
 
         line(f"soft VI + visitation, 32x32 (1024 states, 5 actions), T=50, {name}",
              timed(vi_and_visitation, args.repeats))
-        line(f"  soft VI alone, {name}", timed(lambda: mi.soft_value_iteration(r, P, 50), args.repeats))
+        line(f"  soft VI alone, {name}", timed(lambda: tab.soft_value_iteration(r, P, 50), args.repeats))
     r8 = world.r.expand(8, -1)
-    batch = timed(lambda: mi.state_visitation(mi.soft_value_iteration(r8, P, 50).policy, P, d0),
+    batch = timed(lambda: tab.state_visitation(tab.soft_value_iteration(r8, P, 50).policy, P, d0),
                   max(5, args.repeats // 3))
     line("soft VI + visitation, 32x32, T=50, a batch of 8 rewards, per reward", (batch[0] / 8, batch[1] / 8))
 
@@ -73,10 +74,10 @@ def main(argv=None) -> None:
     # the scale of the `imitation` comparison: 1000 iterations on a 28-state grid (4 x 7 cells)
     rng = np.random.default_rng(0)
     dense = rng.dirichlet(np.ones(28) * 0.1, size=(28, 4))
-    small = mi.Transitions.from_dense(dense)
+    small = tab.Transitions.from_dense(dense)
     r_small = torch.as_tensor(rng.normal(size=28))
     states = rng.integers(0, 28, size=(16, 20))
-    DE = mi.empirical_visitation(states, 28)
+    DE = tab.empirical_visitation(states, 28)
 
     def thousand():
         for _ in range(1000):

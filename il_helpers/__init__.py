@@ -58,13 +58,17 @@ from .lessons.behavioral_cloning import (Demonstrator, LaneKeepingDriver, MixedQ
 from .algorithms.dagger import (BandGate, BetaSchedule, DAggerHistory, DAggerResult, GatedPolicy, MixturePolicy,
                                 SafeDAggerPolicy, make_schedule, train_dagger, train_hg_dagger, train_safe_dagger,
                                 train_selective_dagger)
-# notebook 04: MaxEnt IRL
+# notebook 04: MaxEnt IRL (the exact tabular library; the gridworlds' pictures register their renderer)
+from . import tabular
 from .algorithms import maxent_irl
+from .algorithms.maxent_irl import MaxEntConfig, MaxEntHistory, train_maxent_irl
+from .plots import gridworlds as gridworld_plots
 # notebook 05: PPO, the RL engine; GAIL and AIRL
 from .algorithms.ppo import ActorCritic, PPOConfig, PPOHistory, train_ppo
 from .algorithms.gail import (REWARD_FORMS, AdversarialHistory, AdversarialResult, discriminator_loss, gail_reward,
                               train_airl, train_gail)
 from .algorithms import airl_tabular
+from .lessons import gail_airl
 # notebook 06: multimodal policies
 from .algorithms.mode_holding import ModeHoldingConfig, ModeHoldingPolicy
 from .algorithms.mdn import MDNConfig, MDNPolicy, mdn_nll, train_mdn

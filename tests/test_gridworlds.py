@@ -1,5 +1,5 @@
 """The gridworlds: generation, the exposed model, the batched twin and the gymnasium env agree with
-it, env ids and registration, the soft-optimal expert, tabular policies, drawing, and the bench CLI."""
+it, env ids and registration, the soft-optimal expert, changed dynamics, and the bench CLI."""
 
 import json
 import warnings
@@ -12,14 +12,12 @@ from gymnasium.utils.env_checker import check_env
 
 import il_helpers as il
 from il_helpers import bench
-from il_helpers.algorithms import maxent_irl as mi
+from il_helpers import tabular as tab
 from il_helpers.envs import gridworlds as gw
 from il_helpers.envs.registry import BATCHED, EXPERTS
 
 FAMILIES = ("FeatureGrid", "ObjectWorld")
 
-
-# -- generation -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("family", FAMILIES)
 @pytest.mark.parametrize("size", [8, 16, 32])
@@ -104,8 +102,6 @@ def test_unknown_family_and_options():
         il.make_batched(gw.FEATURE_GRID, 2, lava=True)
 
 
-# -- the model ----------------------------------------------------------------------------------
-
 def test_dense_transitions_follow_the_wind_formula():
     w = gw.make_world("FeatureGrid", size=5, world_seed=0, wind=0.2)
     P = w.dense_transitions()
@@ -141,8 +137,6 @@ def test_grid_coords_and_observations_roundtrip():
         with pytest.raises(ValueError, match=match):
             w.states_from_obs(bad)
 
-
-# -- environments ---------------------------------------------------------------------------------
 
 def test_batched_twin_steps_the_model():
     w = gw.make_world("FeatureGrid", size=6, world_seed=1, wind=0.3)
@@ -199,8 +193,6 @@ def test_gym_make_takes_the_world_parameters():
     assert env.observation_space.high.tolist() == [7, 7, 10]
 
 
-# -- env ids and registration ---------------------------------------------------------------------
-
 def test_gridworld_ids_register_everywhere_but_not_in_env_ids():
     assert gw.gridworld_id("FeatureGrid") == gw.FEATURE_GRID
     assert gw.gridworld_id(gw.OBJECT_WORLD, wind=0.3) == gw.OBJECT_WORLD  # the defaults give the base id
@@ -235,8 +227,6 @@ def test_the_toolbox_works_on_a_gridworld_variant():
     assert res.normalized == pytest.approx(1.0, abs=0.1) and rand.normalized == pytest.approx(0.0, abs=0.1)
 
 
-# -- the expert and tabular policies --------------------------------------------------------------
-
 def test_expert_samples_the_soft_optimal_policy():
     w = gw.make_world("ObjectWorld", size=8, world_seed=0)
     expert = il.get_expert(gw.gridworld_id("ObjectWorld", size=8))
@@ -245,66 +235,13 @@ def test_expert_samples_the_soft_optimal_policy():
     freq = np.bincount(expert(obs), minlength=5) / 20_000
     np.testing.assert_allclose(freq, w.soft_plan.policy[3, 10].numpy(), atol=0.015)
     # the expert's exact value is the soft-optimal policy's, below the optimal value
-    v_soft = float(mi.policy_value(w.soft_plan, w.r, w.P, w.d0))
+    v_soft = float(tab.policy_value(w.soft_plan, w.r, w.P, w.d0))
     v_opt = float(w.optimal_plan.v[0] @ w.d0)
     assert 0.7 * v_opt < v_soft < v_opt
     # two experts from the factory draw the same actions (each seeded at 0)
     a, b = il.get_expert(gw.OBJECT_WORLD), il.get_expert(gw.OBJECT_WORLD)
     np.testing.assert_array_equal(a(obs[:100]), b(obs[:100]))
 
-
-def test_tabular_policy():
-    w = gw.make_world("FeatureGrid", size=4, world_seed=0, horizon=3)
-    table = np.zeros((3, 16, 5))
-    table[..., 2] = 1.0
-    table[1, 5] = [0.0, 0.5, 0.5, 0.0, 0.0]
-    pol = gw.TabularPolicy(table, 4)
-    obs = w.obs(np.array([5, 5, 5]), np.array([0, 1, 9]))  # t = 9 uses the last row
-    np.testing.assert_array_equal(pol(obs), [2, 1, 2])
-    sampler = gw.TabularPolicy(table, 4, sample=True, seed=0)
-    draws = sampler(np.repeat(obs[1:2], 4000, axis=0))
-    assert set(np.unique(draws)) == {1, 2} and abs((draws == 1).mean() - 0.5) < 0.04
-    torch.testing.assert_close(gw.policy_table(pol, w), torch.as_tensor(table))
-    fn = il.FunctionPolicy(lambda o: np.full(len(o), 3))
-    tab = gw.policy_table(fn, w)
-    assert tab.shape == (3, 16, 5) and torch.all(tab[..., 3] == 1)
-    with pytest.raises(ValueError, match="table must have shape"):
-        gw.TabularPolicy(table[:, :8], 4)
-    with pytest.raises(ValueError, match="probability distributions"):
-        gw.TabularPolicy(table * 2, 4)
-
-
-def test_optimal_policy_for_the_true_reward_is_optimal():
-    w = gw.make_world("FeatureGrid", size=8, world_seed=3)
-    pol = gw.optimal_policy(w.reward, w)
-    v = float(mi.policy_value(gw.policy_table(pol, w), w.r, w.P, w.d0))
-    assert v == pytest.approx(float(w.optimal_plan.v[0] @ w.d0))
-    soft = gw.optimal_policy(w.reward, w, soft=True)
-    assert soft.sample and torch.allclose(gw.policy_table(soft, w), w.soft_plan.policy)
-
-
-# -- drawing --------------------------------------------------------------------------------------
-
-def test_render_and_heatmap():
-    import matplotlib.pyplot as plt
-    from matplotlib import colors
-
-    w = gw.make_world("ObjectWorld", size=16)
-    img = gw.render_world(w, agent=0)                      # 16 px per cell
-    assert img.shape == (256, 256, 3) and img.dtype == np.uint8
-    assert img[8, 8].tolist() == [0, 0, 0]                 # the agent: a black disc in cell (0, 0)
-    assert img[8 + 16, 8 + 16].tolist() != [0, 0, 0]       # ... and nowhere else
-    r, c, inner, outer = w.objects[0]
-    outer_rgb = [round(255 * x) for x in colors.to_rgb(gw.OBJECT_COLOURS[outer])]
-    assert img[16 * r + 2, 16 * c + 2].tolist() == outer_rgb  # an object's rim shows its outer colour
-    fig, ax = plt.subplots()
-    im = gw.heatmap(ax, w, w.reward, "true reward", label="reward")
-    assert im.get_array().shape == (16, 16) and im.get_clim() == (-1.0, 1.0)
-    assert len(ax.patches) == 2 * len(w.objects)
-    plt.close(fig)
-
-
-# -- the bench CLI --------------------------------------------------------------------------------
 
 def run_main(capsys, *argv):
     assert bench.main(list(argv)) == 0
@@ -336,3 +273,28 @@ def test_bench_bad_gridworld_arguments_exit_2(capsys, argv, message):
 def test_bench_other_methods_run_on_gridworlds(capsys):
     res = run_main(capsys, "expert", "--env", gw.OBJECT_WORLD, "--world-seed", "1", "--fast", "--episodes", "10")
     assert res["env"] == gw.gridworld_id("ObjectWorld", world_seed=1) and res["normalized"] == pytest.approx(1, abs=0.2)
+
+
+# -- changed dynamics ---------------------------------------------------------------------------
+
+def world8(seed=0, wind=0.0):
+    return gw.make_world("FeatureGrid", size=8, world_seed=seed, wind=wind)
+
+
+def test_changed_dynamics_relabel_the_moves_and_keep_the_task():
+    w = world8(seed=2)
+    up, down, left, right = 1, 2, 3, 4
+    s = 3 * 8 + 3                                        # cell (3, 3), far from the border
+    rev = gw.changed_dynamics(w, "reverse").dense().numpy()
+    rot = gw.changed_dynamics(w, "rotate").dense().numpy()
+    assert rev[s, up, w.next_state[s, down]] == 1.0 and rev[s, left, w.next_state[s, right]] == 1.0
+    assert rot[s, up, w.next_state[s, right]] == 1.0 and rot[s, right, w.next_state[s, down]] == 1.0
+    assert rev[s, 0, s] == rot[s, 0, s] == 1.0           # stay stays
+    # "none" with new wind is the world made with that wind
+    np.testing.assert_allclose(gw.changed_dynamics(w, "none", wind=0.3).dense().numpy(),
+                               world8(seed=2, wind=0.3).dense_transitions())
+    # a relabeling keeps the task: the expert re-optimized earns exactly its old value
+    v_train = tab.policy_return(tab.soft_policy(w.r, w.P)[0], w.r, w.P, w.d0)
+    for change in ("rotate", "reverse", "shuffle"):
+        P = gw.changed_dynamics(w, change)
+        assert tab.policy_return(tab.soft_policy(w.r, P)[0], w.r, P, w.d0) == pytest.approx(v_train, rel=1e-9)

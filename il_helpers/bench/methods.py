@@ -130,16 +130,17 @@ def _dagger(args, demos):
 
 @method("maxent_irl", check_env=_gridworld_only)
 def _maxent_irl(args, demos):
-    from ..algorithms.maxent_irl import expected_value_difference, learned_reward, reward_correlation, train_maxent_irl
-    from ..envs.gridworlds import optimal_policy, world_for
+    from ..algorithms.maxent_irl import train_maxent_irl
+    from ..envs.gridworlds import world_for
+    from ..tabular.metrics import expected_value_difference, reward_correlation
 
     world = world_for(args.env)
     kind = "deep" if world.family == "ObjectWorld" else "linear"
-    model, hist = train_maxent_irl(demos, world, reward=kind, steps=60 if args.fast else 200, seed=args.seed,
-                                   eval_every=10_000)
-    r = learned_reward(model, world)
+    policy, hist = train_maxent_irl(demos, reward=kind, steps=60 if args.fast else 200, seed=args.seed,
+                                    eval_every=10_000)
+    r = hist.reward
     ev = expected_value_difference(r, world.P, world.d0, world.horizon, world.r)
-    return optimal_policy(r, world), {
+    return policy, {
         "evd": round(ev.evd, 6), "evd_relative": round(ev.relative, 6), "v_optimal": round(ev.v_optimal, 6),
         "reward_corr": round(reward_correlation(r, world.r), 6), "reward": kind, "steps": hist.steps,
         "log_likelihood": round(hist.log_likelihood[-1], 6)}
@@ -164,15 +165,17 @@ def _airl_tabular(args, demos):
     """State-only tabular AIRL on the demonstrations' counts (discounted, gamma 0.9) under the
     world's own dynamics; the policy is optimal (hard value iteration, the world's finite horizon)
     for the recovered ``g``."""
-    from ..algorithms.airl_tabular import STEPS, train_airl_tabular, transfer_score
-    from ..envs.gridworlds import optimal_policy, world_for
+    from ..algorithms.airl_tabular import AIRLTabularConfig, train_airl_tabular
+    from ..envs.gridworlds import world_for
+    from ..lessons.gail_airl import transfer_score
 
-    world = world_for(args.env)
-    res = train_airl_tabular(world, state_only=True, demos=demos, steps=75 if args.fast else STEPS, seed=args.seed)
-    return optimal_policy(res.g, world), {
-        "reward_corr": round(res.reward_corr[-1], 6), "score_discounted": round(transfer_score(res.g, world), 6),
-        "d_expert": round(res.d_expert[-1], 6), "d_policy": round(res.d_policy[-1], 6), "steps": res.steps,
-        "gamma": res.gamma, "reward": "state-only"}
+    policy, hist = train_airl_tabular(demos, state_only=True, steps=75 if args.fast else AIRLTabularConfig.steps,
+                                      seed=args.seed)
+    return policy, {
+        "reward_corr": round(hist.reward_corr[-1], 6),
+        "score_discounted": round(transfer_score(hist.reward, world_for(args.env)), 6),
+        "d_expert": round(hist.d_expert[-1], 6), "d_policy": round(hist.d_policy[-1], 6), "steps": hist.steps,
+        "gamma": hist.gamma, "reward": "state-only"}
 
 
 @method("gail", check_env=_continuous_state_env("gail"))

@@ -2,60 +2,59 @@
 
 Two families, generated from a seed at any size (4x4 to 64x64; the course uses 8x8 to 32x32):
 
-* **FeatureGrid** (``il_helpers/FeatureGrid-v0``): the grid is tiled with 2x2 blocks of
-  terrain; each of ``n_features`` terrain types has a 0/1 indicator feature (plain ground has
-  none), and the true reward is **linear** in them, ``r(s) = theta . phi(s)``, with one type
-  worth +1 and the others drawn from [-1, 1].
-* **ObjectWorld** (``il_helpers/ObjectWorld-v0``, Levine et al. 2011): objects with an inner
-  and an outer colour lie on the grid; the features are **continuous distances** from a cell to
-  the nearest object of each inner and each outer colour (``2 C`` features), and the true
-  reward is a **nonlinear** function of them: +1 within distance 3 of outer colour 0 *and*
-  within 2 of outer colour 1, -1 within 3 of colour 0 only, 0 elsewhere (Euclidean distances).
+* **FeatureGrid** (``il_helpers/FeatureGrid-v0``): the grid is tiled with 2x2 blocks of terrain; each of
+  ``n_features`` terrain types has a 0/1 indicator feature (plain ground has none), and the true reward is
+  **linear** in them, ``r(s) = theta . phi(s)``, with one type worth +1 and the others drawn from [-1, 1].
+* **ObjectWorld** (``il_helpers/ObjectWorld-v0``, Levine et al. 2011): objects with an inner and an outer
+  colour lie on the grid; the features are **continuous distances** from a cell to the nearest object of
+  each inner and each outer colour (``2 C`` features), and the true reward is a **nonlinear** function of
+  them: +1 within distance 3 of outer colour 0 *and* within 2 of outer colour 1, -1 within 3 of colour 0
+  only, 0 elsewhere (Euclidean distances).
 
-Dynamics: 5 actions (stay, up, down, left, right; moves into the border stay put). With
-probability ``wind`` the move is replaced by a uniformly random one, so
-``P(s'|s,a) = (1 - wind) [s' = move(s, a)] + wind / 5 sum_b [s' = move(s, b)]``. Episodes
-start uniformly at random on the grid and last exactly ``horizon`` steps (default 50); the
-reward of a step is that of the state the agent is in, ``r(s_t)``, ``t = 0 .. T-1``.
+Dynamics: 5 actions (stay, up, down, left, right; moves into the border stay put). With probability ``wind``
+the move is replaced by a uniformly random one, so ``P(s'|s,a) = (1 - wind) [s' = move(s, a)] + wind / 5
+sum_b [s' = move(s, b)]``. Episodes start uniformly at random on the grid and last exactly ``horizon`` steps
+(default 50); the reward of a step is that of the state the agent is in, ``r(s_t)``, ``t = 0 .. T-1``.
 
-The model is a :class:`Gridworld` (``make_world``): numpy ``features`` (S, F), ``reward`` (S,),
-``start`` (S,), ``next_state`` (S, A), and their torch twins ``phi``, ``r``, ``d0`` and the
-sparse transitions ``P`` (:class:`~il_helpers.algorithms.maxent_irl.Transitions`).
+The model is a :class:`Gridworld` (``make_world``): numpy ``features`` (S, F), ``reward`` (S,), ``start``
+(S,), ``next_state`` (S, A), and their torch twins ``phi``, ``r``, ``d0`` and the sparse transitions ``P``
+(:class:`~il_helpers.tabular.mdp.Transitions`).
 
-**Observations** are ``[row, col, t]`` as float32 (integers). Why not a one-hot state? The
-observation's shape must not depend on the grid size, so one env id serves every size and
-demonstrations of any size validate against the default spaces; row and column (rather than a
-flat index) let a BC network see the geometry; and the time step ``t`` is there because the
-finite-horizon optimal policy is time-indexed, ``pi_t(a|s)``: with ``t`` the observation is
-Markov and the expert a function of it.
+**Observations** are ``[row, col, t]`` as float32 (integers). Why not a one-hot state? The observation's
+shape must not depend on the grid size, so one env id serves every size and demonstrations of any size
+validate against the default spaces; row and column (rather than a flat index) let a BC network see the
+geometry; and the time step ``t`` is there because the finite-horizon optimal policy is time-indexed,
+``pi_t(a|s)``: with ``t`` the observation is Markov and the expert a function of it.
 
-**Expert**: soft-optimal for the true reward (temperature 1), i.e. it samples from the MaxEnt
-policy ``pi_t(a|s) = exp(Q_t(s,a) - V_t(s))``, exactly the demonstrator MaxEnt IRL assumes.
-It is stochastic: in :func:`~il_helpers.collect_demonstrations` the recorded label
-(``actions``) is a second, independent draw at the same state, ``taken`` is the executed one.
+**Expert**: soft-optimal for the true reward (temperature 1), i.e. it samples from the MaxEnt policy
+``pi_t(a|s) = exp(Q_t(s,a) - V_t(s))``, exactly the demonstrator MaxEnt IRL assumes. It is stochastic: in
+:func:`~il_helpers.collect_demonstrations` the recorded label (``actions``) is a second, independent draw at
+the same state, ``taken`` is the executed one.
 
-Every variant has an env id: ``gridworld_id("ObjectWorld", size=32, world_seed=3, wind=0.5)``
-registers (once) and returns an id that works everywhere an env id does (``make_env``,
-``make_batched``, ``rollout``, ``evaluate``, ``collect_demonstrations``, ``Demonstrations``,
-``get_expert``, the bench CLI's ``--size/--world-seed/--wind``). ``gym.make`` also takes the
-keyword arguments directly. The gridworld ids are not in ``il.ENV_IDS`` (the environments with
-shipped demonstrations).
+Every variant has an env id: ``gridworld_id("ObjectWorld", size=32, world_seed=3, wind=0.5)`` registers
+(once) and returns an id that works everywhere an env id does (``make_env``, ``make_batched``, ``rollout``,
+``evaluate``, ``collect_demonstrations``, ``Demonstrations``, ``get_expert``, the bench CLI's
+``--size/--world-seed/--wind``). ``gym.make`` also takes the keyword arguments directly. The gridworld ids
+are not in ``il.ENV_IDS`` (the environments with shipped demonstrations).
 """
 
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from typing import Callable
 
-import gymnasium as gym
 import numpy as np
 import torch
 from gymnasium import spaces
 
-from ..algorithms.maxent_irl import Plan, Transitions, _tensor, soft_value_iteration, value_iteration
-from ..core.policies import Expert, Policy
-from .base import BatchedEnv
-from .registry import register_batched, register_expert, register_variants
+from ..core.checks import check, check_choice, check_int
+from ..core.policies import Expert
+from ..tabular.mdp import Transitions
+from ..tabular.policies import TabularPolicy, states_from_obs
+from ..tabular.solvers import Plan, soft_value_iteration, value_iteration
+from .base import BatchedEnv, GymView
+from .registry import register_env, register_variants
 
 FEATURE_GRID = "il_helpers/FeatureGrid-v0"
 OBJECT_WORLD = "il_helpers/ObjectWorld-v0"
@@ -68,17 +67,14 @@ DEFAULTS = {
 MOVES = np.array([[0, 0], [-1, 0], [1, 0], [0, -1], [0, 1]])  # (d_row, d_col)
 ACTION_NAMES = ("stay", "up", "down", "left", "right")
 N_ACTIONS = len(MOVES)
-OBJECT_COLOURS = ("#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b")
 
 # env id -> (family, params); filled by gridworld_id
 _IDS: dict[str, tuple[str, dict]] = {}
+# called with every gridworld env id, the ones registered so far and each new one (see on_register)
+_ID_HOOKS: list[Callable[[str], None]] = []
 
 
-# ---------------------------------------------------------------------------------------------
-# the model
-# ---------------------------------------------------------------------------------------------
-
-
+# -- the model ---------------------------------------------------------------------------------
 @dataclass(eq=False)
 class Gridworld:
     """One generated gridworld and its full model (see the module docstring)."""
@@ -202,19 +198,6 @@ class Gridworld:
                 f"horizon={self.horizon}, {self.n_features} features)")
 
 
-def states_from_obs(obs, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """``(state index, t)`` of gridworld observations ``[row, col, t]`` of a ``size`` x ``size`` grid."""
-    o = np.asarray(obs, np.float64)
-    if o.ndim != 2 or o.shape[1] != 3:
-        raise ValueError(f"gridworld observations are [row, col, t] rows, shape (N, 3); got {o.shape}")
-    if not np.all(np.isfinite(o)) or np.any(o != np.round(o)):
-        raise ValueError("gridworld observations must hold integers (row, col, t)")
-    rc, t = o[:, :2].astype(np.int64), o[:, 2].astype(np.int64)
-    if rc.size and (rc.min() < 0 or rc.max() >= size or t.min() < 0):
-        raise ValueError(f"observation outside the {size}x{size} grid (or a negative time step)")
-    return rc[:, 0] * size + rc[:, 1], t
-
-
 def _moves(size: int) -> np.ndarray:
     rows, cols = np.divmod(np.arange(size * size), size)
     r = np.clip(rows[:, None] + MOVES[None, :, 0], 0, size - 1)
@@ -222,14 +205,18 @@ def _moves(size: int) -> np.ndarray:
     return (r * size + c).astype(np.int64)
 
 
+def check_wind(wind, where: str = "") -> float:
+    """A wind: a probability in [0, 1] (a number, not a bool)."""
+    ok = not isinstance(wind, bool) and isinstance(wind, (int, float, np.floating, np.integer)) and 0 <= wind <= 1
+    check(ok, "wind", "a probability in [0, 1]", wind, where=where)
+    return float(wind)
+
+
 def _check_params(family: str, size, world_seed, wind, horizon) -> dict:
     for name, value, low in (("size", size, 4), ("world_seed", world_seed, 0), ("horizon", horizon, 1)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-            raise ValueError(f"{family}: {name} must be an integer >= {low}, got {value!r}")
-    if size > 64:
-        raise ValueError(f"{family}: size must be at most 64 (4096 states), got {size}")
-    if isinstance(wind, bool) or not isinstance(wind, (int, float, np.floating, np.integer)) or not 0 <= wind <= 1:
-        raise ValueError(f"{family}: wind must be a probability in [0, 1], got {wind!r}")
+        check_int(name, value, low, where=family)
+    check(size <= 64, "size", "at most 64 (4096 states)", size, where=family)
+    check_wind(wind, where=family)
     # wind rounded to 6 decimals: 0.30000000000000004 (a slider's 0.1 * 3) is the world of 0.3
     return {"size": int(size), "world_seed": int(world_seed), "wind": round(float(wind), 6), "horizon": int(horizon)}
 
@@ -302,7 +289,8 @@ def object_world(size: int = 16, world_seed: int = 0, wind: float = 0.3, horizon
                      start=np.full(S, 1.0 / S), next_state=_moves(N), objects=objects)
 
 
-def _family(family: str) -> str:
+def family_name(family: str) -> str:
+    """The family name ("FeatureGrid" or "ObjectWorld") of a family name or base id; validated."""
     for name, base in BASE_IDS.items():
         if family in (name, base):
             return name
@@ -320,43 +308,13 @@ def make_world(family: str = "FeatureGrid", size: int | None = None, world_seed:
                wind: float | None = None, horizon: int | None = None) -> Gridworld:
     """The gridworld of a family (``"FeatureGrid"`` / ``"ObjectWorld"`` or its env id) with the
     given parameters (None: the family's default). Cached: the same arguments give the same object."""
-    family = _family(family)
+    family = family_name(family)
     given = {"size": size, "world_seed": world_seed, "wind": wind, "horizon": horizon}
     p = _check_params(family, **{k: DEFAULTS[family][k] if v is None else v for k, v in given.items()})
     return _make_world(family, p["size"], p["world_seed"], p["wind"], p["horizon"])
 
 
-# ---------------------------------------------------------------------------------------------
-# policies on a gridworld
-# ---------------------------------------------------------------------------------------------
-
-
-class TabularPolicy(Policy):
-    """A time-indexed policy given as a table ``pi[t, s, a]`` (T, S, A), acting on ``[row, col, t]``.
-
-    ``sample=True`` draws actions from the table (seeded, like :class:`~il_helpers.RandomPolicy`),
-    otherwise takes the most likely action. Time steps past the table's horizon use its last row.
-    """
-
-    def __init__(self, table, size: int, sample: bool = False, seed: int = 0, name: str = "tabular policy"):
-        tab = np.array(table.detach().numpy() if isinstance(table, torch.Tensor) else table, np.float64)
-        if tab.ndim != 3 or tab.shape[1] != size * size or tab.shape[2] != N_ACTIONS:
-            raise ValueError(f"table must have shape (T, {size * size}, {N_ACTIONS}), got {tab.shape}")
-        if not np.allclose(tab.sum(-1), 1.0, atol=1e-6) or tab.min() < -1e-12:
-            raise ValueError("table rows must be probability distributions over the 5 actions")
-        self.table, self.size, self.sample, self.name = tab, int(size), bool(sample), name
-        self.cdf = np.cumsum(tab, axis=-1)
-        self.rng = np.random.default_rng(seed)
-
-    def act(self, obs: np.ndarray) -> np.ndarray:
-        s, t = states_from_obs(obs, self.size)
-        t = np.minimum(t, len(self.table) - 1)
-        if not self.sample:
-            return self.table[t, s].argmax(axis=1).astype(np.int64)
-        u = self.rng.random(len(s))[:, None]
-        return np.minimum((u >= self.cdf[t, s]).sum(axis=1), N_ACTIONS - 1).astype(np.int64)
-
-
+# -- policies on a gridworld -------------------------------------------------------------------
 class GridworldExpert(TabularPolicy, Expert):
     """The soft-optimal expert of a gridworld: samples ``pi_t(a|s) = exp(Q_t - V_t)`` for the true reward."""
 
@@ -366,42 +324,51 @@ class GridworldExpert(TabularPolicy, Expert):
         self.env_id = world.env_id
         self.world = world
 
-    def __repr__(self) -> str:
-        return f"GridworldExpert(env_id={self.env_id!r}, name={self.name!r})"
+
+# changed dynamics, the same grid with the controls relabeled. "rotate": the controls turn a quarter
+# clockwise. Action a now does the move of ROTATE[a]:
+# stay -> stay, up -> right, down -> left, left -> up, right -> down.
+ROTATE = np.array([0, 4, 3, 1, 2])
+REVERSE = np.array([0, 2, 1, 4, 3])  # "reverse": up <-> down, left <-> right
+CHANGES = ("rotate", "reverse", "shuffle", "none")
+CHANGE_NAMES = {"rotate": "controls rotated 90 degrees", "reverse": "controls reversed",
+                "shuffle": "controls shuffled in every cell", "none": "new wind only"}
 
 
-def optimal_policy(reward, world: Gridworld, soft: bool = False, seed: int = 0) -> TabularPolicy:
-    """The policy that is optimal (``soft=False``: greedy, hard value iteration) or soft-optimal
-    (sampling) for a reward table ``reward`` (S,) on ``world``."""
-    r = _tensor(reward, dtype=torch.float64).detach()
-    plan = (soft_value_iteration if soft else value_iteration)(r, world.P, world.horizon)
-    return TabularPolicy(plan.policy, world.size, sample=soft, seed=seed,
-                         name="soft-optimal for a reward" if soft else "optimal for a reward")
+def changed_dynamics(world, change: str = "reverse", *, wind: float | None = None, seed: int = 0) -> Transitions:
+    """New dynamics for the same grid: ``P'(s'|s, a)`` with what the actions do relabeled.
 
+    ``change``: ``"reverse"`` (every move goes the opposite way: up moves down, left moves right;
+    stay stays), ``"rotate"`` (every action does the move of its quarter-turned direction: up moves
+    right, right moves down, ...), ``"shuffle"`` (every state gets its own random permutation of the
+    5 moves, drawn from ``seed``: the grid's analogue of the paper's newly drawn transition matrix)
+    or ``"none"`` (only the wind changes). ``wind``: the new wind (default: the world's own; with
+    probability ``wind`` the move is a uniformly random one). Returns :class:`~il_helpers.tabular.mdp.Transitions`.
 
-def policy_table(policy, world: Gridworld, horizon: int | None = None) -> torch.Tensor:
-    """Any policy as a table ``pi[t, s, a]`` (T, S, A) float64, by asking it at every ``[row, col, t]``.
-
-    A :class:`TabularPolicy` of this grid gives its own table (probabilities); any other policy
-    is queried once per (t, s) and its answer one-hot encoded (exact for deterministic policies).
+    A relabeling keeps, from every cell, the same set of reachable cells (and the same wind), so a
+    state-only reward's problem is unchanged up to the names of the actions: its soft-optimal
+    policy earns exactly what it earned before. What changes is which *action* leads where.
     """
-    T = world.horizon if horizon is None else int(horizon)
-    if isinstance(policy, TabularPolicy) and policy.size == world.size and len(policy.table) >= T:
-        return torch.tensor(policy.table[:T])
-    from ..core.policies import as_policy
+    check_choice("change", change, CHANGES)
+    wind = check_wind(world.wind if wind is None else wind)
+    S, A = world.n_states, world.n_actions
+    if change == "rotate":
+        perm = np.broadcast_to(ROTATE, (S, A))
+    elif change == "reverse":
+        perm = np.broadcast_to(REVERSE, (S, A))
+    elif change == "shuffle":
+        rng = np.random.default_rng([int(seed), 7])
+        perm = np.stack([rng.permutation(A) for _ in range(S)])
+    else:
+        perm = np.broadcast_to(np.arange(A), (S, A))
+    idx = np.broadcast_to(world.next_state[:, None, :], (S, A, A)).copy()
+    prob = np.full((S, A, A), wind / A)                                 # the wind: every move w.p. wind / A
+    # successor k of (s, a) is move k from s, so action a's intended move is entry k = perm[s, a]
+    prob[np.arange(S)[:, None], np.arange(A)[None, :], perm] += 1 - wind
+    return Transitions(idx=torch.as_tensor(idx), prob=torch.as_tensor(prob))
 
-    pol = as_policy(policy, spaces.Discrete(N_ACTIONS))
-    S = world.n_states
-    obs = world.obs(np.tile(np.arange(S), T), np.repeat(np.arange(T), S))
-    actions = np.asarray(pol(obs), np.int64).reshape(T, S)
-    return torch.nn.functional.one_hot(torch.as_tensor(actions), N_ACTIONS).to(torch.float64)
 
-
-# ---------------------------------------------------------------------------------------------
-# environments: batched twin and gymnasium env
-# ---------------------------------------------------------------------------------------------
-
-
+# -- environments: batched twin and gymnasium env ----------------------------------------------
 def _observation_space(size: int, horizon: int) -> spaces.Box:
     high = np.array([size - 1, size - 1, horizon], np.float32)
     return spaces.Box(low=np.zeros(3, np.float32), high=high, dtype=np.float32)
@@ -439,69 +406,33 @@ class GridworldBatched(BatchedEnv):
         return w.obs(self.state, self.t), reward, np.zeros(self.num_envs, bool), {}
 
 
-class GridworldEnv(gym.Env):
+class GridworldEnv(GymView):
     """The gymnasium view of one gridworld (``gym.make("il_helpers/FeatureGrid-v0", size=16)``).
 
     Keyword arguments: ``family``, ``size``, ``world_seed`` (the layout; ``reset(seed=...)``
     draws the start state and the wind), ``wind``, ``horizon``, ``render_mode`` ("rgb_array").
-    Episodes are truncated after ``horizon`` steps and never terminate.
+    Episodes are truncated after ``horizon`` steps and never terminate. The frames of ``render()``
+    are drawn by :mod:`il_helpers.plots.gridworlds`.
     """
 
     metadata = {"render_modes": ["rgb_array"], "render_fps": 8}
 
     def __init__(self, family: str = "FeatureGrid", size: int | None = None, world_seed: int | None = None,
                  wind: float | None = None, horizon: int | None = None, render_mode: str | None = None):
-        if render_mode not in (None, "rgb_array"):
-            raise ValueError(f"render_mode must be None or 'rgb_array', got {render_mode!r}")
-        world = make_world(family, size=size, world_seed=world_seed, wind=wind, horizon=horizon)
-        self.core = GridworldBatched(1, world=world)
-        self.world = world
-        self.horizon = world.horizon
-        self.observation_space = _observation_space(world.size, world.horizon)
-        self.action_space = spaces.Discrete(N_ACTIONS)
-        self.render_mode = render_mode
-
-    def reset(self, *, seed: int | None = None, options: dict | None = None):
-        super().reset(seed=seed)
-        self.core.rng = self.np_random
-        return self.core.reset()[0], {}
-
-    def step(self, action):
-        obs, reward, terminated, info = self.core.step(np.asarray([action]))
-        truncated = self.core.t >= self.horizon
-        return obs[0], float(reward[0]), bool(terminated[0]), truncated, {}
-
-    def render(self):
-        if self.render_mode != "rgb_array":
-            return None
-        return render_world(self.world, int(self.core.state[0]))
+        self.world = make_world(family, size=size, world_seed=world_seed, wind=wind, horizon=horizon)
+        super().__init__(GridworldBatched(1, world=self.world), render_mode)
 
 
-def render_world(world: Gridworld, agent: int | None = None, cell: int | None = None) -> np.ndarray:
-    """An RGB image (H, W, 3) uint8 of the true reward (green good, red bad), objects and the agent."""
-    from matplotlib import colormaps, colors
-
-    cell = cell or max(4, 256 // world.size)
-    lim = max(1e-9, np.abs(world.reward).max())
-    rgb = colormaps["RdYlGn"]((world.grid(world.reward) / lim + 1) / 2)[..., :3]
-    img = np.kron(rgb, np.ones((cell, cell, 1)))
-    if world.objects is not None:
-        for r, c, inner, outer in world.objects:
-            y, x = r * cell, c * cell
-            img[y + 1: y + cell - 1, x + 1: x + cell - 1] = colors.to_rgb(OBJECT_COLOURS[outer % len(OBJECT_COLOURS)])
-            q = max(1, cell // 3)
-            img[y + q: y + cell - q, x + q: x + cell - q] = colors.to_rgb(OBJECT_COLOURS[inner % len(OBJECT_COLOURS)])
-    if agent is not None:
-        r, c = divmod(int(agent), world.size)
-        yy, xx = np.mgrid[:cell, :cell]
-        disc = (yy - (cell - 1) / 2) ** 2 + (xx - (cell - 1) / 2) ** 2 <= (0.38 * cell) ** 2
-        img[r * cell: (r + 1) * cell, c * cell: (c + 1) * cell][disc] = 0.0
-    return (img * 255).round().astype(np.uint8)
-
-
-# ---------------------------------------------------------------------------------------------
-# registration: env ids (gymnasium, batched twin, expert, bench options)
-# ---------------------------------------------------------------------------------------------
+# -- registration: env ids (gymnasium, batched twin, expert, bench options) --------------------
+def on_register(hook: Callable[[str], None]) -> None:
+    """Call ``hook(env_id)`` for every gridworld id: those registered so far and each one
+    :func:`gridworld_id` registers later (gridworld ids are made on demand). The plots use it to
+    register the frame renderer of every gridworld id, without this module importing them."""
+    if not callable(hook):
+        raise TypeError(f"on_register: hook must be callable, got {type(hook).__name__}")
+    _ID_HOOKS.append(hook)
+    for env_id in list(_IDS):
+        hook(env_id)
 
 
 def _register(env_id: str, family: str, params: dict) -> None:
@@ -516,11 +447,11 @@ def _register(env_id: str, family: str, params: dict) -> None:
                             "a gridworld takes size, world_seed and wind (and horizon, the episode length)")
         return GridworldBatched(num_envs, horizon=horizon, world=make_world(family, **{**params, **kwargs}))
 
-    register_batched(env_id, batched)
-    if env_id not in gym.registry:
-        gym.register(id=env_id, entry_point="il_helpers.envs.gridworlds:GridworldEnv",
-                     kwargs={"family": family, **params})
-    register_expert(env_id, lambda: GridworldExpert(make_world(family, **params)))
+    register_env(env_id, batched, entry_point="il_helpers.envs.gridworlds:GridworldEnv",
+                 kwargs={"family": family, **params}, expert=lambda: GridworldExpert(make_world(family, **params)),
+                 listed=False)
+    for hook in _ID_HOOKS:
+        hook(env_id)
 
 
 def gridworld_id(family: str = "FeatureGrid", size: int | None = None, world_seed: int | None = None,
@@ -530,7 +461,7 @@ def gridworld_id(family: str = "FeatureGrid", size: int | None = None, world_see
     The defaults give the base ids ``il_helpers/FeatureGrid-v0`` / ``il_helpers/ObjectWorld-v0``;
     other parameters give e.g. ``il_helpers/ObjectWorld-32x32-seed3-wind0.5-T50-v0``.
     """
-    family = _family(family)
+    family = family_name(family)
     given = {"size": size, "world_seed": world_seed, "wind": wind, "horizon": horizon}
     p = _check_params(family, **{k: DEFAULTS[family][k] if v is None else v for k, v in given.items()})
     if p == DEFAULTS[family]:
@@ -555,45 +486,15 @@ def world_for(env_id: str) -> Gridworld:
     return make_world(family, **params)
 
 
+def trainer_world(demos, env_id: str | None = None) -> tuple[str, Gridworld]:
+    """``(env_id, world)`` a tabular trainer runs on: ``env_id``'s world, by default the one of ``demos``."""
+    if env_id is None:
+        check(hasattr(demos, "env_id"), "env_id", "given when demos are not Demonstrations", env_id)
+        env_id = demos.env_id
+    return env_id, world_for(env_id)
+
+
 for _fam in FAMILIES:
     _register(BASE_IDS[_fam], _fam, DEFAULTS[_fam])
     register_variants(BASE_IDS[_fam], functools.partial(gridworld_id, _fam))
 del _fam
-
-
-# ---------------------------------------------------------------------------------------------
-# drawing
-# ---------------------------------------------------------------------------------------------
-
-
-def heatmap(ax, world: Gridworld, values, title: str | None = None, cmap: str = "RdYlGn", symmetric: bool = True,
-            label: str | None = None, objects: bool = True, colorbar: bool = True, vmin=None, vmax=None):
-    """Draw per-state ``values`` (S,) as a (size, size) image on ``ax``; return the image.
-
-    ``symmetric`` centres the colour scale on 0 (rewards: red bad, green good); ``objects``
-    overlays ObjectWorld's objects (outer colour as the square, inner colour as its centre);
-    ``label`` names the colour bar (units).
-    """
-    from matplotlib.patches import Rectangle
-
-    img = world.grid(np.asarray(values.detach().numpy() if isinstance(values, torch.Tensor) else values, np.float64))
-    if symmetric and vmin is None and vmax is None:
-        lim = max(float(np.abs(img).max()), 1e-9)
-        vmin, vmax = -lim, lim
-    im = ax.imshow(img, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
-    if objects and world.objects is not None:
-        for r, c, inner, outer in world.objects:
-            ax.add_patch(Rectangle((c - 0.42, r - 0.42), 0.84, 0.84, facecolor=OBJECT_COLOURS[outer % 6],
-                                   edgecolor="black", lw=0.6))
-            ax.add_patch(Rectangle((c - 0.18, r - 0.18), 0.36, 0.36, facecolor=OBJECT_COLOURS[inner % 6],
-                                   edgecolor="none"))
-    ax.set_xticks([])
-    ax.set_yticks([])
-    if title:
-        ax.set_title(title, fontsize=9)
-    if colorbar:
-        cb = ax.figure.colorbar(im, ax=ax, fraction=0.046, pad=0.03)
-        cb.ax.tick_params(labelsize=7)
-        if label:
-            cb.set_label(label, fontsize=8)
-    return im

@@ -33,11 +33,14 @@ def maxent_irl_widget(world: str = "FeatureGrid", size: int = 16, n_demos: int =
     It renders the chosen world's true reward on creation (cheap); training happens only when
     Train is clicked (``steps`` gradient steps, 200 by default, 60 in fast mode).
     """
+    from .. import tabular as tab
     from ..algorithms import maxent_irl as mi
     from ..core.demonstrations import collect_demonstrations
+    from ..core.seeding import DEMO_SEED_OFFSET
     from ..envs import gridworlds as gw
+    from ..plots.gridworlds import heatmap
 
-    label = next(k for k, (fam, _) in WORLDS.items() if fam == gw._family(world))
+    label = next(k for k, (fam, _) in WORLDS.items() if fam == gw.family_name(world))
     family, kind = WORLDS[label]
     steps = budget(200, 60) if steps is None else int(steps)
     style = {"description_width": "initial"}
@@ -76,7 +79,7 @@ def maxent_irl_widget(world: str = "FeatureGrid", size: int = 16, n_demos: int =
     def preview(*_):
         w = current_world()
         fig, ax = plt.subplots(figsize=(3.4, 3.0))
-        gw.heatmap(ax, w, w.reward, title=f"true reward, {w.family} {w.size}x{w.size}", label="reward")
+        heatmap(ax, w, w.reward, title=f"true reward, {w.family} {w.size}x{w.size}", label="reward")
         show(fig)
         summary.value = html.escape(f"{w.family} {w.size}x{w.size}, wind {w.wind:g}, horizon {w.horizon}, "
                                     f"{w.n_features} features. Press Train to recover the reward from "
@@ -95,30 +98,30 @@ def maxent_irl_widget(world: str = "FeatureGrid", size: int = 16, n_demos: int =
         w = current_world()
         _, k = WORLDS[world_dd.value]
         t0 = time.perf_counter()
-        demos = collect_demonstrations(w.env_id, demos_sl.value, seed=seed + 10_000)
+        demos = collect_demonstrations(w.env_id, demos_sl.value, seed=seed + DEMO_SEED_OFFSET)
         with progress:
             progress.clear_output()
             bar = tqdm(total=steps, desc="MaxEnt IRL", leave=False)
-            model, hist = mi.train_maxent_irl(demos, w, reward=k, steps=steps, lr=lr_sl.value, seed=seed,
-                                              eval_every=max(1, steps // 20),
-                                              callback=lambda *a: bar.update(1))
+            _, hist = mi.train_maxent_irl(demos, reward=k, steps=steps, lr=lr_sl.value, seed=seed,
+                                          eval_every=max(1, steps // 20),
+                                          progress=lambda done, total, info: bar.update(1))
             bar.close()
         progress.clear_output()
-        r = mi.learned_reward(model, w)
-        ev = mi.expected_value_difference(r, w.P, w.d0, w.horizon, w.r)
-        corr = mi.reward_correlation(r, w.r)
+        r = hist.reward
+        ev = tab.expected_value_difference(r, w.P, w.d0, w.horizon, w.r)
+        corr = tab.reward_correlation(r, w.r)
         states, _ = mi.demo_arrays(demos, w)
-        expert_visits = mi.empirical_visitation(states, w.n_states).sum(0)
-        learner_visits = mi.state_visitation(mi.soft_value_iteration(r, w.P, w.horizon), w.P, w.d0).sum(0)
+        expert_visits = tab.empirical_visitation(states, w.n_states).sum(0)
+        learner_visits = tab.state_visitation(tab.soft_value_iteration(r, w.P, w.horizon), w.P, w.d0).sum(0)
         box.result = {"demos": demos_sl.value, "evd": ev.evd, "evd_relative": ev.relative, "reward_corr": corr,
                       "log_likelihood": hist.log_likelihood[-1], "wall_s": time.perf_counter() - t0}
         fig, axes = plt.subplots(1, 5, figsize=(15, 2.9), gridspec_kw={"width_ratios": [1, 1, 1, 1, 1.15]})
-        gw.heatmap(axes[0], w, w.reward, "true reward", label="reward")
-        gw.heatmap(axes[1], w, r, f"learned reward ({k})", label="reward")
+        heatmap(axes[0], w, w.reward, "true reward", label="reward")
+        heatmap(axes[1], w, r, f"learned reward ({k})", label="reward")
         vmax = float(max(expert_visits.max(), learner_visits.max()))
-        gw.heatmap(axes[2], w, expert_visits, "expert visits (demos)", cmap="viridis", symmetric=False,
+        heatmap(axes[2], w, expert_visits, "expert visits (demos)", cmap="viridis", symmetric=False,
                    vmin=0, vmax=vmax, label="steps per episode")
-        gw.heatmap(axes[3], w, learner_visits, "learned policy's visits", cmap="viridis", symmetric=False,
+        heatmap(axes[3], w, learner_visits, "learned policy's visits", cmap="viridis", symmetric=False,
                    vmin=0, vmax=vmax, label="steps per episode")
         axes[4].plot(hist.eval_steps, 100 * np.asarray(hist.evd_relative), marker=".")
         axes[4].set_xlabel("gradient step")
