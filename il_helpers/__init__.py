@@ -62,8 +62,10 @@ from .algorithms.dagger import (BandGate, BetaSchedule, DAggerHistory, DAggerRes
 from .algorithms import maxent_irl
 # notebook 05: PPO, the RL engine; GAIL and AIRL
 from .algorithms.ppo import ActorCritic, PPOConfig, PPOHistory, train_ppo
-from .algorithms.gail import (REWARD_FORMS, AdversarialHistory, AdversarialResult, discriminator_loss, gail_reward,
-                              train_airl, train_gail)
+from .algorithms.adversarial import (REWARD_FORMS, AdversarialConfig, AdversarialHistory, discriminator_loss,
+                                     gail_reward)
+from .algorithms.gail import GAILConfig, train_gail
+from .algorithms.airl import AIRLConfig, train_airl
 from .algorithms import airl_tabular
 # notebook 06: multimodal policies
 from .algorithms.multimodal import CVAEPolicy, DiscretizedPolicy, MDNPolicy, evaluate_fork, fork_stats
