@@ -59,6 +59,7 @@ from .ppo import (
     NORMALIZATION_ITERATION,
     ActorCritic,
     PPOConfig,
+    PPOHistory,
     advantages,
     bc_init,
     collect,
@@ -214,7 +215,7 @@ class Discriminator(nn.Module):
 
 
 @dataclass
-class AdversarialHistory:
+class AdversarialHistory(PPOHistory):
     """Per generator iteration: the true return of the sampled episodes (never seen by the
     learner), the discriminator's mean D on expert and on policy pairs, the policy's entropy,
     the discriminator loss, and the cumulative environment steps and wall time. After training:
@@ -222,24 +223,17 @@ class AdversarialHistory:
     with the effective ``ent_coef``), the ``seed``, the number of ``demo_episodes``, and for AIRL
     the recovered ``reward`` ``g`` (a function of observations, :meth:`AIRLDiscriminator.reward`)."""
 
-    env_steps: list[int] = field(default_factory=list)
-    episode_return: list[float] = field(default_factory=list)
-    episode_length: list[float] = field(default_factory=list)
     d_expert: list[float] = field(default_factory=list)
     d_policy: list[float] = field(default_factory=list)
-    entropy: list[float] = field(default_factory=list)
     d_loss: list[float] = field(default_factory=list)
-    learned_return: list[float] = field(default_factory=list)
-    wall_s: list[float] = field(default_factory=list)
+    learned_return: list[float] = field(default_factory=list)   # the mean return under the learned reward
     discriminator: nn.Module | None = field(default=None, repr=False)
     config: AdversarialConfig | None = None
     seed: int | None = None
     demo_episodes: int | None = None
     reward: Callable | None = field(default=None, repr=False)
 
-    #: the per-iteration records (what ``progress`` reports in its ``info`` dict)
-    CURVES = ("env_steps", "episode_return", "episode_length", "d_expert", "d_policy", "entropy", "d_loss",
-              "learned_return", "wall_s")
+    CURVES = (*PPOHistory.CURVES, "d_expert", "d_policy", "d_loss", "learned_return")
 
 
 def expert_tensors(demos: Demonstrations, horizon: int):
@@ -381,10 +375,7 @@ def _train(demos, env_id, config, cfg, make_discriminator, reward, seed, progres
         stats = ppo_update(ac, opt, batch, adv, ret, cfg, gen)
 
         steps += batch.steps
-        hist.env_steps.append(steps)
-        hist.episode_return.append(float((batch.env_rewards * batch.alive).sum(1).mean()))
-        hist.episode_length.append(float(batch.alive.sum(1).float().mean()))
-        hist.entropy.append(stats["entropy"])
+        hist.record(batch, stats["entropy"], steps)
         hist.d_loss.append(d_loss)
         hist.learned_return.append(float(rewards.sum(1).mean()))
         with torch.no_grad():
@@ -398,7 +389,7 @@ def _train(demos, env_id, config, cfg, make_discriminator, reward, seed, progres
                 hist.d_policy.append(float(torch.sigmoid(lp).mean()))
         hist.wall_s.append(time.perf_counter() - t0)
         if progress is not None:
-            progress(it + 1, iterations, {k: getattr(hist, k)[-1] for k in AdversarialHistory.CURVES})
+            progress(it + 1, iterations, hist.latest())
     return ac, hist
 
 

@@ -20,19 +20,12 @@ import torch
 
 from ..core.checks import check, make_config
 from ..core.demonstrations import Demonstrations
-from .adversarial import (
-    AdversarialConfig,
-    AdversarialHistory,
-    Discriminator,
-    Inputs,
-    discriminator_net,
-    train_adversarial,
-)
+from . import adversarial
 from .ppo import ActorCritic
 
 
 @dataclass
-class AIRLConfig(AdversarialConfig):
+class AIRLConfig(adversarial.AdversarialConfig):
     """AIRL's configuration: the shared knobs (:class:`~il_helpers.algorithms.adversarial.AdversarialConfig`)
     and whether the recovered reward is state-only, ``g(s)`` (the default), or ``g(s, a)``. The
     generator's reward is always the logit ``f - log pi``."""
@@ -40,17 +33,17 @@ class AIRLConfig(AdversarialConfig):
     state_only: bool = True
 
 
-class AIRLDiscriminator(Discriminator):
+class AIRLDiscriminator(adversarial.Discriminator):
     """``l(s, a, s') = f(s, a, s') - log pi(a|s)`` with ``f = g(s) + gamma h(s') - h(s)``
     (``g(s, a)`` when ``state_only=False``)."""
 
-    def __init__(self, inputs: Inputs, gamma: float, hidden=(64, 64), state_only: bool = True,
+    def __init__(self, inputs: adversarial.Inputs, gamma: float, hidden=(64, 64), state_only: bool = True,
                  spectral: bool = False):
         super().__init__(inputs)
         self.gamma, self.state_only = gamma, state_only
         s_dim = inputs.obs_dim + 1
-        self.g = discriminator_net([s_dim if state_only else inputs.dim, *hidden, 1], spectral)
-        self.h = discriminator_net([s_dim, *hidden, 1], spectral)
+        self.g = adversarial.discriminator_net([s_dim if state_only else inputs.dim, *hidden, 1], spectral)
+        self.h = adversarial.discriminator_net([s_dim, *hidden, 1], spectral)
 
     def reward(self, obs: torch.Tensor, actions: torch.Tensor | None = None) -> torch.Tensor:
         """The recovered reward ``g(s)`` (or ``g(s, a)``)."""
@@ -83,7 +76,7 @@ class AIRLDiscriminator(Discriminator):
 
 def train_airl(demos: Demonstrations, *, env_id: str | None = None, seed: int = 0,
                progress: Callable[[int, int, dict], None] | None = None, config: AIRLConfig | None = None,
-               **settings) -> tuple[ActorCritic, AdversarialHistory]:
+               **settings) -> tuple[ActorCritic, adversarial.AdversarialHistory]:
     """AIRL from demonstrations, with PPO as the generator: ``(policy, history)``.
 
     ``settings`` override the fields of ``config`` (:class:`AIRLConfig`); ``history.reward`` is
@@ -93,7 +86,7 @@ def train_airl(demos: Demonstrations, *, env_id: str | None = None, seed: int = 
     cfg = make_config(AIRLConfig, config, where="train_airl", **settings)
     check(demos is not None, "demos", "given for AIRL (demos=None is GAIL's no-demonstration control)", demos,
           where="train_airl")
-    policy, hist = train_adversarial(
+    policy, hist = adversarial.train_adversarial(
         demos, cfg, lambda inputs: AIRLDiscriminator(inputs, cfg.ppo.gamma, cfg.d_hidden, cfg.state_only,
                                                      cfg.spectral_norm),
         env_id=env_id, seed=seed, progress=progress, reward="logit", name="AIRL")

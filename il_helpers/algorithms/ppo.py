@@ -348,6 +348,21 @@ class PPOHistory:
     wall_s: list[float] = field(default_factory=list)
     config: PPOConfig | None = None
 
+    #: the per-iteration records (what ``progress`` reports in its ``info`` dict)
+    CURVES = ("env_steps", "episode_return", "episode_length", "entropy", "wall_s")
+
+    def record(self, batch: Batch, entropy: float, steps: int) -> None:
+        """Append an iteration's figures: the cumulative steps, the true return and the length of
+        the sampled episodes, the policy's entropy (the caller appends ``wall_s``)."""
+        self.env_steps.append(steps)
+        self.episode_return.append(float((batch.env_rewards * batch.alive).sum(1).mean()))
+        self.episode_length.append(float(batch.alive.sum(1).float().mean()))
+        self.entropy.append(entropy)
+
+    def latest(self) -> dict:
+        """The last iteration's figures, by name (``progress``'s ``info``)."""
+        return {k: getattr(self, k)[-1] for k in self.CURVES}
+
 
 def initial_actor_critic(env_id: str, cfg: PPOConfig, seed: int = 0,
                          demos: Demonstrations | None = None) -> ActorCritic:
@@ -405,15 +420,10 @@ def train_ppo(demos: Demonstrations | None = None, *, env_id: str | None = None,
             adv, ret = advantages(ac, batch, batch.env_rewards, cfg)
             stats = ppo_update(ac, opt, batch, adv, ret, cfg, gen)
             steps += batch.steps
-            hist.env_steps.append(steps)
-            hist.episode_return.append(float((batch.env_rewards * batch.alive).sum(1).mean()))
-            hist.episode_length.append(float(batch.alive.sum(1).float().mean()))
-            hist.entropy.append(stats["entropy"])
+            hist.record(batch, stats["entropy"], steps)
             hist.wall_s.append(time.perf_counter() - t0)
             if progress is not None:
-                progress(it + 1, iterations, {"env_steps": steps, "episode_return": hist.episode_return[-1],
-                                              "episode_length": hist.episode_length[-1],
-                                              "entropy": stats["entropy"], "wall_s": hist.wall_s[-1]})
+                progress(it + 1, iterations, hist.latest())
     return ac, hist
 
 

@@ -15,7 +15,6 @@ import time
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
-from IPython.display import display
 from tqdm.auto import tqdm
 
 from ..algorithms.adversarial import REWARD_FORMS, AdversarialHistory
@@ -28,6 +27,7 @@ from ..core.evaluation import evaluate
 from ..core.seeding import DEMO_SEED_OFFSET, EVAL_SEED_OFFSET
 from ..envs.registry import make_batched
 from ..plots.gail_airl import plot_adversarial
+from .common import seed_box, show_figure, train_button
 
 ENV_ID = "CartPole-v1"
 #: what each reward form does to an agent whose episodes can end early
@@ -118,9 +118,7 @@ def gail_widget(demos=None, reward: str = "logit", absorbing: bool = True, ent_c
                              readout_format=".1f", continuous_update=False, style=style)
     its = widgets.IntSlider(value=iterations, min=1, max=max(60, iterations), description="Iterations",
                             continuous_update=False, style=style)
-    sd = widgets.BoundedIntText(value=seed, min=0, max=999, description="Seed", style=style,
-                                layout=widgets.Layout(width="120px"))
-    train = widgets.Button(description="Train", button_style="primary", icon="play")
+    sd, train = seed_box(seed, style), train_button()
     progress = widgets.Output()
     summary = widgets.HTML()
     plot = widgets.Output()
@@ -150,10 +148,7 @@ def gail_widget(demos=None, reward: str = "logit", absorbing: bool = True, ent_c
         fig.suptitle(title, fontsize=9)
         fig.subplots_adjust(left=0.06, right=0.99, bottom=0.16, top=0.82, wspace=0.28)
         box.figure = fig
-        with plot:
-            plot.clear_output(wait=True)
-            display(fig)
-        plt.close(fig)
+        show_figure(plot, fig)
 
     def preview(*_):
         if box.history is None:
