@@ -23,6 +23,7 @@ def test_plot_adversarial_draws_the_three_curves():
     np.testing.assert_allclose(axes[0].lines[0].get_xdata(), [0.1, 0.3])
     np.testing.assert_allclose(axes[1].lines[1].get_ydata(), [0.4, 0.3])
     assert axes[0].get_legend() is not None and axes[1].get_ylim() == (0, 1)
+    assert axes[0].lines[0].get_color() == il.plots.color("GAIL") == axes[2].lines[0].get_color()
     plot_adversarial(AdversarialHistory(), axes=axes)          # an empty history draws empty curves
     plt.close("all")
 

@@ -9,17 +9,19 @@ import torch
 from ..algorithms.adversarial import AdversarialHistory
 from ..algorithms.airl import AIRLDiscriminator
 from ..envs.lane_keeping import HALF_WIDTH
+from .style import color
 
 
 def plot_adversarial(history: AdversarialHistory, axes=None, label: str | None = None,
                      expert_return: float | None = None):
     """Training curves against environment steps: the true return of the sampled episodes (never
     seen by the learner), the discriminator's mean D on expert and on policy pairs, and the
-    policy's entropy. Returns the three axes."""
+    policy's entropy; a ``label`` picks the method's colour (:func:`~il_helpers.plots.style.color`).
+    Returns the three axes."""
     if axes is None:
         _, axes = plt.subplots(1, 3, figsize=(11, 3.0), constrained_layout=True)
     steps = np.asarray(history.env_steps) / 1000
-    line, = axes[0].plot(steps, history.episode_return, label=label)
+    line, = axes[0].plot(steps, history.episode_return, label=label, **({"color": color(label)} if label else {}))
     if expert_return is not None:
         axes[0].axhline(expert_return, color="0.4", ls="--", lw=1, label="expert")
     axes[0].set(xlabel="environment steps (thousands)", ylabel="true return (sampled episodes)", title="return")
