@@ -65,8 +65,10 @@ from .algorithms.maxent_irl import MaxEntConfig, MaxEntHistory, train_maxent_irl
 from .plots import gridworlds as gridworld_plots
 # notebook 05: PPO, the RL engine; GAIL and AIRL
 from .algorithms.ppo import ActorCritic, PPOConfig, PPOHistory, train_ppo
-from .algorithms.gail import (REWARD_FORMS, AdversarialHistory, AdversarialResult, discriminator_loss, gail_reward,
-                              train_airl, train_gail)
+from .algorithms.adversarial import (REWARD_FORMS, AdversarialConfig, AdversarialHistory, discriminator_loss,
+                                     gail_reward)
+from .algorithms.gail import GAILConfig, train_gail
+from .algorithms.airl import AIRLConfig, train_airl
 from .algorithms import airl_tabular
 from .lessons import gail_airl
 # notebook 06: multimodal policies

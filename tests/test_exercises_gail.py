@@ -5,7 +5,7 @@ import pytest
 import torch
 from torch.nn.functional import softplus
 
-from il_helpers.algorithms import gail
+from il_helpers.algorithms import adversarial
 from il_helpers.exercises import CHECKS, check
 from il_helpers.exercises import gail as ex
 
@@ -22,8 +22,8 @@ def status(name, fn, capsys, hinted=False):
 def test_references_are_the_library_functions():
     g = torch.Generator().manual_seed(0)
     le, lp = torch.randn(7, generator=g) * 3, torch.randn(4, generator=g) * 3
-    assert torch.equal(ex.discriminator_loss(le, lp), gail.discriminator_loss(le, lp))
-    assert torch.equal(ex.gail_reward(le), gail.gail_reward(le, "-log(1-D)"))
+    assert torch.equal(ex.discriminator_loss(le, lp), adversarial.discriminator_loss(le, lp))
+    assert torch.equal(ex.gail_reward(le), adversarial.gail_reward(le, "-log(1-D)"))
 
 
 def test_references_pass_and_todo_returns_the_reference(capsys):

@@ -1,12 +1,22 @@
-"""PPO: GAE against hand computation, the actor-critic's shapes, determinism, bad input, and a
-small learning test."""
+"""PPO: GAE against hand computation, the actor-critic's shapes and normalization, determinism,
+the trainer contract (config, progress, global RNG, BC warm start), bad input, and a small
+learning test."""
 
 import numpy as np
 import pytest
 import torch
 
 import il_helpers as il
-from il_helpers.algorithms.ppo import ActorCritic, PPOConfig, collect, gae, train_ppo
+from il_helpers.algorithms.ppo import (
+    NORM_CLIP,
+    PPO_STD_FLOOR,
+    ActorCritic,
+    PPOConfig,
+    collect,
+    gae,
+    initial_actor_critic,
+    train_ppo,
+)
 
 
 def test_gae_matches_a_hand_computation():
@@ -65,15 +75,64 @@ def test_ppo_config_rejects_out_of_range_values(bad):
         PPOConfig(**bad)
 
 
-def test_train_ppo_rejects_bad_iterations():
+def test_train_ppo_rejects_bad_input():
     with pytest.raises(ValueError, match="iterations"):
-        train_ppo("CartPole-v1", iterations=0)
+        train_ppo(env_id="CartPole-v1", iterations=0)
+    with pytest.raises(ValueError, match="env_id"):
+        train_ppo()
+    with pytest.raises(TypeError, match="n_envs"):     # an unknown setting lists the fields
+        train_ppo(env_id="CartPole-v1", n_env=4)
+    demos = il.collect_demonstrations("CartPole-v1", 1, seed=1)
+    with pytest.raises(ValueError, match="env_id"):
+        train_ppo(demos, env_id=il.LANE_KEEPING)
+
+
+def test_actor_critic_is_a_torch_policy_with_ppos_normalization():
+    obs_space, act_space = il.env_spaces(il.LANE_KEEPING)
+    ac = ActorCritic(obs_space, act_space)
+    assert isinstance(ac, il.TorchPolicy)
+    obs = np.zeros((10, 5), np.float32)
+    obs[:, 0] = np.arange(10)                        # the other features are constant: std floored at 1e-3
+    ac.set_normalization(obs)
+    np.testing.assert_allclose(ac.obs_std[1:].numpy(), PPO_STD_FLOOR)
+    x = ac.normalize(torch.ones(1, 5))
+    assert x.abs().max().item() == NORM_CLIP         # clamped to +-10
+    assert ac(obs).shape == (10, 1) and ac(obs[0]).shape == (1,)
+    assert np.all(np.abs(ac(obs * 100)) <= act_space.high)   # actions clipped to the bounds
+
+
+def test_progress_config_and_the_global_rng():
+    calls = []
+    state = torch.random.get_rng_state()
+    _, hist = train_ppo(env_id="CartPole-v1", iterations=2, n_envs=2, epochs=1, seed=3,
+                        progress=lambda done, total, info: calls.append((done, total, dict(info))))
+    assert torch.equal(state, torch.random.get_rng_state())       # the global RNG is left alone
+    assert [(d, t) for d, t, _ in calls] == [(1, 2), (2, 2)]
+    assert calls[-1][2]["env_steps"] == hist.env_steps[-1] and calls[-1][2]["episode_return"] == hist.episode_return[-1]
+    assert hist.config == PPOConfig(iterations=2, n_envs=2, epochs=1)
+    _, again = train_ppo(env_id="CartPole-v1", config=PPOConfig(iterations=2, n_envs=2, epochs=1), seed=3)
+    assert again.episode_return == hist.episode_return             # config= and settings are the same call
+
+
+def test_bc_warm_start_from_demonstrations():
+    """``train_ppo(demos, bc_epochs=k)`` is :func:`initial_actor_critic` (normalized to the demos,
+    BC-initialized) followed by PPO from that policy (notebook 07's BC, then PPO)."""
+    demos = il.collect_demonstrations(il.LANE_KEEPING, 2, seed=10_000)
+    cfg = PPOConfig(iterations=2, n_envs=2, epochs=1, bc_epochs=2, init_log_std=-1.0)
+    start = initial_actor_critic(demos.env_id, cfg, seed=5, demos=demos)
+    torch.testing.assert_close(start.obs_mean, torch.as_tensor(demos.obs).mean(0))
+    assert start.log_std.detach().numpy().tolist() == [-1.0]      # BC trains the actor only
+    a, h_a = train_ppo(demos, config=cfg, seed=5)
+    b, h_b = train_ppo(env_id=demos.env_id, config=cfg, seed=5, policy=start)
+    assert b is start and h_a.episode_return == h_b.episode_return
+    for (k, v), w in zip(a.state_dict().items(), b.state_dict().values()):
+        assert torch.equal(v, w), k
 
 
 def test_ppo_is_deterministic_and_learns_cartpole():
     cfg = PPOConfig(n_envs=8)
-    _, h1 = train_ppo("CartPole-v1", iterations=12, cfg=cfg, seed=1)
-    _, h2 = train_ppo("CartPole-v1", iterations=12, cfg=cfg, seed=1)
+    _, h1 = train_ppo(env_id="CartPole-v1", iterations=12, config=cfg, seed=1)
+    _, h2 = train_ppo(env_id="CartPole-v1", iterations=12, config=cfg, seed=1)
     assert h1.episode_return == h2.episode_return
     # a random policy lasts about 22 steps; 12 iterations of PPO (about 20k steps) more than triple it
     assert h1.episode_return[0] < 40

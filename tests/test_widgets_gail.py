@@ -12,7 +12,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import il_helpers as il  # noqa: E402
-from il_helpers.algorithms.gail import REWARD_FORMS  # noqa: E402
+from il_helpers.algorithms.adversarial import REWARD_FORMS  # noqa: E402
 from il_helpers.algorithms.ppo import PPOConfig  # noqa: E402
 from il_helpers.widgets import gail_widget  # noqa: E402
 from il_helpers.widgets.gail import describe  # noqa: E402
@@ -33,7 +33,7 @@ def box(demos):
 def test_renders_with_defaults_without_training(demos):
     b = gail_widget()
     assert isinstance(b, widgets.VBox)
-    assert b.result is None and b.evaluation is None and b.redraws == 0
+    assert b.policy is None and b.history is None and b.evaluation is None and b.redraws == 0
     assert b.reward.value == "logit" and b.absorbing.value is True and b.ent_coef.value == 0.0
     assert b.d_steps.value == 5 and b.grad_penalty.value == 0.0
     assert b.iterations.value == il.budget(15, 4)
@@ -63,23 +63,23 @@ def test_train_click_draws_live_and_reports_the_run(box):
     box.iterations.value = 3
     box.seed.value = 2
     box.train.click()
-    res, ev = box.result, box.evaluation
-    assert res is not None and not box.train.disabled
+    hist, ev = box.history, box.evaluation
+    assert hist is not None and box.policy is not None and not box.train.disabled
     assert box.redraws == 2                                     # iterations 1 and 2 live, the last after evaluation
-    c = res.config
-    assert (c["reward"], c["absorbing"], c["d_steps"], c["grad_penalty"], c["seed"]) == ("-log(1-D)", True, 3, 1.0, 2)
-    assert c["ppo"]["ent_coef"] == 0.01 and c["ppo"]["n_envs"] == 4 and c["iterations"] == 3
-    assert len(res.history.episode_return) == 3 and len(ev.returns) == 10
+    c = hist.config
+    assert (c.reward, c.absorbing, c.d_steps, c.grad_penalty, hist.seed) == ("-log(1-D)", True, 3, 1.0, 2)
+    assert c.ppo.ent_coef == 0.01 and c.ppo.n_envs == 4 and c.iterations == 3
+    assert len(hist.episode_return) == 3 and len(ev.returns) == 10
     text = box.summary.value
-    assert text != before and text == html.escape(describe(res, ev, box.wall_s, 500, 500.0))
+    assert text != before and text == html.escape(describe(hist, ev, box.wall_s, 500, 500.0))
     assert f"return is {ev.return_mean:.1f}" in text
     assert f"falls: {int((ev.lengths < 500).sum())} of 10 episodes" in text
-    assert f"{res.history.env_steps[-1]:,} environment steps" in text
+    assert f"{hist.env_steps[-1]:,} environment steps" in text
     for part in ("reward -log(1-D)", "absorbing state on", "entropy coefficient 0.01", "3 discriminator steps",
                  "gradient penalty 1", "3 iterations", "seed 2"):
         assert part in text
     ret_line = box.figure.axes[0].lines[0]                      # the plot shows this run's curve
-    assert np.allclose(ret_line.get_ydata(), res.history.episode_return)
+    assert np.allclose(ret_line.get_ydata(), hist.episode_return)
 
 
 def test_a_second_press_reports_the_new_run(box):
@@ -88,14 +88,14 @@ def test_a_second_press_reports_the_new_run(box):
     box.iterations.value = 2
     box.train.click()
     assert box.summary.value != first and "1 discriminator steps" in box.summary.value
-    assert len(box.result.history.episode_return) == 2 and box.redraws == 1
+    assert len(box.history.episode_return) == 2 and box.redraws == 1
 
 
 def test_the_widget_reproduces_the_termination_bias(demos):
     """log D < 0 is a living cost: without the absorbing state the policy learns to fall sooner."""
     b = gail_widget(demos, reward="log D", absorbing=False, iterations=8, ppo=PPOConfig(n_envs=8), eval_episodes=5)
     b.train.click()
-    lengths = b.result.history.episode_length
+    lengths = b.history.episode_length
     assert lengths[-1] < 0.7 * lengths[0]
     assert "falls: 5 of 5" in b.summary.value
 

@@ -1,18 +1,21 @@
 """PPO, compact: the reinforcement-learning engine inside GAIL and AIRL (notebook 05).
 
-Proximal policy optimization (Schulman et al. 2017) in one file, CleanRL style. One iteration:
+Proximal policy optimization (Schulman et al. 2017) in one file, CleanRL style: the configuration
+(:class:`PPOConfig`), the actor-critic, the loss (GAE and the clipped update), then the loop
+(:func:`train_ppo`). One iteration:
 
 1. **Collect** ``n_envs`` whole episodes at once on the batched environment (``rollout``): the
    actor samples ``a ~ pi(.|s)``; we keep the raw samples and their log-probabilities.
 2. **Reward** each step: the environment's reward (plain RL), or a learned one (GAIL's
-   discriminator), through ``reward_fn(batch) -> (E, T)``.
+   discriminator, :mod:`il_helpers.algorithms.adversarial`), as an ``(E, T)`` tensor.
 3. **Advantages** by GAE (Schulman et al. 2016), with ``delta_t = r_t + gamma V(s_{t+1}) - V(s_t)``::
 
        A_t = delta_t + gamma lambda A_{t+1}        (A = 0 after the last step of an episode)
 
    At a **termination** ``V(s_{t+1})`` is replaced by ``terminal_value`` (0, or the value of an
-   absorbing state: see :mod:`il_helpers.algorithms.gail`); at the **time limit** it is bootstrapped with
-   the critic, because the horizon is a limit of the experiment, not of the task (Pardo et al. 2018).
+   absorbing state: see :mod:`il_helpers.algorithms.adversarial`); at the **time limit** it is
+   bootstrapped with the critic, because the horizon is a limit of the experiment, not of the task
+   (Pardo et al. 2018).
 4. **Update** for ``epochs`` passes over minibatches, minimizing ::
 
        L = -E[min(rho A, clip(rho, 1-eps, 1+eps) A)] + c_v E[(V(s) - R)^2] - c_H E[H(pi(.|s))]
@@ -23,6 +26,9 @@ Proximal policy optimization (Schulman et al. 2017) in one file, CleanRL style. 
 Actions: a categorical policy for discrete spaces, a Gaussian with a state-independent
 log-std for continuous ones (samples are clipped to the bounds when executed; the log-prob is
 that of the unclipped sample). Everything runs on one CPU thread: the networks are tiny.
+
+Given demonstrations, :func:`train_ppo` starts from their observation statistics and, with
+``bc_epochs > 0``, from a behavioral-cloning warm start of the actor (notebook 07's "BC, then PPO").
 """
 
 from __future__ import annotations
@@ -37,26 +43,84 @@ import torch
 from gymnasium import spaces
 from torch import nn
 
+from ..core.checks import check, check_int, check_number, make_config
+from ..core.demonstrations import Demonstrations
 from ..core.evaluation import rollout
-from ..core.nets import cpu_threads
-from ..core.policies import Policy
+from ..core.nets import cpu_threads, mlp
+from ..core.policies import Policy, TorchPolicy
 from ..envs.registry import env_spaces
-from .bc import mlp
+
+#: PPO's floor under the observations' standard deviation (its inputs are also clamped to +-NORM_CLIP)
+PPO_STD_FLOOR = 1e-3
+NORM_CLIP = 10.0
+#: the iteration index whose seed (:func:`iteration_seed`) draws the first policy's normalization episodes
+NORMALIZATION_ITERATION = 10**6
+#: the behavioral-cloning warm start (:func:`bc_init`): Adam's learning rate and the minibatch size
+BC_LR, BC_BATCH = 1e-3, 256
 
 
-class ActorCritic(nn.Module, Policy):
+@dataclass
+class PPOConfig:
+    """PPO's hyperparameters (defaults tuned for the course's tasks; each is explained above).
+
+    Inside GAIL and AIRL (their config's ``ppo`` field) only the update's knobs count: the
+    adversarial config's own ``iterations``, ``horizon`` and ``bc_epochs`` replace these."""
+
+    iterations: int = 50        # rounds of collect + update
+    n_envs: int = 16            # episodes per iteration
+    gamma: float = 0.99
+    gae_lambda: float = 0.95
+    clip: float = 0.2
+    epochs: int = 10
+    minibatch: int = 1024
+    lr: float = 1e-3
+    vf_coef: float = 0.5
+    ent_coef: float = 0.0
+    max_grad_norm: float = 0.5
+    # lr decays linearly to 0 over the run (CleanRL's default; GAIL then decays the
+    # discriminator's lr too). Off by default: on GAIL CartPole it cost 2 of 5 seeds (the cart
+    # drifted off the track late in training), measured with benchmarks/gail_benchmark.py
+    anneal_lr: bool = False
+    hidden: tuple = (64, 64)
+    init_log_std: float = -0.5  # the Gaussian's initial log-std (continuous actions)
+    horizon: int | None = None  # episode length cap (None: the environment's)
+    bc_epochs: int = 0          # with demonstrations: epochs of BC warm start of the actor
+
+    def __post_init__(self):
+        w = "PPOConfig"
+        for name in ("iterations", "n_envs", "epochs", "minibatch"):
+            check_int(name, getattr(self, name), 1, where=w)
+        check_int("bc_epochs", self.bc_epochs, 0, where=w)
+        if self.horizon is not None:
+            check_int("horizon", self.horizon, 1, where=w)
+        check_number("gamma", self.gamma, 0.0, 1.0, low_open=True, where=w)
+        check_number("gae_lambda", self.gae_lambda, 0.0, 1.0, where=w)
+        check_number("clip", self.clip, 0.0, 1.0, low_open=True, high_open=True, where=w)
+        check_number("lr", self.lr, 0.0, 1.0, low_open=True, high_open=True, where=w)
+        for name in ("vf_coef", "ent_coef"):
+            check_number(name, getattr(self, name), 0.0, where=w)
+        check_number("max_grad_norm", self.max_grad_norm, 0.0, low_open=True, where=w)
+        check_number("init_log_std", self.init_log_std, where=w)
+        check(all(isinstance(h, (int, np.integer)) and not isinstance(h, bool) and h >= 1 for h in self.hidden),
+              "hidden", "a sequence of positive integers", self.hidden, where=w)
+
+
+class ActorCritic(TorchPolicy):
     """Separate actor and critic MLPs on normalized observations.
 
     Called on a numpy batch it acts **deterministically** (argmax / mean, clipped): that is the
     policy the course evaluates. :meth:`sampler` gives the stochastic version used for training.
+    Observations are normalized with PPO's own floor (``PPO_STD_FLOOR``) and clamped to
+    ``+-NORM_CLIP``. ``loss(obs, actions)`` is the per-sample BC loss ``-log pi(a|s)``.
     """
 
     def __init__(self, observation_space: spaces.Box, action_space: spaces.Space, hidden=(64, 64),
                  init_log_std: float = -0.5):
-        nn.Module.__init__(self)
-        self.discrete = isinstance(action_space, spaces.Discrete)
-        self.obs_dim = int(observation_space.shape[0])
-        self.act_dim = int(action_space.n) if self.discrete else int(action_space.shape[0])
+        discrete = isinstance(action_space, spaces.Discrete)
+        act_dim = int(action_space.n) if discrete else int(action_space.shape[0])
+        super().__init__(int(observation_space.shape[0]), act_dim, None if discrete else action_space.low,
+                         None if discrete else action_space.high)
+        self.discrete = discrete
         self.actor = mlp([self.obs_dim, *hidden, self.act_dim])
         self.critic = mlp([self.obs_dim, *hidden, 1])
         # CleanRL's initialization: small last actor layer, so the first policy is close to uniform
@@ -66,8 +130,6 @@ class ActorCritic(nn.Module, Policy):
                 nn.init.orthogonal_(layer.weight, gain if last else math.sqrt(2))
                 nn.init.zeros_(layer.bias)
         self.log_std = None if self.discrete else nn.Parameter(torch.full((self.act_dim,), float(init_log_std)))
-        self.register_buffer("obs_mean", torch.zeros(self.obs_dim))
-        self.register_buffer("obs_std", torch.ones(self.obs_dim))
         if self.discrete:
             self.low = self.high = None
         else:
@@ -75,14 +137,12 @@ class ActorCritic(nn.Module, Policy):
             self.high = torch.as_tensor(action_space.high, dtype=torch.float32)
         self.name = "PPO actor-critic"
 
-    def set_normalization(self, obs: np.ndarray) -> None:
-        """Fix the observation normalization to the mean and std of ``obs`` (std floored at 1e-3)."""
-        obs = torch.as_tensor(np.asarray(obs, np.float32).reshape(-1, self.obs_dim))
-        self.obs_mean.copy_(obs.mean(0))
-        self.obs_std.copy_(obs.std(0).clamp_min(1e-3))
+    def set_normalization(self, obs=None, *, mean=None, std=None, floor: float = PPO_STD_FLOOR) -> None:
+        """Fix the observation normalization to the statistics of ``obs`` (std floored at 1e-3)."""
+        super().set_normalization(obs, mean=mean, std=std, floor=floor)
 
     def normalize(self, obs: torch.Tensor) -> torch.Tensor:
-        return ((obs - self.obs_mean) / self.obs_std).clamp(-10.0, 10.0)
+        return super().normalize(obs).clamp(-NORM_CLIP, NORM_CLIP)
 
     def distribution(self, obs: torch.Tensor):
         """``pi(.|s)`` as a torch distribution over a batch of observations."""
@@ -96,6 +156,10 @@ class ActorCritic(nn.Module, Policy):
         lp = dist.log_prob(actions)
         return lp if self.discrete else lp.sum(-1)
 
+    def loss(self, obs: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
+        """Per-sample behavioral-cloning loss ``-log pi(a|s)`` (shape (B,))."""
+        return -self.log_prob(obs, actions if self.discrete else actions.float())
+
     def entropy(self, obs: torch.Tensor) -> torch.Tensor:
         ent = self.distribution(obs).entropy()
         return ent if self.discrete else ent.sum(-1)
@@ -103,21 +167,12 @@ class ActorCritic(nn.Module, Policy):
     def value(self, obs: torch.Tensor) -> torch.Tensor:
         return self.critic(self.normalize(obs)).squeeze(-1)
 
-    def __call__(self, obs):
-        if isinstance(obs, torch.Tensor):
-            return nn.Module.__call__(self, obs)
-        return Policy.__call__(self, obs)
-
     def forward(self, obs: torch.Tensor) -> torch.Tensor:
         return self.actor(self.normalize(obs))
 
-    @torch.no_grad()
-    def act(self, obs: np.ndarray) -> np.ndarray:
-        with cpu_threads(1):
-            out = self.actor(self.normalize(torch.as_tensor(obs, dtype=torch.float32)))
-            if self.discrete:
-                return out.argmax(-1).numpy().astype(np.int64)
-            return torch.maximum(torch.minimum(out, self.high), self.low).numpy()
+    def _act(self, x: torch.Tensor) -> torch.Tensor:
+        out = self(x)
+        return out.argmax(-1) if self.discrete else out
 
     def sampler(self, seed: int) -> "Sampler":
         return Sampler(self, seed)
@@ -144,6 +199,21 @@ class Sampler(Policy):
         a = out + self.ac.log_std.exp() * torch.randn(out.shape, generator=self.gen)
         self.raw.append(a)
         return torch.maximum(torch.minimum(a, self.ac.high), self.ac.low).numpy()
+
+
+def bc_init(ac: ActorCritic, obs: torch.Tensor, actions: torch.Tensor, epochs: int, gen: torch.Generator) -> None:
+    """Behavioral cloning of the actor (maximum likelihood of the expert's actions), in place:
+    ``epochs`` passes of Adam (lr ``BC_LR``, minibatches of ``BC_BATCH``, order drawn from ``gen``)
+    on the actor's weights only (the log-std and the critic stay as they are)."""
+    opt = torch.optim.Adam(ac.actor.parameters(), lr=BC_LR)
+    for _ in range(epochs):
+        perm = torch.randperm(len(obs), generator=gen)
+        for start in range(0, len(obs), BC_BATCH):
+            idx = perm[start:start + BC_BATCH]
+            loss = ac.loss(obs[idx], actions[idx]).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
 
 
 @dataclass
@@ -178,6 +248,16 @@ def collect(ac: ActorCritic, env_id: str, n_episodes: int, seed: int, horizon: i
                  alive=torch.from_numpy(r.alive), log_probs=log_probs, horizon=r.horizon)
 
 
+def iteration_seed(seed: int, iteration: int) -> int:
+    """A distinct, reproducible environment seed for each iteration of a run."""
+    return int(np.random.SeedSequence([seed, iteration]).generate_state(1)[0])
+
+
+# ---------------------------------------------------------------------------------------------
+# the loss: GAE, then clipped policy-gradient minibatch updates
+# ---------------------------------------------------------------------------------------------
+
+
 def gae(rewards: torch.Tensor, values: torch.Tensor, next_values: torch.Tensor, alive: torch.Tensor,
         gamma: float, lam: float) -> tuple[torch.Tensor, torch.Tensor]:
     """Generalized advantage estimation over ``(E, T)`` arrays.
@@ -196,42 +276,6 @@ def gae(rewards: torch.Tensor, values: torch.Tensor, next_values: torch.Tensor, 
         adv[:, t] = last
     adv = adv * alive
     return adv, adv + values
-
-
-@dataclass
-class PPOConfig:
-    """PPO's hyperparameters (defaults tuned for the course's tasks; each is explained above)."""
-
-    n_envs: int = 16            # episodes per iteration
-    gamma: float = 0.99
-    gae_lambda: float = 0.95
-    clip: float = 0.2
-    epochs: int = 10
-    minibatch: int = 1024
-    lr: float = 1e-3
-    vf_coef: float = 0.5
-    ent_coef: float = 0.0
-    max_grad_norm: float = 0.5
-    # lr decays linearly to 0 over the run (CleanRL's default; GAIL then decays the
-    # discriminator's lr too). Off by default: on GAIL CartPole it cost 2 of 5 seeds (the cart
-    # drifted off the track late in training), measured with benchmarks/gail_benchmark.py
-    anneal_lr: bool = False
-    hidden: tuple = (64, 64)
-
-    def __post_init__(self):
-        checks = {
-            "n_envs": isinstance(self.n_envs, int) and self.n_envs >= 1,
-            "gamma": 0.0 < self.gamma <= 1.0, "gae_lambda": 0.0 <= self.gae_lambda <= 1.0,
-            "clip": 0.0 < self.clip < 1.0, "epochs": isinstance(self.epochs, int) and self.epochs >= 1,
-            "minibatch": isinstance(self.minibatch, int) and self.minibatch >= 1,
-            "lr": 0.0 < self.lr < 1.0, "vf_coef": self.vf_coef >= 0.0, "ent_coef": self.ent_coef >= 0.0,
-            "max_grad_norm": self.max_grad_norm > 0.0,
-        }
-        bad = [k for k, ok in checks.items() if not ok]
-        if bad:
-            raise ValueError("PPOConfig: out-of-range " + ", ".join(f"{k}={getattr(self, k)!r}" for k in bad)
-                             + " (n_envs, epochs, minibatch >= 1; 0 < gamma <= 1; 0 <= gae_lambda <= 1; "
-                             "0 < clip < 1; 0 < lr < 1; coefficients >= 0)")
 
 
 def advantages(ac: ActorCritic, batch: Batch, rewards: torch.Tensor, cfg: PPOConfig,
@@ -287,57 +331,102 @@ def set_lr(opt: torch.optim.Optimizer, cfg: PPOConfig, iteration: int, iteration
         group["lr"] = lr
 
 
-def iteration_seed(seed: int, iteration: int) -> int:
-    """A distinct, reproducible environment seed for each iteration of a run."""
-    return int(np.random.SeedSequence([seed, iteration]).generate_state(1)[0])
+# ---------------------------------------------------------------------------------------------
+# the loop
+# ---------------------------------------------------------------------------------------------
 
 
 @dataclass
 class PPOHistory:
-    """Per-iteration record of a PPO run (the true environment return is always measured)."""
+    """Per-iteration record of a PPO run (the true environment return is always measured);
+    ``config`` is the :class:`PPOConfig` it ran with."""
 
     env_steps: list[int] = field(default_factory=list)
     episode_return: list[float] = field(default_factory=list)   # mean true return of the sampled episodes
     episode_length: list[float] = field(default_factory=list)
     entropy: list[float] = field(default_factory=list)
     wall_s: list[float] = field(default_factory=list)
+    config: PPOConfig | None = None
+
+    #: the per-iteration records (what ``progress`` reports in its ``info`` dict)
+    CURVES = ("env_steps", "episode_return", "episode_length", "entropy", "wall_s")
+
+    def record(self, batch: Batch, entropy: float, steps: int) -> None:
+        """Append an iteration's figures: the cumulative steps, the true return and the length of
+        the sampled episodes, the policy's entropy (the caller appends ``wall_s``)."""
+        self.env_steps.append(steps)
+        self.episode_return.append(float((batch.env_rewards * batch.alive).sum(1).mean()))
+        self.episode_length.append(float(batch.alive.sum(1).float().mean()))
+        self.entropy.append(entropy)
+
+    def latest(self) -> dict:
+        """The last iteration's figures, by name (``progress``'s ``info``)."""
+        return {k: getattr(self, k)[-1] for k in self.CURVES}
 
 
-def train_ppo(env_id: str, iterations: int = 50, cfg: PPOConfig | None = None, seed: int = 0,
-              policy: ActorCritic | None = None, horizon: int | None = None,
-              callback: Callable[[int, PPOHistory], None] | None = None) -> tuple[ActorCritic, PPOHistory]:
-    """Plain PPO on the environment's own reward (notebook 07 fine-tunes a BC policy with it).
-
-    ``policy`` continues training an existing :class:`ActorCritic` (e.g. one initialized by BC).
-    """
-    cfg = cfg or PPOConfig()
-    if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 1:
-        raise ValueError(f"iterations must be an integer >= 1, got {iterations!r}")
+def initial_actor_critic(env_id: str, cfg: PPOConfig, seed: int = 0,
+                         demos: Demonstrations | None = None) -> ActorCritic:
+    """The policy :func:`train_ppo` starts from: a fresh :class:`ActorCritic` (weights from
+    ``seed``) normalized to the demonstrations' observations, BC-initialized for ``cfg.bc_epochs``
+    epochs, or without demonstrations normalized to ``cfg.n_envs`` episodes of itself. The global
+    torch RNG is left as it was."""
     obs_space, act_space = env_spaces(env_id)
-    with cpu_threads(1):
+    with torch.random.fork_rng(devices=[]), cpu_threads(1):
         torch.manual_seed(seed)
-        ac = policy if policy is not None else ActorCritic(obs_space, act_space, cfg.hidden)
-        if policy is None:
-            first = collect(ac, env_id, cfg.n_envs, iteration_seed(seed, 10**6), horizon)
+        ac = ActorCritic(obs_space, act_space, cfg.hidden, init_log_std=cfg.init_log_std)
+        if demos is not None:
+            ac.set_normalization(demos.obs)
+            if cfg.bc_epochs:
+                bc_init(ac, torch.as_tensor(demos.obs), torch.as_tensor(demos.actions), cfg.bc_epochs,
+                        torch.Generator().manual_seed(seed))
+        else:
+            first = collect(ac, env_id, cfg.n_envs, iteration_seed(seed, NORMALIZATION_ITERATION), cfg.horizon)
             ac.set_normalization(first.obs[first.alive])
+    return ac
+
+
+def train_ppo(demos: Demonstrations | None = None, *, env_id: str | None = None, seed: int = 0,
+              progress: Callable[[int, int, dict], None] | None = None, config: PPOConfig | None = None,
+              policy: ActorCritic | None = None, **settings) -> tuple[ActorCritic, PPOHistory]:
+    """Plain PPO on the environment's own reward: ``(policy, history)``.
+
+    ``env_id`` is required without ``demos``. With ``demos`` the first policy is normalized to
+    their observations and, with ``bc_epochs > 0``, BC-initialized on them (notebook 07's "BC,
+    then PPO"); otherwise see :func:`initial_actor_critic`. ``policy`` continues training an
+    existing :class:`ActorCritic` in place instead (``demos`` then only name the environment).
+    ``settings`` override the fields of ``config`` (:class:`PPOConfig`); ``progress(done, total,
+    info)`` is called after every iteration with the latest figures of the history.
+    """
+    cfg = make_config(PPOConfig, config, where="train_ppo", **settings)
+    if demos is not None:
+        if not isinstance(demos, Demonstrations):
+            raise TypeError(f"train_ppo: demos must be Demonstrations (or None), got {type(demos).__name__}")
+        check(env_id is None or env_id == demos.env_id, "env_id", f"the demonstrations' {demos.env_id!r}", env_id,
+              where="train_ppo")
+        env_id = demos.env_id
+    check(env_id is not None, "env_id", "given when demos is None", env_id, where="train_ppo")
+    if policy is not None:
+        check(isinstance(policy, ActorCritic), "policy", "an ActorCritic (or None)", type(policy).__name__,
+              where="train_ppo")
+    ac = policy if policy is not None else initial_actor_critic(env_id, cfg, seed, demos)
+    iterations, horizon = cfg.iterations, cfg.horizon
+    with cpu_threads(1):
         opt = torch.optim.Adam(ac.parameters(), lr=cfg.lr, eps=1e-5)
         gen = torch.Generator().manual_seed(seed)
-        hist, steps, t0 = PPOHistory(), 0, time.perf_counter()
+        hist, steps, t0 = PPOHistory(config=cfg), 0, time.perf_counter()
         for it in range(iterations):
             set_lr(opt, cfg, it, iterations)
             batch = collect(ac, env_id, cfg.n_envs, iteration_seed(seed, it), horizon)
             adv, ret = advantages(ac, batch, batch.env_rewards, cfg)
             stats = ppo_update(ac, opt, batch, adv, ret, cfg, gen)
             steps += batch.steps
-            hist.env_steps.append(steps)
-            hist.episode_return.append(float((batch.env_rewards * batch.alive).sum(1).mean()))
-            hist.episode_length.append(float(batch.alive.sum(1).float().mean()))
-            hist.entropy.append(stats["entropy"])
+            hist.record(batch, stats["entropy"], steps)
             hist.wall_s.append(time.perf_counter() - t0)
-            if callback is not None:
-                callback(it, hist)
+            if progress is not None:
+                progress(it + 1, iterations, hist.latest())
     return ac, hist
 
 
-__all__ = ["ActorCritic", "Sampler", "Batch", "collect", "gae", "PPOConfig", "advantages", "ppo_update",
-           "iteration_seed", "set_lr", "PPOHistory", "train_ppo"]
+__all__ = ["PPOConfig", "ActorCritic", "Sampler", "bc_init", "Batch", "collect", "iteration_seed", "gae",
+           "advantages", "ppo_update", "set_lr", "PPOHistory", "initial_actor_critic", "train_ppo",
+           "PPO_STD_FLOOR", "NORM_CLIP", "NORMALIZATION_ITERATION"]

@@ -151,14 +151,11 @@ def _maxent_irl(args, demos):
 ADVERSARIAL_ITERATIONS, ADVERSARIAL_ITERATIONS_FAST = 40, 8
 
 
-def _adversarial(kind: str, args, demos):
-    from ..algorithms.gail import train_adversarial
-
-    res = train_adversarial(demos, kind=kind, seed=args.seed,
-                            iterations=ADVERSARIAL_ITERATIONS_FAST if args.fast else ADVERSARIAL_ITERATIONS)
-    h = res.history
-    return res.policy, {"pairs": len(demos), "iterations": len(h.env_steps), "env_steps": h.env_steps[-1],
-                        "d_expert": round(h.d_expert[-1], 4), "d_policy": round(h.d_policy[-1], 4)}
+def _adversarial(train, args, demos):
+    policy, h = train(demos, seed=args.seed,
+                      iterations=ADVERSARIAL_ITERATIONS_FAST if args.fast else ADVERSARIAL_ITERATIONS)
+    return policy, {"pairs": len(demos), "iterations": len(h.env_steps), "env_steps": h.env_steps[-1],
+                    "d_expert": round(h.d_expert[-1], 4), "d_policy": round(h.d_policy[-1], 4)}
 
 
 def _airl_tabular(args, demos):
@@ -180,12 +177,18 @@ def _airl_tabular(args, demos):
 
 @method("gail", check_env=_continuous_state_env("gail"))
 def _gail(args, demos):
-    return _adversarial("gail", args, demos)
+    from ..algorithms.gail import train_gail
+
+    return _adversarial(train_gail, args, demos)
 
 
 @method("airl", check_env=_continuous_state_env("airl"))
 def _airl(args, demos):
-    return _airl_tabular(args, demos) if _is_gridworld(args.env) else _adversarial("airl", args, demos)
+    if _is_gridworld(args.env):
+        return _airl_tabular(args, demos)
+    from ..algorithms.airl import train_airl
+
+    return _adversarial(train_airl, args, demos)
 
 
 # -- notebook 06: multimodal policies --------------------------------------------------------------

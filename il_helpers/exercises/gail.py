@@ -1,6 +1,6 @@
 """Notebook 05's exercises: the discriminator's loss and the generator's reward, from logits.
 
-The course's label convention (:mod:`il_helpers.algorithms.gail`): ``D(s, a) = sigmoid(l(s, a))`` is the
+The course's label convention (:mod:`il_helpers.algorithms.adversarial`): ``D(s, a) = sigmoid(l(s, a))`` is the
 probability that the pair came from the **expert**; expert pairs have label 1, policy pairs label 0.
 
 ``check(name, fn)`` (from :mod:`il_helpers.exercises`) says whether an answer is right;
@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch.nn.functional import softplus
 
-from ..algorithms import gail
+from ..algorithms import adversarial
 from . import check, exercise
 
 # -- the discriminator's loss ----------------------------------------------------------------------
@@ -44,9 +44,9 @@ def discriminator_loss(logit_expert: torch.Tensor, logit_policy: torch.Tensor) -
 
     (expert label 1, policy label 0; each mean over its own batch). From logits, stably:
     ``-log D = softplus(-l)`` and ``-log(1 - D) = softplus(l)``. Same as
-    :func:`il_helpers.algorithms.gail.discriminator_loss`.
+    :func:`il_helpers.algorithms.adversarial.discriminator_loss`.
     """
-    return gail.discriminator_loss(logit_expert, logit_policy)
+    return adversarial.discriminator_loss(logit_expert, logit_policy)
 
 
 # -- the generator's reward ------------------------------------------------------------------------
@@ -65,12 +65,12 @@ def gail_reward(logit: torch.Tensor) -> torch.Tensor:
     """Reference: GAIL's usual generator reward ``-log(1 - D) = softplus(l)`` from the
     discriminator's logit ``l`` (``D = sigmoid(l)``); always > 0, same shape as ``logit``.
 
-    The other forms of :data:`il_helpers.algorithms.gail.REWARD_FORMS` are ``log D = -softplus(-l)`` (always
+    The other forms of :data:`il_helpers.algorithms.adversarial.REWARD_FORMS` are ``log D = -softplus(-l)`` (always
     < 0) and the logit ``l = log D - log(1 - D)`` itself. Same as
-    ``il_helpers.algorithms.gail.gail_reward(logit, "-log(1-D)")`` (which also clips the logit to +-10; the test
+    ``il_helpers.algorithms.adversarial.gail_reward(logit, "-log(1-D)")`` (which also clips the logit to +-10; the test
     cases stay inside that range).
     """
-    return gail.gail_reward(logit, "-log(1-D)")
+    return adversarial.gail_reward(logit, "-log(1-D)")
 
 
 # -- naming the classic mistakes ---------------------------------------------------------------------
@@ -78,20 +78,20 @@ def gail_reward(logit: torch.Tensor) -> torch.Tensor:
 
 #: wrong discriminator losses, each with what it gets wrong
 LOSS_MISTAKES: list[tuple[Callable, str]] = [
-    (lambda le, lp: gail.discriminator_loss(lp, le),
+    (lambda le, lp: adversarial.discriminator_loss(lp, le),
      "the labels are swapped: in this course D = P(expert), so expert pairs have label 1 (-log D) and policy "
      "pairs label 0 (-log(1 - D)); Ho & Ermon's paper uses the opposite convention"),
-    (lambda le, lp: -gail.discriminator_loss(le, lp),
+    (lambda le, lp: -adversarial.discriminator_loss(le, lp),
      "the sign is flipped: you return E[log D] + E[log(1 - D)], the quantity the discriminator maximizes; "
      "a loss to minimize is its negative"),
-    (lambda le, lp: -gail.discriminator_loss(lp, le),
+    (lambda le, lp: -adversarial.discriminator_loss(lp, le),
      "both the labels and the sign are flipped"),
     (lambda le, lp: softplus(-le).sum() + softplus(lp).sum(),
      "you sum over the pairs: take the mean over each batch (the loss must not grow with the batch size)"),
     (lambda le, lp: torch.cat([softplus(-le), softplus(lp)]).mean(),
      "you take one mean over the two batches together: take the mean over each batch, then add the two means "
      "(the sides must not be weighted by their batch sizes)"),
-    (lambda le, lp: gail.discriminator_loss(le, lp) / 2,
+    (lambda le, lp: adversarial.discriminator_loss(le, lp) / 2,
      "you average the two terms: the loss is their sum"),
     (lambda le, lp: softplus(-le).mean(),
      "only the expert term: add the policy term -mean log(1 - D(policy))"),

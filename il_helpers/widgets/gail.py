@@ -15,15 +15,19 @@ import time
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
-from IPython.display import display
 from tqdm.auto import tqdm
 
-from ..algorithms.gail import REWARD_FORMS, AdversarialHistory, plot_adversarial, train_gail
+from ..algorithms.adversarial import REWARD_FORMS, AdversarialHistory
+from ..algorithms.gail import train_gail
 from ..algorithms.ppo import PPOConfig
+from ..core.checks import check_int, check_number
 from ..core.config import budget
 from ..core.demonstrations import Demonstrations, collect_demonstrations
 from ..core.evaluation import evaluate
+from ..core.seeding import DEMO_SEED_OFFSET, EVAL_SEED_OFFSET
 from ..envs.registry import make_batched
+from ..plots.gail_airl import plot_adversarial
+from .common import seed_box, show_figure, train_button
 
 ENV_ID = "CartPole-v1"
 #: what each reward form does to an agent whose episodes can end early
@@ -34,47 +38,52 @@ REWARD_NOTES = {
 }
 
 
-def settings_text(s: dict) -> str:
-    """One line naming a run's settings: the widget's controls, or a result's ``config`` (whose
-    entropy coefficient is ``config["ppo"]["ent_coef"]``)."""
-    ent_coef = s["ent_coef"] if "ent_coef" in s else s["ppo"]["ent_coef"]
+def settings_text(s) -> str:
+    """One line naming a run's settings: the widget's controls (a dict), or a run's
+    :class:`~il_helpers.algorithms.adversarial.AdversarialHistory` (its ``config`` and ``seed``; the
+    entropy coefficient is the generator's, ``config.ppo.ent_coef``)."""
+    if isinstance(s, AdversarialHistory):
+        c = s.config
+        s = dict(reward=c.reward, absorbing=c.absorbing, ent_coef=c.ppo.ent_coef, d_steps=c.d_steps,
+                 grad_penalty=c.grad_penalty, iterations=c.iterations, seed=s.seed)
+    ent_coef = s["ent_coef"]
     return (f"reward {s['reward']}, absorbing state {'on' if s['absorbing'] else 'off'}, entropy coefficient "
             f"{ent_coef:g}, {s['d_steps']} discriminator steps per iteration, gradient penalty "
             f"{s['grad_penalty']:g}, {s['iterations']} iterations, seed {s['seed']}")
 
 
-def describe(result, evaluation, wall_s: float, horizon: int, expert_return: float) -> str:
-    """The widget's text summary of a run: the deterministic policy's evaluated return (next to the
-    demonstrations' mean return), its falls (episodes that ended before ``horizon`` steps), the
-    training cost and the settings."""
-    h, c = result.history, result.config
+def describe(history: AdversarialHistory, evaluation, wall_s: float, horizon: int, expert_return: float) -> str:
+    """The widget's text summary of a run (its ``history``): the deterministic policy's evaluated
+    return (next to the demonstrations' mean return), its falls (episodes that ended before
+    ``horizon`` steps), the training cost and the settings."""
+    h = history
     falls = int((evaluation.lengths < horizon).sum())
     n = len(evaluation.lengths)
-    return (f"GAIL from {c['demos']} expert episodes: the deterministic policy's return is "
+    return (f"GAIL from {h.demo_episodes} expert episodes: the deterministic policy's return is "
             f"{evaluation.return_mean:.1f} ± {evaluation.return_std:.1f} over {n} test episodes "
             f"(demonstrations: {expert_return:.1f}); falls: {falls} of {n} episodes ended before {horizon} steps. "
             f"Training: {h.env_steps[-1]:,} environment steps, {wall_s:.1f} s wall time (live plots included); "
             f"final mean D: {h.d_expert[-1]:.2f} on expert pairs, {h.d_policy[-1]:.2f} on policy pairs. "
-            f"Settings: {settings_text(c)}.")
+            f"Settings: {settings_text(h)}.")
 
 
 def gail_widget(demos=None, reward: str = "logit", absorbing: bool = True, ent_coef: float = 0.0, d_steps: int = 5,
                 grad_penalty: float = 0.0, iterations: int | None = None, seed: int = 0,
                 ppo: PPOConfig | None = None, eval_episodes: int = 50, redraw_every: int = 2) -> widgets.VBox:
     """GAIL (:func:`il_helpers.algorithms.gail.train_gail`, PPO generator) on CartPole from ``demos`` (by
-    default 10 expert episodes, ``collect_demonstrations("CartPole-v1", 10, seed=10_000)``, about
-    0.1 s).
+    default 10 expert episodes, ``collect_demonstrations("CartPole-v1", 10, seed=DEMO_SEED_OFFSET)``,
+    about 0.1 s).
 
-    The box has attributes ``reward`` (Dropdown over :data:`~il_helpers.algorithms.gail.REWARD_FORMS`),
+    The box has attributes ``reward`` (Dropdown over :data:`~il_helpers.algorithms.adversarial.REWARD_FORMS`),
     ``absorbing`` (Checkbox), ``ent_coef`` (FloatSlider), ``d_steps`` (IntSlider), ``grad_penalty``
     (FloatSlider, 0 = off), ``iterations`` (IntSlider; 15 by default, 4 in fast mode), ``seed``
     (BoundedIntText), ``train`` (Button), ``progress`` (Output holding a tqdm bar while training),
     ``summary`` (HTML), ``plot`` (Output, redrawn every ``redraw_every`` iterations during
     training), ``figure`` (the figure last drawn), ``redraws`` (how many times training redrew it before
     the final drawing),
-    ``result`` (the last :class:`~il_helpers.algorithms.gail.AdversarialResult`, None before the first
-    Train), ``evaluation`` (its :class:`~il_helpers.core.evaluation.EvalResult` on ``eval_episodes``
-    test episodes), ``wall_s`` and ``run()`` (what the button does). ``ppo`` is the generator's
+    ``policy`` and ``history`` (the last run's, from :func:`~il_helpers.algorithms.gail.train_gail`; None
+    before the first Train), ``evaluation`` (the policy's :class:`~il_helpers.core.evaluation.EvalResult`
+    on ``eval_episodes`` test episodes), ``wall_s`` and ``run()`` (what the button does). ``ppo`` is the generator's
     :class:`~il_helpers.algorithms.ppo.PPOConfig` (the default one if None; the entropy slider overrides its
     ``ent_coef``). On creation it draws empty axes (cheap); training happens only when Train is
     pressed.
@@ -84,13 +93,11 @@ def gail_widget(demos=None, reward: str = "logit", absorbing: bool = True, ent_c
     iterations = budget(15, 4) if iterations is None else iterations
     for name, value, low, high in (("iterations", iterations, 1, None), ("d_steps", d_steps, 1, 20),
                                    ("eval_episodes", eval_episodes, 1, None), ("redraw_every", redraw_every, 1, None)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < low or (high and value > high):
-            raise ValueError(f"{name} must be an integer >= {low}{f' and <= {high}' if high else ''}, got {value!r}")
+        check_int(name, value, low, high, where="gail_widget")
     for name, value, high in (("ent_coef", ent_coef, 0.05), ("grad_penalty", grad_penalty, 10.0)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= high:
-            raise ValueError(f"{name} must be in [0, {high:g}] (the slider's range), got {value!r}")
+        check_number(name, value, 0.0, high, where="gail_widget (the slider's range)")
     if demos is None:
-        demos = collect_demonstrations(ENV_ID, 10, seed=10_000)
+        demos = collect_demonstrations(ENV_ID, 10, seed=DEMO_SEED_OFFSET)
     elif not isinstance(demos, Demonstrations):
         raise TypeError(f"demos must be il_helpers.Demonstrations (or None for 10 CartPole expert episodes), "
                         f"got {type(demos).__name__}")
@@ -111,15 +118,13 @@ def gail_widget(demos=None, reward: str = "logit", absorbing: bool = True, ent_c
                              readout_format=".1f", continuous_update=False, style=style)
     its = widgets.IntSlider(value=iterations, min=1, max=max(60, iterations), description="Iterations",
                             continuous_update=False, style=style)
-    sd = widgets.BoundedIntText(value=seed, min=0, max=999, description="Seed", style=style,
-                                layout=widgets.Layout(width="120px"))
-    train = widgets.Button(description="Train", button_style="primary", icon="play")
+    sd, train = seed_box(seed, style), train_button()
     progress = widgets.Output()
     summary = widgets.HTML()
     plot = widgets.Output()
     box = widgets.VBox([widgets.HBox([rew, absb]), widgets.HBox([ent, dst, gp]), widgets.HBox([its, sd, train]),
                         progress, summary, plot])
-    box.result, box.evaluation, box.wall_s, box.figure, box.redraws = None, None, None, None, 0
+    box.policy, box.history, box.evaluation, box.wall_s, box.figure, box.redraws = None, None, None, None, None, 0
 
     def settings() -> dict:
         return dict(reward=rew.value, absorbing=bool(absb.value), ent_coef=round(float(ent.value), 6),
@@ -143,13 +148,10 @@ def gail_widget(demos=None, reward: str = "logit", absorbing: bool = True, ent_c
         fig.suptitle(title, fontsize=9)
         fig.subplots_adjust(left=0.06, right=0.99, bottom=0.16, top=0.82, wspace=0.28)
         box.figure = fig
-        with plot:
-            plot.clear_output(wait=True)
-            display(fig)
-        plt.close(fig)
+        show_figure(plot, fig)
 
     def preview(*_):
-        if box.result is None:
+        if box.history is None:
             summary.value = html.escape(f"Press Train to run GAIL on {env_id} from {demos.num_episodes} expert "
                                         f"episodes (mean return {expert_return:.1f}) with "
                                         f"{settings_text(settings())}.")
@@ -164,26 +166,31 @@ def gail_widget(demos=None, reward: str = "logit", absorbing: bool = True, ent_c
                 progress.clear_output(wait=True)
                 bar = tqdm(total=n + 1, desc="GAIL iterations", leave=False)
 
-                def step(it, history):
-                    bar.set_postfix_str(f"return {history.episode_return[-1]:.0f}, D(expert) "
-                                        f"{history.d_expert[-1]:.2f}, D(policy) {history.d_policy[-1]:.2f}")
+                live = AdversarialHistory()   # the curves so far, from what the trainer reports
+
+                def step(done, total, info):
+                    for key in AdversarialHistory.CURVES:
+                        getattr(live, key).append(info[key])
+                    bar.set_postfix_str(f"return {info['episode_return']:.0f}, D(expert) "
+                                        f"{info['d_expert']:.2f}, D(policy) {info['d_policy']:.2f}")
                     bar.update(1)
-                    if (it + 1) % redraw_every == 0 and it + 1 < n:   # the last one is drawn after evaluation
-                        draw(history, f"training: iteration {it + 1} of {n}")
+                    if done % redraw_every == 0 and done < total:   # the last one is drawn after evaluation
+                        draw(live, f"training: iteration {done} of {total}")
                         box.redraws += 1
 
                 t0 = time.perf_counter()
-                result = train_gail(demos, reward=s["reward"], absorbing=s["absorbing"], ent_coef=s["ent_coef"],
-                                    d_steps=s["d_steps"], grad_penalty=s["grad_penalty"], iterations=n,
-                                    seed=s["seed"], ppo=ppo, callback=step)
+                policy, history = train_gail(demos, seed=s["seed"], progress=step, reward=s["reward"],
+                                             absorbing=s["absorbing"], ent_coef=s["ent_coef"], d_steps=s["d_steps"],
+                                             grad_penalty=s["grad_penalty"], iterations=n,
+                                             ppo=PPOConfig() if ppo is None else ppo)
                 wall = time.perf_counter() - t0
                 bar.set_postfix_str(f"evaluating the deterministic policy on {eval_episodes} episodes")
-                ev = evaluate(result.policy, env_id, eval_episodes, seed=20_000 + s["seed"])
+                ev = evaluate(policy, env_id, eval_episodes, seed=EVAL_SEED_OFFSET + s["seed"])
                 bar.update(1)
                 bar.close()
-            box.result, box.evaluation, box.wall_s = result, ev, wall
-            draw(result.history, f"GAIL, {settings_text(s)}")
-            summary.value = html.escape(describe(result, ev, wall, horizon, expert_return))
+            box.policy, box.history, box.evaluation, box.wall_s = policy, history, ev, wall
+            draw(history, f"GAIL, {settings_text(s)}")
+            summary.value = html.escape(describe(history, ev, wall, horizon, expert_return))
         finally:
             train.disabled = False
 
