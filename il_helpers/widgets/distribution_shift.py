@@ -18,8 +18,8 @@ from ..lessons.distribution_shift import (
     expert_states,
     log_horizons,
     measure_cost_curve,
-    plot_compounding,
 )
+from ..plots.distribution_shift import plot_compounding
 from .progress import StagedProgress
 
 #: network sizes offered by the capacity control
