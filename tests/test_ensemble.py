@@ -78,7 +78,8 @@ def test_disagreement_uses_the_unclipped_means(lane_ensemble):
 
 
 def test_gaussian_members_use_their_means(lane):
-    ens, _ = train_bc_ensemble(lane.first(4), n_members=3, seed=0, bc=BCConfig(hidden=LEARNER["hidden"], epochs=LEARNER["epochs"], loss="gaussian_nll"))
+    nll = BCConfig(hidden=LEARNER["hidden"], epochs=LEARNER["epochs"], loss="gaussian_nll")
+    ens, _ = train_bc_ensemble(lane.first(4), n_members=3, seed=0, bc=nll)
     obs = lane.obs[:40]
     with torch.no_grad():
         means = np.stack([m.distribution_params(torch.as_tensor(obs))[0].numpy() for m in ens.members])

@@ -370,6 +370,13 @@ def train_on(data: Demonstrations, bc: BCConfig | None = None, seed: int = 0, st
     return set_stats(policy, stats)
 
 
+def check_initial(where: str, demos) -> Demonstrations:
+    """``demos`` must be the initial expert :class:`Demonstrations` (a trainer's first argument)."""
+    if not isinstance(demos, Demonstrations):
+        raise TypeError(f"{where}: demos must be the initial expert Demonstrations, got {type(demos).__name__}")
+    return demos
+
+
 class _NotEvaluated:
     return_mean = normalized = off_road_rate = None
 
@@ -384,8 +391,7 @@ def interactive_loop(method: str, demos: Demonstrations, cfg: InteractiveConfig,
     steps ``select(rollout, expert_drove, learner, data, stats)`` returns (default: every live step),
     aggregate, retrain, evaluate, record. ``progress(done, iterations + 1, record as a dict)``
     after iteration 0 and after each iteration."""
-    if not isinstance(demos, Demonstrations):
-        raise TypeError(f"{method}: demos must be the initial expert Demonstrations, got {type(demos).__name__}")
+    check_initial(method, demos)
     env_id = demos.env_id if env_id is None else env_id
     env_spaces(check_env_id(env_id))  # builds the env once: an env module registers its expert on import
     iterations = check_int("iterations", cfg.iterations, 0, where=method)
@@ -476,6 +482,7 @@ def train_dagger(demos: Demonstrations, *, env_id: str | None = None, seed: int 
     is called after iteration 0 and after each iteration (``total = iterations + 1``). Every
     visited state costs one expert label. Returns ``(final policy, DAggerHistory)``.
     """
+    check_initial("train_dagger", demos)
     cfg = make_config(DAggerConfig, config, "train_dagger", **settings)
     try:
         sched = make_schedule(cfg.schedule)

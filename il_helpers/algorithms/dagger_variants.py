@@ -34,6 +34,7 @@ from .dagger import (
     Driver,
     InteractiveConfig,
     MixturePolicy,
+    check_initial,
     interactive_loop,
     make_schedule,
     run_settings,
@@ -182,6 +183,7 @@ def train_safe_dagger(demos: Demonstrations, *, env_id: str | None = None, seed:
     """SafeDAgger: collect with :class:`SafeDAggerPolicy` (the expert acts wherever the learner's
     action is more than ``threshold`` from its own, in units of half the action range), label
     and add every visited state. Other settings as :func:`~il_helpers.algorithms.dagger.train_dagger`."""
+    check_initial("train_safe_dagger", demos)
     cfg = make_config(SafeDAggerConfig, config, "train_safe_dagger", **settings)
     threshold = _threshold(cfg.threshold, "train_safe_dagger")
     action_space = env_spaces(check_env_id(demos.env_id if env_id is None else env_id))[1]
@@ -200,6 +202,7 @@ def train_hg_dagger(demos: Demonstrations, *, env_id: str | None = None, seed: i
     expert when the car leaves the safe band and back when it is well inside; only the steps
     the expert drove (its corrections) are labelled and added. Other settings as
     :func:`~il_helpers.algorithms.dagger.train_dagger`."""
+    check_initial("train_hg_dagger", demos)
     cfg = make_config(HGDAggerConfig, config, "train_hg_dagger", **settings)
     gate = default_gate(check_env_id(demos.env_id if env_id is None else env_id)) if cfg.gate is None else cfg.gate
     if not callable(gate):
@@ -233,6 +236,7 @@ def train_selective_dagger(demos: Demonstrations, *, env_id: str | None = None, 
     visited state.
     """
     where = "train_selective_dagger"
+    check_initial(where, demos)
     cfg = make_config(SelectiveDAggerConfig, config, where, **settings)
     threshold = _threshold(cfg.threshold, where)
     n_members = check_int("n_members", cfg.n_members, 2, where=where)
