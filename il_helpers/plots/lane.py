@@ -36,7 +36,8 @@ def draw_road(ax, curvature: np.ndarray, length: float | None = None, start: flo
     left, right, polygon = road_edges(geo, s)
     if background is not None:
         ax.set_facecolor(background)
-    ax.fill(*polygon, color=road_color, zorder=1, label=label, **({} if fill_lw is None else {"lw": fill_lw}))
+    extra = ({} if label is None else {"label": label}) | ({} if fill_lw is None else {"lw": fill_lw})
+    ax.fill(*polygon, color=road_color, zorder=1, **extra)
     ax.plot(*left, color="white", lw=edge_lw, zorder=2)
     ax.plot(*right, color="white", lw=edge_lw, zorder=2)
     ax.set_aspect("equal")
