@@ -48,6 +48,6 @@ def test_draw_road_label_and_outline():
     _, ax = plt.subplots()
     draw_road(ax, np.zeros(30), label=None, fill_lw=0)
     (band,) = ax.patches
-    assert band.get_linewidth() == 0 and band.get_label().startswith("_")
+    assert band.get_linewidth() == 0 and ax.get_legend_handles_labels()[1] == []  # no legend entry
     left, right, polygon = road_edges(draw_road(plt.subplots()[1], np.zeros(30)), np.arange(0.0, 10.0, 0.5))
     assert np.allclose(left[1], 2.0) and np.allclose(right[1], -2.0) and len(polygon[0]) == 2 * len(left[0])
