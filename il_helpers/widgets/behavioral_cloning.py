@@ -3,12 +3,9 @@ noise in the demonstrations, or state-noise augmentation, and see how far it dri
 
 from __future__ import annotations
 
-import html
 import time
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
-from IPython.display import display
 
 from ..algorithms.bc import train_bc
 from ..core.demonstrations import collect_demonstrations
@@ -16,7 +13,7 @@ from ..core.evaluation import normalized_score, rollout
 from ..envs.registry import LANE_KEEPING
 from ..lessons.distribution_shift import LEARNER
 from ..plots.behavioral_cloning import plot_drift
-from .progress import StagedProgress
+from .progress import StagedProgress, remember, show_figure
 
 #: state-noise augmentation (train_bc's ``state_noise``, in normalized units) when the box is ticked
 AUGMENT_NOISE = 0.1
@@ -100,18 +97,12 @@ def behavioral_cloning_widget(n_demos: int = LEARNER["n_demos"], noise: float = 
                 res = bc_drift_run(int(demos.value), float(nz.value), bool(aug.value), seed, horizon, n_episodes,
                                    progress=step)
                 step("drawing")
-                with plot:
-                    plot.clear_output(wait=True)
-                    axes = plot_drift(res, box.result)
-                    fig = axes[0].figure
-                    display(fig)
-                    plt.close(fig)
+                fig = plot_drift(res, box.result)[0].figure
+                show_figure(plot, fig)
                 box.figure = fig
                 step.close()
             res["callback_s"] = time.perf_counter() - t0
-            box.result = res
-            box.history.append(res)
-            summary.value = html.escape(describe(res))
+            remember(box, res, summary, describe(res))
         finally:
             train.disabled = False
 

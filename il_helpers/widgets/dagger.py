@@ -8,12 +8,12 @@ import html
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
-from IPython.display import display
 from tqdm.auto import tqdm
 
 from ..algorithms.dagger import SCHEDULES, make_schedule, train_dagger
 from ..lessons.dagger import COURSE, COURSE_DEMOS, course_config, course_demos
 from ..plots.dagger import plot_coverage, plot_history, plot_schedules
+from .progress import remember, seed_and_train, show_figure
 
 #: the parameter slider's range and step for each schedule kind
 PARAM_SLIDER = {
@@ -65,9 +65,7 @@ def dagger_widget(schedule: str = "exponential", param: float | None = 0.5, iter
                             style=style)
     eps = widgets.IntSlider(value=iteration_episodes, min=1, max=10, description="Episodes / iteration",
                             continuous_update=False, style=style)
-    sd = widgets.BoundedIntText(value=seed, min=0, max=999, description="Seed", style=style,
-                                layout=widgets.Layout(width="120px"))
-    train = widgets.Button(description="Train", button_style="primary", icon="play")
+    sd, train = seed_and_train(seed, style)
     summary = widgets.HTML()
     plot = widgets.Output()
     progress = widgets.Output()
@@ -91,13 +89,10 @@ def dagger_widget(schedule: str = "exponential", param: float | None = 0.5, iter
         if box.result is None:
             summary.value = html.escape(f"{current_schedule()}: press Train to run DAgger ({its.value} iterations × "
                                         f"{eps.value} episodes after {COURSE_DEMOS} expert episodes) on LaneKeeping.")
-            with plot:
-                plot.clear_output(wait=True)
-                fig, ax = plt.subplots(figsize=(4.8, 2.6))
-                plot_schedules([current_schedule()], iterations=int(its.value), ax=ax)
-                fig.tight_layout()
-                display(fig)
-                plt.close(fig)
+            fig, ax = plt.subplots(figsize=(4.8, 2.6))
+            plot_schedules([current_schedule()], iterations=int(its.value), ax=ax)
+            fig.tight_layout()
+            show_figure(plot, fig)
 
     def run(*_):
         train.disabled = True
@@ -116,18 +111,13 @@ def dagger_widget(schedule: str = "exponential", param: float | None = 0.5, iter
                 _, result = train_dagger(course_demos(int(sd.value)), seed=int(sd.value), config=config,
                                          progress=step)
                 bar.close()
-            box.result = result
-            box.history.append(result)
-            with plot:
-                plot.clear_output(wait=True)
-                fig, axes = plt.subplots(2, 2, figsize=(9.5, 6.4))
-                plot_history({"DAgger": result}, axes=axes[0])
-                plot_coverage(result.initial, result.data, axes=axes[1])
-                axes[0, 0].set_title(str(current_schedule()), fontsize=9)
-                fig.subplots_adjust(hspace=0.45, wspace=0.3)
-                display(fig)
-                plt.close(fig)
-            summary.value = html.escape(describe(result))
+            fig, axes = plt.subplots(2, 2, figsize=(9.5, 6.4))
+            plot_history({"DAgger": result}, axes=axes[0])
+            plot_coverage(result.initial, result.data, axes=axes[1])
+            axes[0, 0].set_title(str(current_schedule()), fontsize=9)
+            fig.subplots_adjust(hspace=0.45, wspace=0.3)
+            show_figure(plot, fig)
+            remember(box, result, summary, describe(result))
         finally:
             train.disabled = False
 
