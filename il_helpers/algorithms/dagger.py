@@ -257,8 +257,9 @@ class IterationRecord:
     drove; ``dataset_size`` and ``labels_used`` (cumulative expert labels, the initial
     demonstrations included) after aggregating; ``return_mean``, ``normalized`` and
     ``off_road_rate``: the retrained policy, evaluated (None with ``eval_episodes=0``);
-    ``collect_*``: the collection rollout of this iteration (iteration 0: the expert's
-    demonstrations; off-road steps are None for envs without a road); ``takeovers``: switches
+    ``collect_*``: the collection rollout of this iteration (iteration 0: the given expert
+    demonstrations, whose off-road steps are not recorded: None; None too for envs without a
+    road); ``takeovers``: switches
     from the learner to the expert while collecting; ``expert_steps``: steps the expert drove."""
 
     iteration: int

@@ -39,6 +39,7 @@ from ..core.checks import check_int
 from ..core.demonstrations import collect_demonstrations
 from ..core.evaluation import Rollout, rollout
 from ..core.nets import cpu_threads
+from ..core.seeding import DEMO_SEED_OFFSET, EVAL_SEED_OFFSET
 from ..envs.registry import LANE_KEEPING, get_expert
 
 #: a step's steering error counts as a supervised "mistake" above this (5 % of the range [-1, 1])
@@ -54,6 +55,11 @@ LEARNER = {"n_demos": 10, "hidden": (16, 16), "epochs": 20}
 #: DART: the same learner on demonstrations driven with this much steering noise (std, in units
 #: of the steering range's half-width); 0.2 already helps, 0.3 cuts BC's off-road rate 20x or more.
 DART_NOISE = 0.3
+#: the cost-curve rollouts of a learner trained with ``seed`` use ``seed + CURVE_SEED_OFFSET``: new
+#: roads and gusts (its demonstrations were collected with ``seed`` itself)
+CURVE_SEED_OFFSET = DEMO_SEED_OFFSET
+#: the seed of the expert's states on which the supervised action error is measured
+EXPERT_SAMPLE_SEED = EVAL_SEED_OFFSET
 
 
 # -- horizons ----------------------------------------------------------------------------------
@@ -363,7 +369,7 @@ def compounding_experiment(n_demos: int = LEARNER["n_demos"], hidden=LEARNER["hi
     train BC (an MLP with ``hidden`` units, ``epochs`` epochs), and measure it.
 
     Seeds: demonstrations from ``seed``, BC with ``seed``, the evaluation rollout from
-    ``10_000 + seed`` (new roads). Returns a :class:`CompoundingResult` with the cost curve,
+    ``seed + CURVE_SEED_OFFSET`` (new roads). Returns a :class:`CompoundingResult` with the cost curve,
     ``eps`` (:func:`mistake_rate`), the supervised ``action_error`` on the expert's states
     (``expert_sample = (obs, actions)``, default: :func:`expert_states` of 50 episodes) and
     the log-log slope of :func:`fit_compounding_slope` (None if fewer than 3 horizons
@@ -381,11 +387,11 @@ def compounding_experiment(n_demos: int = LEARNER["n_demos"], hidden=LEARNER["hi
     say("training BC")
     policy, _ = train_bc(demos, hidden=tuple(hidden), epochs=epochs, seed=seed)
     say("rolling out")
-    curve = measure_cost_curve(policy, n_episodes=n_episodes, max_horizon=max_horizon, seed=10_000 + seed,
+    curve = measure_cost_curve(policy, n_episodes=n_episodes, max_horizon=max_horizon, seed=seed + CURVE_SEED_OFFSET,
                                horizons=horizons, label=f"BC{' + DART' if noise > 0 else ''}")
     eps = curve.eps
     if expert_sample is None:
-        expert_sample = expert_states(LANE_KEEPING, 50, seed=20_000)
+        expert_sample = expert_states(LANE_KEEPING, 50, seed=EXPERT_SAMPLE_SEED)
     action_error = action_error_rate(policy, *expert_sample)
     try:
         fit = fit_compounding_slope(curve, eps, min_exit_fraction)

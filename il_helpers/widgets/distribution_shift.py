@@ -11,6 +11,8 @@ import matplotlib.pyplot as plt
 
 from ..envs.registry import LANE_KEEPING, get_expert
 from ..lessons.distribution_shift import (
+    CURVE_SEED_OFFSET,
+    EXPERT_SAMPLE_SEED,
     LEARNER,
     compounding_experiment,
     expert_states,
@@ -34,7 +36,7 @@ def _expert_curve(n_episodes: int, max_horizon: int, seed: int):
 
 @lru_cache(maxsize=1)
 def _expert_sample():
-    return expert_states(LANE_KEEPING, 50, seed=20_000)
+    return expert_states(LANE_KEEPING, 50, seed=EXPERT_SAMPLE_SEED)
 
 
 def describe(result) -> str:
@@ -99,7 +101,7 @@ def distribution_shift_widget(n_demos: int = LEARNER["n_demos"], capacity: str =
                     seed=int(sd.value), n_episodes=n_episodes, max_horizon=T, horizons=log_horizons(T),
                     expert_sample=_expert_sample(), progress=step)
                 step("drawing")
-                expert = _expert_curve(n_episodes, T, 10_000 + int(sd.value))
+                expert = _expert_curve(n_episodes, T, int(sd.value) + CURVE_SEED_OFFSET)
                 curves = [expert]
                 previous = box.result
                 if previous is not None and previous.curve.max_horizon == T:
