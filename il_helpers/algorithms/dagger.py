@@ -22,15 +22,12 @@ The variants (SafeDAgger, HG-DAgger, selective querying) change who drives while
 and which states are added; they live in :mod:`il_helpers.algorithms.dagger_variants` and run
 the same loop (:func:`interactive_loop`).
 
-Every trainer returns ``(policy, history)``: the final policy and a :class:`DAggerHistory`
-with, per iteration, the schedule's beta, the expert's measured share of the driving, the
-dataset size, the expert labels used so far, the evaluation return, normalized score and
-off-road rate, and (while collecting) the return, off-road steps, takeovers and expert-driven
-steps; the history also holds the aggregated ``data``, the ``initial`` demonstrations, the
-policy after each iteration (``policies``) and the ``config``. Retraining is
-:func:`il_helpers.train_bc` from scratch on the aggregated data (its settings: ``config.bc``),
-with the observations normalized by the *expert data's* mean and std (``normalize="expert"``,
-see :class:`DAggerConfig`); any environment with a queryable expert works.
+Every trainer returns ``(policy, history)``: a :class:`DAggerHistory` of per-iteration records
+(:class:`IterationRecord`) that also holds the aggregated ``data``, the ``initial``
+demonstrations, the policy after each iteration and the ``config``. Retraining is
+:func:`il_helpers.train_bc` from scratch (settings: ``config.bc``) with the observations
+normalized by the *expert data's* statistics (:class:`InteractiveConfig`); any environment
+with a queryable expert works.
 """
 
 from __future__ import annotations
