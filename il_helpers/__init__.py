@@ -47,17 +47,19 @@ from .core.data import load_expert_demos
 
 # notebook 01: distribution shift
 from .lessons.distribution_shift import (CostCurve, SlopeFit, action_error_rate, compounding_experiment, cost_curve,
-                                         expected_cost_bound, fit_loglog_slope, measure_cost_curve, mistake_rate,
-                                         plot_compounding)
+                                         expected_cost_bound, fit_loglog_slope, measure_cost_curve, mistake_rate)
+from .plots.distribution_shift import plot_compounding
 # notebook 02: behavioral cloning
-from .algorithms.bc import BCHistory, MLPPolicy, bc_loss, train_bc
-from .algorithms.ensemble import EnsembleHistory, EnsemblePolicy, train_bc_ensemble
+from .algorithms.bc import BCConfig, BCHistory, MLPPolicy, bc_loss, train_bc
+from .algorithms.ensemble import EnsembleConfig, EnsembleHistory, EnsemblePolicy, train_bc_ensemble
 from .lessons.behavioral_cloning import (Demonstrator, LaneKeepingDriver, MixedQuality, degraded_demonstrators,
                                          mixed_quality_demos, return_weights, top_k, top_k_episodes)
 # notebook 03: DAgger
-from .algorithms.dagger import (BandGate, BetaSchedule, DAggerHistory, DAggerResult, GatedPolicy, MixturePolicy,
-                                SafeDAggerPolicy, make_schedule, train_dagger, train_hg_dagger, train_safe_dagger,
-                                train_selective_dagger)
+from .algorithms.dagger import (BetaSchedule, DAggerConfig, DAggerHistory, InteractiveConfig, MixturePolicy,
+                                make_schedule, train_dagger)
+from .algorithms.dagger_variants import (BandGate, GatedPolicy, HGDAggerConfig, SafeDAggerConfig, SafeDAggerPolicy,
+                                         SelectiveDAggerConfig, train_hg_dagger, train_safe_dagger,
+                                         train_selective_dagger)
 # notebook 04: MaxEnt IRL (the exact tabular library; the gridworlds' pictures register their renderer)
 from . import tabular
 from .algorithms import maxent_irl

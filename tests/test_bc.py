@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import il_helpers as il
-from il_helpers.algorithms.bc import LOG_STD_MAX, LOG_STD_MIN, BCHistory, MLPPolicy, bc_loss, train_bc
+from il_helpers.algorithms.bc import LOG_STD_MAX, LOG_STD_MIN, BCConfig, BCHistory, MLPPolicy, bc_loss, train_bc
 from il_helpers.core.data import load_expert_demos
 
 LANE = il.LANE_KEEPING
@@ -249,13 +249,13 @@ def test_bad_weights(cartpole, weights, match):
     ("cartpole", {"epochs": 2.0}, r"epochs must be an integer >= 1, got 2.0"),
     ("cartpole", {"batch_size": 0}, r"batch_size must be an integer >= 1, got 0"),
     ("cartpole", {"patience": True}, r"patience must be an integer >= 1, got True"),
-    ("cartpole", {"lr": -1}, r"lr must be a positive number, got -1"),
-    ("cartpole", {"lr": float("nan")}, r"lr must be a positive number, got nan"),
-    ("cartpole", {"weight_decay": -0.1}, r"weight_decay must be a number >= 0, got -0.1"),
-    ("cartpole", {"dropout": 1.0}, r"dropout must be in \[0, 1\), got 1.0"),
-    ("cartpole", {"dropout": -0.2}, r"dropout must be in \[0, 1\), got -0.2"),
-    ("cartpole", {"val_frac": 1.0}, r"val_frac must be in \[0, 1\), got 1.0"),
-    ("cartpole", {"state_noise": -1.0}, r"state_noise must be a number >= 0, got -1.0"),
+    ("cartpole", {"lr": -1}, r"lr must be a finite number > 0, got -1"),
+    ("cartpole", {"lr": float("nan")}, r"lr must be a finite number > 0, got nan"),
+    ("cartpole", {"weight_decay": -0.1}, r"weight_decay must be a finite number >= 0, got -0.1"),
+    ("cartpole", {"dropout": 1.0}, r"dropout must be a finite number in \[0, 1\), got 1.0"),
+    ("cartpole", {"dropout": -0.2}, r"dropout must be a finite number in \[0, 1\), got -0.2"),
+    ("cartpole", {"val_frac": 1.0}, r"val_frac must be a finite number in \[0, 1\), got 1.0"),
+    ("cartpole", {"state_noise": -1.0}, r"state_noise must be a finite number >= 0, got -1.0"),
     ("cartpole", {"hidden": (64, 0)}, r"hidden must be a sequence of positive integers, got \(64, 0\)"),
 ])
 def test_bad_arguments(cartpole, lane_small, which, kwargs, match):
@@ -268,3 +268,40 @@ def test_not_demonstrations(cartpole):
     for junk in (cartpole.pairs(), {"obs": cartpole.obs}, None):
         with pytest.raises(TypeError, match="train_bc: demos must be Demonstrations, got " + type(junk).__name__):
             train_bc(junk)
+
+
+# -- the trainer contract ------------------------------------------------------------------------
+
+def test_config_and_settings_are_the_same_call(lane_small):
+    a, ha = train_bc(lane_small, epochs=3, hidden=(16,), seed=2)
+    b, hb = train_bc(lane_small, config=BCConfig(epochs=3, hidden=(16,)), seed=2)
+    c, _ = train_bc(lane_small, config=BCConfig(epochs=9, hidden=(16,)), epochs=3, seed=2)  # settings win
+    assert same_weights(a, b) and same_weights(a, c) and ha.train_loss == hb.train_loss
+    assert ha.config == hb.config and ha.config.loss == "mse"  # "auto" resolved
+    with pytest.raises(TypeError, match="train_bc: unknown setting.*epoch.*BCConfig has: .*epochs"):
+        train_bc(lane_small, epoch=3)
+    with pytest.raises(TypeError, match="config must be a BCConfig"):
+        train_bc(lane_small, config={"epochs": 3})
+
+
+def test_progress_once_per_epoch(cartpole):
+    seen = []
+    _, hist = train_bc(cartpole, epochs=4, seed=0, progress=lambda *a: seen.append(a))
+    assert [(d, t) for d, t, _ in seen] == [(k, 4) for k in range(1, hist.epochs_run + 1)]
+    assert [info["train_loss"] for _, _, info in seen] == hist.train_loss
+    assert [info["val_loss"] for _, _, info in seen] == hist.val_loss
+
+
+def test_mlp_policy_is_a_torch_policy(lane_small):
+    policy, _ = train_bc(lane_small, epochs=1, seed=0)
+    assert isinstance(policy, il.TorchPolicy) and isinstance(policy, il.Policy)
+    assert np.isfinite(il.evaluate(policy, LANE, n_episodes=2, seed=0).return_mean)
+
+
+def test_global_rng_untouched(cartpole):
+    torch.manual_seed(123)
+    state = torch.random.get_rng_state()
+    np_state = np.random.get_state()[1].copy()
+    train_bc(cartpole, epochs=1, seed=5)
+    assert torch.equal(state, torch.random.get_rng_state())
+    assert np.array_equal(np_state, np.random.get_state()[1])

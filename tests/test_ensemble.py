@@ -7,12 +7,14 @@ import pytest
 import torch
 
 import il_helpers as il
-from il_helpers.algorithms.ensemble import EnsembleHistory, EnsemblePolicy, train_bc_ensemble
+from il_helpers.algorithms.bc import BCConfig
+from il_helpers.algorithms.ensemble import EnsembleConfig, EnsembleHistory, EnsemblePolicy, train_bc_ensemble
 from il_helpers.core.data import load_expert_demos
 from il_helpers.lessons.distribution_shift import LEARNER
 
 LANE = il.LANE_KEEPING
-SMALL = dict(hidden=LEARNER["hidden"], epochs=LEARNER["epochs"])
+NO_VAL = BCConfig(hidden=LEARNER["hidden"], epochs=LEARNER["epochs"], val_frac=0)
+SMALL = BCConfig(hidden=LEARNER["hidden"], epochs=LEARNER["epochs"])
 
 
 @pytest.fixture(scope="module")
@@ -22,12 +24,12 @@ def lane():
 
 @pytest.fixture(scope="module")
 def lane_ensemble(lane):
-    return train_bc_ensemble(lane, n_members=4, seed=0, **SMALL)
+    return train_bc_ensemble(lane, n_members=4, seed=0, bc=SMALL)
 
 
 @pytest.fixture(scope="module")
 def cartpole_ensemble():
-    return train_bc_ensemble(load_expert_demos("CartPole-v1", 3), n_members=3, seed=0, epochs=5)
+    return train_bc_ensemble(load_expert_demos("CartPole-v1", 3), n_members=3, seed=0, bc=BCConfig(epochs=5))
 
 
 def far_states(n=200, seed=0):
@@ -76,7 +78,8 @@ def test_disagreement_uses_the_unclipped_means(lane_ensemble):
 
 
 def test_gaussian_members_use_their_means(lane):
-    ens, _ = train_bc_ensemble(lane.first(4), n_members=3, loss="gaussian_nll", seed=0, **SMALL)
+    nll = BCConfig(hidden=LEARNER["hidden"], epochs=LEARNER["epochs"], loss="gaussian_nll")
+    ens, _ = train_bc_ensemble(lane.first(4), n_members=3, seed=0, bc=nll)
     obs = lane.obs[:40]
     with torch.no_grad():
         means = np.stack([m.distribution_params(torch.as_tensor(obs))[0].numpy() for m in ens.members])
@@ -109,9 +112,9 @@ def test_members_in_training_mode_fall_back_and_are_restored(lane, lane_ensemble
 
 
 def test_deterministic_and_members_differ(lane):
-    a, ha = train_bc_ensemble(lane.first(4), n_members=3, seed=5, **SMALL)
-    b, hb = train_bc_ensemble(lane.first(4), n_members=3, seed=5, **SMALL)
-    c, hc = train_bc_ensemble(lane.first(4), n_members=3, seed=6, **SMALL)
+    a, ha = train_bc_ensemble(lane.first(4), n_members=3, seed=5, bc=SMALL)
+    b, hb = train_bc_ensemble(lane.first(4), n_members=3, seed=5, bc=SMALL)
+    c, hc = train_bc_ensemble(lane.first(4), n_members=3, seed=6, bc=SMALL)
     obs = far_states(40)
     np.testing.assert_array_equal(a.member_actions(obs), b.member_actions(obs))
     assert ha.seeds == [15, 16, 17] and hc.seeds == [18, 19, 20]  # no member seed shared across ensembles
@@ -120,23 +123,33 @@ def test_deterministic_and_members_differ(lane):
 
 
 def test_bootstrap_resamples_episodes(lane):
-    ens, hist = train_bc_ensemble(lane, n_members=3, bootstrap=True, seed=0, val_frac=0, **SMALL)
+    ens, hist = train_bc_ensemble(lane, n_members=3, bootstrap=True, seed=0, bc=NO_VAL)
     assert hist.bootstrap
     for eps in hist.episodes:
         assert len(eps) == lane.num_episodes and eps.min() >= 0 and eps.max() < lane.num_episodes
     assert any(len(np.unique(eps)) < lane.num_episodes for eps in hist.episodes)  # with replacement
-    again, hist2 = train_bc_ensemble(lane, n_members=3, bootstrap=True, seed=0, val_frac=0, **SMALL)
+    again, hist2 = train_bc_ensemble(lane, n_members=3, bootstrap=True, seed=0, bc=NO_VAL)
     for e1, e2 in zip(hist.episodes, hist2.episodes):
         np.testing.assert_array_equal(e1, e2)
-    plain, hp = train_bc_ensemble(lane, n_members=3, seed=0, val_frac=0, **SMALL)
+    plain, hp = train_bc_ensemble(lane, n_members=3, seed=0, bc=NO_VAL)
     np.testing.assert_array_equal(hp.episodes[0], np.arange(lane.num_episodes))
     assert not np.allclose(ens(lane.obs[:50]), plain(lane.obs[:50]))
 
 
 def test_progress_callback(lane):
     seen = []
-    train_bc_ensemble(lane.first(3), n_members=2, seed=0, progress=seen.append, epochs=1)
-    assert seen == [0, 1]
+    train_bc_ensemble(lane.first(3), n_members=2, seed=0, progress=lambda *a: seen.append(a), bc=BCConfig(epochs=1))
+    assert [(done, total) for done, total, _ in seen] == [(1, 2), (2, 2)]
+    assert [info["seed"] for _, _, info in seen] == [0, 1] and all(info["train_loss"] > 0 for _, _, info in seen)
+
+
+def test_config_and_settings_are_the_same_call(lane):
+    a, ha = train_bc_ensemble(lane.first(3), seed=1, n_members=2, bc=BCConfig(epochs=2))
+    b, hb = train_bc_ensemble(lane.first(3), seed=1, config=EnsembleConfig(n_members=2, bc=BCConfig(epochs=2)))
+    np.testing.assert_array_equal(a(lane.obs[:20]), b(lane.obs[:20]))
+    assert ha.config == hb.config and len(ha.members) == 2
+    with pytest.raises(TypeError, match="unknown setting.*epochs.*EnsembleConfig has: bc, bootstrap, n_members"):
+        train_bc_ensemble(lane, epochs=3)
 
 
 def test_bad_input(lane, lane_ensemble):
@@ -148,7 +161,7 @@ def test_bad_input(lane, lane_ensemble):
     with pytest.raises(ValueError, match="at least one"):
         EnsemblePolicy([])
     mse, _ = lane_ensemble
-    nll, _ = train_bc_ensemble(lane.first(3), n_members=1, loss="gaussian_nll", epochs=1)
+    nll, _ = train_bc_ensemble(lane.first(3), n_members=1, bc=BCConfig(loss="gaussian_nll", epochs=1))
     with pytest.raises(ValueError, match="same loss"):
         EnsemblePolicy([mse.members[0], nll.members[0]])
     with pytest.raises(ValueError, match="observations"):
@@ -160,7 +173,7 @@ def test_disagreement_grows_off_the_expert_distribution(seed):
     """Notebook 02's claim, on fresh demonstrations: states far from the road make the members
     disagree much more than the demonstrated states do."""
     demos = il.collect_demonstrations(LANE, 10, seed=300 + seed)
-    ens, _ = train_bc_ensemble(demos, n_members=5, seed=seed, **SMALL)
+    ens, _ = train_bc_ensemble(demos, n_members=5, seed=seed, bc=SMALL)
     on = ens.disagreement(demos.obs).mean()
     off = ens.disagreement(far_states(300, seed)).mean()
     assert off > 3 * on, (on, off)

@@ -11,7 +11,8 @@ import ipywidgets as widgets  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from il_helpers.algorithms.dagger import COURSE, SCHEDULES  # noqa: E402
+from il_helpers.algorithms.dagger import SCHEDULES  # noqa: E402
+from il_helpers.lessons.dagger import COURSE  # noqa: E402
 from il_helpers.widgets import dagger_widget  # noqa: E402
 from il_helpers.widgets.dagger import PARAM_SLIDER, describe  # noqa: E402
 
@@ -24,7 +25,7 @@ def box():
 def test_renders_with_defaults_without_training(box):
     assert isinstance(box, widgets.VBox)
     assert box.schedule.value == "exponential" and box.param.value == 0.5
-    assert box.iterations.value == COURSE["iterations"] and box.episodes.value == COURSE["episodes_per_iter"]
+    assert box.iterations.value == COURSE.iterations and box.episodes.value == COURSE.iteration_episodes
     assert box.result is None and box.history == []
     assert "Train" in box.summary.value and "exponential beta = 0.5^i" in box.summary.value
     assert list(box.schedule.options) == list(SCHEDULES)
@@ -50,14 +51,13 @@ def test_schedule_reconfigures_the_parameter(box):
 def test_train_click_updates_summary_and_result(box):
     before = box.summary.value
     box.train.click()
-    res = box.result
-    assert res is not None and box.history == [res] and not box.train.disabled
-    assert box.summary.value != before and box.summary.value == html.escape(describe(res))
-    h = res.history
-    assert len(h) == COURSE["iterations"] + 1 and h.final.labels_used == 2400
+    h = box.result
+    assert h is not None and box.history == [h] and not box.train.disabled
+    assert box.summary.value != before and box.summary.value == html.escape(describe(h))
+    assert len(h) == COURSE.iterations + 1 and h.final.labels_used == 2400
     assert f"final normalized score {h.final.normalized:.3f}" in box.summary.value
     assert f"{h.final.labels_used} expert labels" in box.summary.value
-    assert res.settings["schedule"] == "exponential beta = 0.5^i"
+    assert h.settings["schedule"] == "exponential beta = 0.5^i"
 
 
 def test_new_settings_are_used_and_reported(box):
@@ -66,9 +66,8 @@ def test_new_settings_are_used_and_reported(box):
     box.episodes.value = 1
     box.seed.value = 3
     box.train.click()
-    res = box.result
-    assert len(box.history) == 2 and res is box.history[-1]
-    h = res.history
+    h = box.result
+    assert len(box.history) == 2 and h is box.history[-1]
     assert len(h) == 3 and h["dataset_size"].tolist() == [400, 600, 800]
     assert np.array_equal(h["beta"], [1.0, 0.0, 0.0]) and np.all(h["expert_share"][1:] == 0)
     assert "indicator" in box.summary.value and "2 iterations × 1 episodes, seed 3" in box.summary.value

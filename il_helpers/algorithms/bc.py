@@ -19,6 +19,9 @@ return-weighted BC on mixed-quality data).
 Other policy classes reuse the same loop (validation split, early stopping, weights, state
 noise): pass ``train_bc(demos, policy=module)`` with a ``torch.nn.Module`` that has a method
 ``loss(obs, actions) -> per-sample loss (B,)`` (e.g. the mixture policies of notebook 06).
+
+The module reads top to bottom: the configuration (:class:`BCConfig`), the policy
+(:class:`MLPPolicy`), the loss (:func:`bc_loss`), the loop (:func:`train_bc`).
 """
 
 from __future__ import annotations
@@ -26,55 +29,75 @@ from __future__ import annotations
 import copy
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 import torch
 from torch import nn
 
+from ..core.checks import check, check_choice, check_int, check_number, make_config
 from ..core.demonstrations import Demonstrations
-from ..core.nets import cpu_threads
-from ..core.policies import Policy
+from ..core.nets import STD_FLOOR, cpu_threads, mlp, normalization_stats
+from ..core.policies import TorchPolicy
 from ..envs.registry import env_spaces
 
 LOSSES = ("ce", "mse", "gaussian_nll")
 LOG_STD_MIN, LOG_STD_MAX = -5.0, 2.0
 
 
-def mlp(sizes: list[int], dropout: float = 0.0) -> nn.Sequential:
-    """A ``tanh`` multilayer perceptron; ``sizes = [in, hidden..., out]``."""
-    layers: list[nn.Module] = []
-    for i in range(len(sizes) - 1):
-        layers.append(nn.Linear(sizes[i], sizes[i + 1]))
-        if i < len(sizes) - 2:
-            layers.append(nn.Tanh())
-            if dropout > 0:
-                layers.append(nn.Dropout(dropout))
-    return nn.Sequential(*layers)
+@dataclass
+class BCConfig:
+    """Every setting of :func:`train_bc` (keyword ``settings`` of ``train_bc`` replace these fields).
+
+    ``loss``: one of :data:`LOSSES` or "auto" ("ce" for discrete actions, "mse" otherwise);
+    ``hidden``: the MLP's hidden widths; ``epochs`` passes over the training episodes in
+    minibatches of ``batch_size`` with Adam (``lr``, ``weight_decay``); ``dropout`` after each
+    hidden layer; ``val_frac`` of the episodes held out for early stopping after ``patience``
+    epochs without a better validation loss (0: train all epochs on everything);
+    ``normalize``: standardize the observations with the training data's statistics;
+    ``state_noise``: Gaussian noise (normalized units) added to training observations;
+    ``weights``: one loss weight per step (>= 0), or None; ``device`` and ``threads`` (torch
+    threads on the CPU, None: torch's setting); ``nll_beta`` in [0, 1]: beta-NLL for
+    ``loss="gaussian_nll"``.
+    """
+
+    loss: str = "auto"
+    hidden: tuple = (64, 64)
+    epochs: int = 50
+    batch_size: int = 256
+    lr: float = 3e-3
+    weight_decay: float = 0.0
+    dropout: float = 0.0
+    val_frac: float = 0.2
+    patience: int = 10
+    normalize: bool = True
+    state_noise: float = 0.0
+    weights: np.ndarray | None = None
+    device: str = "cpu"
+    threads: int | None = 1
+    nll_beta: float = 0.0
 
 
-class MLPPolicy(nn.Module, Policy):
+class MLPPolicy(TorchPolicy):
     """An MLP on normalized observations; what BC (and later trainers) return.
 
     ``forward(obs_tensor)`` gives the network's raw output (logits, or mean [and log-std]);
     calling the policy on a numpy batch gives actions: the argmax for ``"ce"``, the mean
     clipped to the action bounds otherwise (``sample=True`` draws from the Gaussian instead).
+    Normalization, the numpy/tensor dispatch and the clipping are :class:`TorchPolicy`'s.
     """
 
     def __init__(self, obs_dim: int, act_dim: int, loss: str, hidden=(64, 64), dropout: float = 0.0,
                  action_low=None, action_high=None):
-        nn.Module.__init__(self)
-        self.loss, self.obs_dim, self.act_dim = loss, obs_dim, act_dim
+        super().__init__(obs_dim, act_dim, action_low, action_high)
+        self.loss = loss
         out = act_dim * (2 if loss == "gaussian_nll" else 1)
         self.net = mlp([obs_dim, *hidden, out], dropout)
-        self.register_buffer("obs_mean", torch.zeros(obs_dim))
-        self.register_buffer("obs_std", torch.ones(obs_dim))
-        self.action_low = None if action_low is None else np.asarray(action_low, np.float32)
-        self.action_high = None if action_high is None else np.asarray(action_high, np.float32)
         self.name = f"MLP policy ({loss})"
         self.sample = False
 
     def forward(self, obs: torch.Tensor) -> torch.Tensor:
-        return self.net((obs - self.obs_mean) / self.obs_std)
+        return self.net(self.normalize(obs))
 
     def distribution_params(self, obs: torch.Tensor):
         """Mean and log-std of the Gaussian head (``gaussian_nll`` only)."""
@@ -82,34 +105,13 @@ class MLPPolicy(nn.Module, Policy):
         mean, log_std = out[:, : self.act_dim], out[:, self.act_dim:]
         return mean, log_std.clamp(LOG_STD_MIN, LOG_STD_MAX)
 
-    def __call__(self, obs):
-        if isinstance(obs, torch.Tensor):
-            return nn.Module.__call__(self, obs)
-        return Policy.__call__(self, obs)
-
-    @torch.no_grad()
-    def act(self, obs: np.ndarray) -> np.ndarray:
-        with cpu_threads(1 if self.obs_mean.device.type == "cpu" else None):
-            return self._act(obs)
-
-    def _act(self, obs: np.ndarray) -> np.ndarray:
-        was_training = self.training
-        if was_training:
-            self.eval()
-        x = torch.as_tensor(obs, dtype=torch.float32, device=self.obs_mean.device)
+    def _act(self, x: torch.Tensor) -> torch.Tensor:
         if self.loss == "ce":
-            actions = self(x).argmax(dim=1).cpu().numpy().astype(np.int64)
-        elif self.loss == "gaussian_nll":
+            return self(x).argmax(dim=1)
+        if self.loss == "gaussian_nll":
             mean, log_std = self.distribution_params(x)
-            a = mean + torch.randn_like(mean) * log_std.exp() if self.sample else mean
-            actions = a.cpu().numpy()
-        else:
-            actions = self(x).cpu().numpy()
-        if was_training:
-            self.train()
-        if self.loss != "ce" and self.action_low is not None:
-            actions = np.clip(actions, self.action_low, self.action_high).astype(np.float32)
-        return actions
+            return mean + torch.randn_like(mean) * log_std.exp() if self.sample else mean
+        return self(x)
 
     def __repr__(self) -> str:
         return f"MLPPolicy({self.loss}, {self.net})"
@@ -130,36 +132,68 @@ def bc_loss(policy: MLPPolicy, obs: torch.Tensor, actions: torch.Tensor, nll_bet
 
 @dataclass
 class BCHistory:
-    """What happened during training, epoch by epoch."""
+    """What happened during training, epoch by epoch (``config``: the settings of the run)."""
 
     train_loss: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
     best_epoch: int = -1
     epochs_run: int = 0
     wall_s: float = 0.0
+    config: BCConfig | None = field(default=None, repr=False)
 
 
-def _check(name, value, ok: bool, expected: str):
-    if not ok:
-        raise ValueError(f"train_bc: {name} must be {expected}, got {value!r}")
+def _checked(cfg: BCConfig, demos: Demonstrations, policy) -> tuple[BCConfig, np.ndarray | None]:
+    """Validate ``cfg`` against ``demos``; return it with ``loss`` resolved, and the weights as float32."""
+    where = "train_bc"
+    loss = cfg.loss
+    if policy is not None:
+        check(isinstance(policy, nn.Module) and callable(getattr(policy, "loss", None)), "policy",
+              "a torch.nn.Module with a method loss(obs, actions) -> per-sample loss", type(policy).__name__, where)
+        check(loss == "auto", "loss", "'auto' when a policy is given (its own loss method is used)", loss, where)
+    else:
+        if loss == "auto":
+            loss = "ce" if demos.discrete else "mse"
+        check(loss in LOSSES, "loss", f"one of {LOSSES} or 'auto'", loss, where)
+        check((loss == "ce") == demos.discrete, "loss",
+              "'ce' for discrete actions and 'mse' or 'gaussian_nll' for continuous ones", loss, where)
+    for name in ("epochs", "batch_size", "patience"):
+        check_int(name, getattr(cfg, name), 1, where=where)
+    check_number("lr", cfg.lr, 0, low_open=True, where=where)
+    check_number("weight_decay", cfg.weight_decay, 0, where=where)
+    check_number("dropout", cfg.dropout, 0, 1, high_open=True, where=where)
+    check_number("val_frac", cfg.val_frac, 0, 1, high_open=True, where=where)
+    check_number("state_noise", cfg.state_noise, 0, where=where)
+    check_number("nll_beta", cfg.nll_beta, 0, 1, where=where)
+    check(cfg.nll_beta == 0 or loss == "gaussian_nll", "nll_beta", "0 unless loss='gaussian_nll'", cfg.nll_beta, where)
+    check(all(isinstance(h, (int, np.integer)) and not isinstance(h, bool) and h >= 1 for h in cfg.hidden), "hidden",
+          "a sequence of positive integers", cfg.hidden, where)
+    check_choice("normalize", cfg.normalize, (True, False), where=where)
+    weights = cfg.weights
+    if weights is not None:
+        weights = np.asarray(weights, dtype=np.float32)
+        check(weights.shape == (len(demos),), "weights", f"one weight per step, shape ({len(demos)},)",
+              weights.shape, where)
+        check(bool(np.all(np.isfinite(weights))) and weights.min() >= 0 and weights.sum() > 0, "weights",
+              "finite, >= 0 and not all zero", "values", where)
+    return make_config(BCConfig, cfg, where, loss=loss), weights
 
 
-def train_bc(demos: Demonstrations, loss: str = "auto", hidden=(64, 64), epochs: int = 50,
-             batch_size: int = 256, lr: float = 3e-3, weight_decay: float = 0.0, dropout: float = 0.0,
-             val_frac: float = 0.2, patience: int = 10, normalize: bool = True, state_noise: float = 0.0,
-             weights: np.ndarray | None = None, seed: int = 0, device: str = "cpu",
-             threads: int | None = 1, policy: nn.Module | None = None,
-             nll_beta: float = 0.0) -> tuple[nn.Module, BCHistory]:
+def train_bc(demos: Demonstrations, *, env_id: str | None = None, seed: int = 0, progress: Callable | None = None,
+             config: BCConfig | None = None, policy: nn.Module | None = None,
+             **settings) -> tuple[nn.Module, BCHistory]:
     """Fit an :class:`MLPPolicy` to ``demos``; return ``(policy, history)``.
 
-    ``val_frac`` holds out whole episodes; training stops after ``patience`` epochs without a
-    better validation loss and the best weights are kept (``val_frac=0`` trains all epochs on
-    everything). ``state_noise`` adds Gaussian noise (in normalized units) to the training
-    observations: data augmentation. ``weights`` (one per step, >= 0) weight the loss.
-    ``nll_beta`` in [0, 1] turns ``"gaussian_nll"`` into beta-NLL (see the module docstring).
-    Deterministic for a given ``seed``; the global torch RNG is left as it was. ``threads``
-    torch threads are used while training on the CPU (1 is fastest for these small nets;
-    ``None`` keeps torch's setting); ``device="cuda"`` trains on a GPU.
+    ``config`` (a :class:`BCConfig`) and the keyword ``settings`` (its fields:
+    ``train_bc(demos, epochs=20)``) say how. ``val_frac`` holds out whole episodes; training
+    stops after ``patience`` epochs without a better validation loss and the best weights are
+    kept (``val_frac=0`` trains all epochs on everything). ``state_noise`` adds Gaussian noise
+    (in normalized units) to the training observations: data augmentation. ``weights`` (one per
+    step, >= 0) weight the loss. ``nll_beta`` in [0, 1] turns ``"gaussian_nll"`` into beta-NLL
+    (see the module docstring). Deterministic for a given ``seed``; the global torch RNG is left
+    as it was. ``threads`` torch threads are used while training on the CPU (1 is fastest for
+    these small nets; ``None`` keeps torch's setting); ``device="cuda"`` trains on a GPU.
+    ``progress(epoch, epochs, {"train_loss", "val_loss"})`` is called after each epoch.
+    ``env_id`` defaults to ``demos.env_id`` (its action space sizes the network).
 
     ``policy``: train this module (in place, and return it) instead of a new MLPPolicy. It must
     have a method ``loss(obs, actions)`` returning the per-sample loss, shape (B,); ``loss``
@@ -169,56 +203,33 @@ def train_bc(demos: Demonstrations, loss: str = "auto", hidden=(64, 64), epochs:
     """
     if not isinstance(demos, Demonstrations):
         raise TypeError(f"train_bc: demos must be Demonstrations, got {type(demos).__name__}")
-    if policy is not None:
-        _check("policy", type(policy).__name__,
-               isinstance(policy, nn.Module) and callable(getattr(policy, "loss", None)),
-               "a torch.nn.Module with a method loss(obs, actions) -> per-sample loss")
-        _check("loss", loss, loss == "auto", "'auto' when a policy is given (its own loss method is used)")
-    else:
-        if loss == "auto":
-            loss = "ce" if demos.discrete else "mse"
-        _check("loss", loss, loss in LOSSES, f"one of {LOSSES} or 'auto'")
-        _check("loss", loss, (loss == "ce") == demos.discrete,
-               "'ce' for discrete actions and 'mse' or 'gaussian_nll' for continuous ones")
-    for name, value in (("epochs", epochs), ("batch_size", batch_size), ("patience", patience)):
-        _check(name, value, isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 1,
-               "an integer >= 1")
-    _check("lr", lr, np.isfinite(lr) and lr > 0, "a positive number")
-    _check("weight_decay", weight_decay, np.isfinite(weight_decay) and weight_decay >= 0, "a number >= 0")
-    _check("dropout", dropout, 0 <= dropout < 1, "in [0, 1)")
-    _check("val_frac", val_frac, 0 <= val_frac < 1, "in [0, 1)")
-    _check("state_noise", state_noise, np.isfinite(state_noise) and state_noise >= 0, "a number >= 0")
-    _check("nll_beta", nll_beta, 0 <= nll_beta <= 1 and (nll_beta == 0 or loss == "gaussian_nll"),
-           "in [0, 1], and 0 unless loss='gaussian_nll'")
-    _check("hidden", hidden, all(isinstance(h, (int, np.integer)) and h >= 1 for h in hidden),
-           "a sequence of positive integers")
-    if weights is not None:
-        weights = np.asarray(weights, dtype=np.float32)
-        _check("weights", weights.shape, weights.shape == (len(demos),), f"one weight per step, shape ({len(demos)},)")
-        _check("weights", "values", np.all(np.isfinite(weights)) and weights.min() >= 0 and weights.sum() > 0,
-               "finite, >= 0 and not all zero")
+    cfg, weights = _checked(make_config(BCConfig, config, "train_bc", **settings), demos, policy)
+    env_id = demos.env_id if env_id is None else env_id
+    device = cfg.device
 
     t0 = time.perf_counter()
-    use_val = val_frac > 0 and demos.num_episodes >= 2
+    use_val = cfg.val_frac > 0 and demos.num_episodes >= 2
     if use_val:
         order = np.random.default_rng(seed).permutation(demos.num_episodes)
-        n_val = min(max(1, int(round(val_frac * demos.num_episodes))), demos.num_episodes - 1)
+        n_val = min(max(1, int(round(cfg.val_frac * demos.num_episodes))), demos.num_episodes - 1)
         val_mask = np.isin(demos.episode_ids, order[:n_val])
     else:
         val_mask = np.zeros(len(demos), dtype=bool)
 
-    obs_space, act_space = env_spaces(demos.env_id)
+    obs_space, act_space = env_spaces(env_id)
     act_dim = 1 if demos.discrete else demos.actions.shape[1]
     out_dim = act_space.n if demos.discrete else act_dim
     on_cpu = torch.device(device).type == "cpu"
+    # the network's initial weights come from torch's RNG seeded with ``seed``, inside fork_rng:
+    # the caller's global RNG state is restored afterwards
     with (torch.random.fork_rng(devices=[] if on_cpu else [torch.device(device)]),
-          cpu_threads(threads if on_cpu else None)):
+          cpu_threads(cfg.threads if on_cpu else None)):
         torch.manual_seed(seed)
         gen = torch.Generator().manual_seed(seed)
         if policy is None:
-            policy = MLPPolicy(demos.obs.shape[1], out_dim, loss, hidden, dropout,
+            policy = MLPPolicy(demos.obs.shape[1], out_dim, cfg.loss, cfg.hidden, cfg.dropout,
                                None if demos.discrete else act_space.low, None if demos.discrete else act_space.high)
-            loss_fn = lambda x, a: bc_loss(policy, x, a, nll_beta)  # noqa: E731
+            loss_fn = lambda x, a: bc_loss(policy, x, a, cfg.nll_beta)  # noqa: E731
         else:
             loss_fn = policy.loss
         policy.to(device)
@@ -227,23 +238,23 @@ def train_bc(demos: Demonstrations, loss: str = "auto", hidden=(64, 64), epochs:
         w = torch.ones(len(demos), device=device) if weights is None else torch.as_tensor(weights, device=device)
         train_idx = torch.as_tensor(np.flatnonzero(~val_mask), device=device)
         val_idx = torch.as_tensor(np.flatnonzero(val_mask), device=device)
-        if normalize and hasattr(policy, "obs_mean"):
-            policy.obs_mean.copy_(obs[train_idx].mean(0))
-            policy.obs_std.copy_(obs[train_idx].std(0).clamp_min(1e-6) if len(train_idx) > 1
-                                 else torch.ones(obs.shape[1]))
-        opt = torch.optim.Adam(policy.parameters(), lr=lr, weight_decay=weight_decay, fused=True)
-        hist = BCHistory()
+        if cfg.normalize and hasattr(policy, "obs_mean"):
+            mean, std = normalization_stats(obs[train_idx].cpu(), STD_FLOOR)
+            policy.obs_mean.copy_(mean)
+            policy.obs_std.copy_(std)
+        opt = torch.optim.Adam(policy.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, fused=True)
+        hist = BCHistory(config=cfg)
         best, best_state, bad = float("inf"), None, 0
-        for epoch in range(epochs):
+        for epoch in range(cfg.epochs):
             policy.train()
             perm = train_idx[torch.randperm(len(train_idx), generator=gen).to(device)]
             total, count = 0.0, 0
-            for i in range(0, len(perm), batch_size):
-                idx = perm[i: i + batch_size]
+            for i in range(0, len(perm), cfg.batch_size):
+                idx = perm[i: i + cfg.batch_size]
                 x = obs[idx]
-                if state_noise > 0:
+                if cfg.state_noise > 0:
                     noise = torch.randn(x.shape, generator=gen).to(device)
-                    x = x + noise * state_noise * getattr(policy, "obs_std", 1.0)
+                    x = x + noise * cfg.state_noise * getattr(policy, "obs_std", 1.0)
                 per = loss_fn(x, acts[idx])
                 batch_loss = (per * w[idx]).sum() / w[idx].sum().clamp_min(1e-12)
                 opt.zero_grad()
@@ -253,6 +264,7 @@ def train_bc(demos: Demonstrations, loss: str = "auto", hidden=(64, 64), epochs:
                 count += len(idx)
             hist.train_loss.append(total / max(count, 1))
             hist.epochs_run = epoch + 1
+            stop = False
             if use_val:
                 policy.eval()
                 with torch.no_grad():
@@ -263,8 +275,12 @@ def train_bc(demos: Demonstrations, loss: str = "auto", hidden=(64, 64), epochs:
                     best, best_state, bad, hist.best_epoch = val, copy.deepcopy(policy.state_dict()), 0, epoch
                 else:
                     bad += 1
-                    if bad >= patience:
-                        break
+                    stop = bad >= cfg.patience
+            if progress is not None:
+                progress(epoch + 1, cfg.epochs, {"train_loss": hist.train_loss[-1],
+                                                 "val_loss": hist.val_loss[-1] if use_val else None})
+            if stop:
+                break
         if best_state is not None:
             policy.load_state_dict(best_state)
         if not use_val:

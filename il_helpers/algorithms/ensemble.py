@@ -1,7 +1,8 @@
 """An ensemble of BC policies: average their actions, and read their disagreement as uncertainty.
 
 ``train_bc_ensemble`` trains ``n_members`` policies with :func:`il_helpers.train_bc` (the same
-loop, nothing copied) that differ only in their seed, i.e. in the network's initial weights
+loop, nothing copied; :class:`EnsembleConfig` holds its settings, ``bc`` the members') that
+differ only in their seed, i.e. in the network's initial weights
 and the order of the minibatches; with ``bootstrap=True`` each member also sees its own
 resample of the demonstration *episodes* (drawn with replacement, as in bagging). Different
 seeds alone are the default: Lakshminarayanan et al. (2017, "Deep ensembles") found random
@@ -28,15 +29,27 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 import torch
 from torch import nn
 
+from ..core.checks import check_int, make_config
 from ..core.demonstrations import Demonstrations
 from ..core.nets import cpu_threads
 from ..core.policies import Policy
-from .bc import BCHistory, MLPPolicy, train_bc
+from .bc import BCConfig, BCHistory, MLPPolicy, train_bc
+
+
+@dataclass
+class EnsembleConfig:
+    """``n_members`` BC policies, each trained with ``bc`` (a :class:`~il_helpers.algorithms.bc.BCConfig`);
+    ``bootstrap``: each member sees its own resample of the episodes."""
+
+    n_members: int = 5
+    bootstrap: bool = False
+    bc: BCConfig = field(default_factory=BCConfig)
 
 
 class EnsemblePolicy(Policy):
@@ -143,39 +156,44 @@ class EnsembleHistory:
     episodes: list[np.ndarray] = field(default_factory=list)
     bootstrap: bool = False
     wall_s: float = 0.0
+    config: EnsembleConfig | None = field(default=None, repr=False)
 
 
-def train_bc_ensemble(demos: Demonstrations, n_members: int = 5, bootstrap: bool = False, seed: int = 0,
-                      progress=None, **train_kwargs) -> tuple[EnsemblePolicy, EnsembleHistory]:
+def train_bc_ensemble(demos: Demonstrations, *, env_id: str | None = None, seed: int = 0,
+                      progress: Callable | None = None, config: EnsembleConfig | None = None,
+                      **settings) -> tuple[EnsemblePolicy, EnsembleHistory]:
     """Train ``n_members`` BC policies and return ``(EnsemblePolicy, EnsembleHistory)``.
 
-    Member ``i`` is ``train_bc(demos_i, seed=seed * n_members + i, **train_kwargs)``, so two
-    ensembles with different ``seed`` share no member seed. ``demos_i`` is ``demos`` itself,
-    or with ``bootstrap=True`` a resample of its episodes with replacement (a repeated episode
-    counts as a separate episode, so keep ``val_frac=0`` then, or an episode may sit on both
-    sides of the validation split). ``progress`` (optional) is called with ``i`` after each
-    member, e.g. a tqdm bar's ``update``.
+    ``config`` (an :class:`EnsembleConfig`) and the keyword ``settings`` (its fields, e.g.
+    ``n_members=3, bc=BCConfig(epochs=5)``) say how. Member ``i`` is
+    ``train_bc(demos_i, seed=seed * n_members + i, config=bc)``, so two ensembles with
+    different ``seed`` share no member seed. ``demos_i`` is ``demos`` itself, or with
+    ``bootstrap=True`` a resample of its episodes with replacement (a repeated episode counts
+    as a separate episode, so keep ``bc.val_frac=0`` then, or an episode may sit on both sides
+    of the validation split). ``progress(done, n_members, {"member", "seed", "train_loss"})``
+    is called after each member.
     """
     if not isinstance(demos, Demonstrations):
         raise TypeError(f"train_bc_ensemble: demos must be Demonstrations, got {type(demos).__name__}")
-    if isinstance(n_members, bool) or not isinstance(n_members, (int, np.integer)) or n_members < 1:
-        raise ValueError(f"train_bc_ensemble: n_members must be an integer >= 1, got {n_members!r}")
+    cfg = make_config(EnsembleConfig, config, "train_bc_ensemble", **settings)
+    n_members = check_int("n_members", cfg.n_members, 1, where="train_bc_ensemble")
     t0 = time.perf_counter()
-    hist = EnsembleHistory(bootstrap=bool(bootstrap))
+    hist = EnsembleHistory(bootstrap=bool(cfg.bootstrap), config=cfg)
     members = []
-    for i in range(int(n_members)):
-        member_seed = int(seed) * int(n_members) + i
-        if bootstrap:
+    for i in range(n_members):
+        member_seed = int(seed) * n_members + i
+        if cfg.bootstrap:
             episodes = np.random.default_rng([int(seed), i]).integers(0, demos.num_episodes, demos.num_episodes)
             data = demos.episodes(episodes)
         else:
             episodes, data = np.arange(demos.num_episodes), demos
-        policy, h = train_bc(data, seed=member_seed, **train_kwargs)
+        policy, h = train_bc(data, env_id=env_id, seed=member_seed, config=cfg.bc)
         members.append(policy)
         hist.members.append(h)
         hist.seeds.append(member_seed)
         hist.episodes.append(episodes)
         if progress is not None:
-            progress(i)
+            progress(i + 1, n_members, {"member": i, "seed": member_seed,
+                                        "train_loss": h.train_loss[-1] if h.train_loss else None})
     hist.wall_s = time.perf_counter() - t0
     return EnsemblePolicy(members), hist

@@ -116,14 +116,14 @@ def _bc(args, demos):
 def _dagger(args, demos):
     """DAgger from the ``--demos`` expert episodes, 5 iterations of 2 episodes each (3 with --fast),
     the exponential schedule 0.5^i; train_bc's defaults (20 epochs with --fast, as the bc method)."""
+    from ..algorithms.bc import BCConfig
     from ..algorithms.dagger import train_dagger
 
-    result = train_dagger(args.env, iterations=3 if args.fast else 5, episodes_per_iter=2, initial=demos,
-                          schedule=("exponential", 0.5), train={"epochs": 20} if args.fast else {}, seed=args.seed,
-                          eval_episodes=0)  # the bench evaluates the final policy itself
-    h = result.history
-    return result.policy, {"iterations": len(h) - 1, "labels_used": int(h.final.labels_used),
-                           "pairs": len(result.data), "schedule": result.settings["schedule"]}
+    policy, h = train_dagger(demos, seed=args.seed, iterations=3 if args.fast else 5, iteration_episodes=2,
+                             schedule=("exponential", 0.5), bc=BCConfig(epochs=20) if args.fast else BCConfig(),
+                             eval_episodes=0)  # the bench evaluates the final policy itself
+    return policy, {"iterations": len(h) - 1, "labels_used": int(h.final.labels_used),
+                    "pairs": len(h.data), "schedule": h.settings["schedule"]}
 
 
 # -- notebook 04: MaxEnt IRL -----------------------------------------------------------------------

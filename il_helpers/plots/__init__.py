@@ -7,3 +7,5 @@ from .style import COLORS, LABELS, MARKERS, color, label
 from .lane import LaneKeepingRenderer, draw_road, plot_lane_trajectories, road_edges
 from .demonstrations import plot_demonstrations
 from .animation import animate_policy, animation_html
+from .distribution_shift import animate_drift, plot_compounding, plot_state_distributions, plot_survival
+from .dagger import plot_coverage, plot_history, plot_label_efficiency, plot_schedules

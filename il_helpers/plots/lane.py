@@ -25,15 +25,19 @@ def road_edges(geometry: dict, s: np.ndarray):
 
 
 def draw_road(ax, curvature: np.ndarray, length: float | None = None, start: float = 0.0, geometry=None,
-              road_color: str = "#8c8c8c", edge_lw: float = 1.5, background: str | None = "#dfeccf"):
+              road_color: str = "#8c8c8c", edge_lw: float = 1.5, background: str | None = "#dfeccf",
+              label: str | None = "road", fill_lw: float | None = None):
     """Draw one LaneKeeping road (grey band with white edges) in world coordinates, from arc length
-    ``start`` to ``length``; returns its geometry (:func:`~il_helpers.envs.lane_keeping.road_geometry`)."""
+    ``start`` to ``length``; returns its geometry (:func:`~il_helpers.envs.lane_keeping.road_geometry`).
+    ``label``: the band's legend entry (None: none); ``fill_lw``: the band's outline width
+    (None: matplotlib's default)."""
     geo = geometry if geometry is not None else road_geometry(curvature)
     s = np.arange(start, length if length is not None else len(curvature) - 1, 0.5)
     left, right, polygon = road_edges(geo, s)
     if background is not None:
         ax.set_facecolor(background)
-    ax.fill(*polygon, color=road_color, zorder=1, label="road")
+    extra = ({} if label is None else {"label": label}) | ({} if fill_lw is None else {"lw": fill_lw})
+    ax.fill(*polygon, color=road_color, zorder=1, **extra)
     ax.plot(*left, color="white", lw=edge_lw, zorder=2)
     ax.plot(*right, color="white", lw=edge_lw, zorder=2)
     ax.set_aspect("equal")

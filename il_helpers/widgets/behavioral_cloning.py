@@ -3,21 +3,17 @@ noise in the demonstrations, or state-noise augmentation, and see how far it dri
 
 from __future__ import annotations
 
-import html
 import time
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
-import numpy as np
-from IPython.display import display
 
 from ..algorithms.bc import train_bc
 from ..core.demonstrations import collect_demonstrations
 from ..core.evaluation import normalized_score, rollout
-from ..envs.lane_keeping import HALF_WIDTH
 from ..envs.registry import LANE_KEEPING
 from ..lessons.distribution_shift import LEARNER
-from .progress import StagedProgress
+from ..plots.behavioral_cloning import plot_drift
+from .progress import StagedProgress, remember, show_figure
 
 #: state-noise augmentation (train_bc's ``state_noise``, in normalized units) when the box is ticked
 AUGMENT_NOISE = 0.1
@@ -62,37 +58,6 @@ def describe(res: dict) -> str:
             f"normalized score {res['normalized']:.3f}; trained in {res['train_s']:.2f} s.")
 
 
-def plot_drift(res: dict, previous: dict | None = None, axes=None):
-    """Left: the lateral offset of every test episode over time (the road is |e| <= 2 m).
-    Right: J(T), the mean number of steps off the road in the first T steps (and the previous
-    run's, in grey)."""
-    if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(9.5, 3.3))
-    r = res["rollout"]
-    T = r.obs.shape[1]
-    t = np.arange(1, T + 1)
-    ax = axes[0]
-    ax.axhspan(-HALF_WIDTH, HALF_WIDTH, color="#d9d9d9", label="road")
-    e = r.next_obs[:, :, 0]
-    for i in range(len(e)):
-        ax.plot(t, e[i], lw=0.8, color="#d62728" if r.infos["off_road"][i].any() else "#1f77b4", alpha=0.7)
-    ax.set_ylim(-3 * HALF_WIDTH, 3 * HALF_WIDTH)
-    ax.set_xlabel("time step t")
-    ax.set_ylabel("lateral offset e [m]")
-    ax.set_title("test episodes (red: left the road)", fontsize=10)
-    ax = axes[1]
-    if previous is not None and previous["horizon"] == res["horizon"]:
-        ax.plot(t, np.cumsum(previous["rollout"].infos["off_road"].mean(axis=0)), color="#7f7f7f", lw=1.5,
-                label="previous run")
-    ax.plot(t, np.cumsum(r.infos["off_road"].mean(axis=0)), color="#d62728", lw=2, label="this run")
-    ax.set_xlabel("horizon T")
-    ax.set_ylabel("J(T): steps off the road")
-    ax.set_title("cost J(T), mean over the episodes", fontsize=10)
-    ax.legend(fontsize=9, loc="upper left")
-    axes[0].figure.tight_layout()
-    return axes
-
-
 def behavioral_cloning_widget(n_demos: int = LEARNER["n_demos"], noise: float = 0.0, augmentation: bool = False,
                               seed: int = 0, horizon: int = 1000, n_episodes: int = WIDGET_EPISODES) -> widgets.VBox:
     """Set the number of demonstrations, DART's noise and augmentation, press Train: collect,
@@ -132,18 +97,12 @@ def behavioral_cloning_widget(n_demos: int = LEARNER["n_demos"], noise: float = 
                 res = bc_drift_run(int(demos.value), float(nz.value), bool(aug.value), seed, horizon, n_episodes,
                                    progress=step)
                 step("drawing")
-                with plot:
-                    plot.clear_output(wait=True)
-                    axes = plot_drift(res, box.result)
-                    fig = axes[0].figure
-                    display(fig)
-                    plt.close(fig)
+                fig = plot_drift(res, box.result)[0].figure
+                show_figure(plot, fig)
                 box.figure = fig
                 step.close()
             res["callback_s"] = time.perf_counter() - t0
-            box.result = res
-            box.history.append(res)
-            summary.value = html.escape(describe(res))
+            remember(box, res, summary, describe(res))
         finally:
             train.disabled = False
 

@@ -8,19 +8,12 @@ import html
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
-from IPython.display import display
 from tqdm.auto import tqdm
 
-from ..algorithms.dagger import (
-    COURSE,
-    SCHEDULES,
-    make_schedule,
-    plot_coverage,
-    plot_history,
-    plot_schedules,
-    train_dagger,
-)
-from ..envs.registry import LANE_KEEPING
+from ..algorithms.dagger import SCHEDULES, make_schedule, train_dagger
+from ..lessons.dagger import COURSE, COURSE_DEMOS, course_config, course_demos
+from ..plots.dagger import plot_coverage, plot_history, plot_schedules
+from .progress import remember, seed_and_train, show_figure
 
 #: the parameter slider's range and step for each schedule kind
 PARAM_SLIDER = {
@@ -31,14 +24,14 @@ PARAM_SLIDER = {
 }
 
 
-def describe(result) -> str:
-    """The one-line text summary of a DAgger run (a :class:`~il_helpers.algorithms.dagger.DAggerResult`)."""
-    h, s = result.history, result.settings
+def describe(h) -> str:
+    """The one-line text summary of a DAgger run (its :class:`~il_helpers.algorithms.dagger.DAggerHistory`)."""
+    s = h.settings
     final = h.final
     collect_off = int(sum(r.collect_off_road_steps or 0 for r in h.records[1:]))
     expert_steps = sum(r.expert_steps for r in h.records[1:])
     collected = sum(r.new_labels for r in h.records[1:])
-    return (f"DAgger, {s['schedule']}, {s['iterations']} iterations × {s['episodes_per_iter']} episodes, "
+    return (f"DAgger, {s['schedule']}, {s['iterations']} iterations × {s['iteration_episodes']} episodes, "
             f"seed {s['seed']}: final normalized score {final.normalized:.3f}, "
             f"off-road {100 * final.off_road_rate:.2f}% of steps (iteration 0, BC on the expert data: "
             f"{h.records[0].normalized:.3f}, {100 * h.records[0].off_road_rate:.2f}%); {final.labels_used} expert "
@@ -46,16 +39,16 @@ def describe(result) -> str:
             f"and the car was off the road for {collect_off} steps.")
 
 
-def dagger_widget(schedule: str = "exponential", param: float | None = 0.5, iterations: int = COURSE["iterations"],
-                  episodes_per_iter: int = COURSE["episodes_per_iter"], seed: int = 0,
+def dagger_widget(schedule: str = "exponential", param: float | None = 0.5, iterations: int = COURSE.iterations,
+                  iteration_episodes: int = COURSE.iteration_episodes, seed: int = 0,
                   eval_episodes: int = 100) -> widgets.VBox:
-    """DAgger on LaneKeeping with the course's learner (:data:`il_helpers.algorithms.dagger.COURSE`).
+    """DAgger on LaneKeeping with the course's learner (:data:`il_helpers.lessons.dagger.COURSE`).
 
     The box has attributes ``schedule`` (Dropdown), ``param`` (FloatSlider, reconfigured for
     each schedule; disabled for the indicator), ``iterations``, ``episodes`` (IntSliders),
     ``seed`` (BoundedIntText), ``train`` (Button), ``summary`` (HTML), ``plot`` (Output),
-    ``progress`` (Output), ``result`` (the latest DAggerResult, None before the first Train),
-    ``history`` (all results) and ``run()`` (what the button does). On creation it draws the
+    ``progress`` (Output), ``result`` (the latest run's DAggerHistory, None before the first
+    Train), ``history`` (all of them) and ``run()`` (what the button does). On creation it draws the
     chosen schedule (cheap); training happens only when Train is pressed.
     """
     if schedule not in SCHEDULES:
@@ -70,11 +63,9 @@ def dagger_widget(schedule: str = "exponential", param: float | None = 0.5, iter
                               readout_format=".2f", style=style)
     its = widgets.IntSlider(value=iterations, min=1, max=10, description="Iterations", continuous_update=False,
                             style=style)
-    eps = widgets.IntSlider(value=episodes_per_iter, min=1, max=10, description="Episodes / iteration",
+    eps = widgets.IntSlider(value=iteration_episodes, min=1, max=10, description="Episodes / iteration",
                             continuous_update=False, style=style)
-    sd = widgets.BoundedIntText(value=seed, min=0, max=999, description="Seed", style=style,
-                                layout=widgets.Layout(width="120px"))
-    train = widgets.Button(description="Train", button_style="primary", icon="play")
+    sd, train = seed_and_train(seed, style)
     summary = widgets.HTML()
     plot = widgets.Output()
     progress = widgets.Output()
@@ -97,14 +88,11 @@ def dagger_widget(schedule: str = "exponential", param: float | None = 0.5, iter
     def preview(*_):
         if box.result is None:
             summary.value = html.escape(f"{current_schedule()}: press Train to run DAgger ({its.value} iterations × "
-                                        f"{eps.value} episodes after 2 expert episodes) on LaneKeeping.")
-            with plot:
-                plot.clear_output(wait=True)
-                fig, ax = plt.subplots(figsize=(4.8, 2.6))
-                plot_schedules([current_schedule()], iterations=int(its.value), ax=ax)
-                fig.tight_layout()
-                display(fig)
-                plt.close(fig)
+                                        f"{eps.value} episodes after {COURSE_DEMOS} expert episodes) on LaneKeeping.")
+            fig, ax = plt.subplots(figsize=(4.8, 2.6))
+            plot_schedules([current_schedule()], iterations=int(its.value), ax=ax)
+            fig.tight_layout()
+            show_figure(plot, fig)
 
     def run(*_):
         train.disabled = True
@@ -114,26 +102,22 @@ def dagger_widget(schedule: str = "exponential", param: float | None = 0.5, iter
                 progress.clear_output(wait=True)
                 bar = tqdm(total=n + 1, desc="DAgger iterations", leave=False)
 
-                def step(i, record):
-                    bar.set_postfix_str(f"iteration {i}: score {record.normalized:.3f}")
+                def step(done, total, record):
+                    bar.set_postfix_str(f"iteration {record['iteration']}: score {record['normalized']:.3f}")
                     bar.update(1)
 
-                result = train_dagger(LANE_KEEPING, iterations=n, episodes_per_iter=int(eps.value),
-                                initial=COURSE["initial"], schedule=current_schedule(), train=COURSE["train"],
-                                seed=int(sd.value), eval_episodes=eval_episodes, progress=step)
+                config = course_config(iterations=n, iteration_episodes=int(eps.value), schedule=current_schedule(),
+                                       eval_episodes=eval_episodes)
+                _, result = train_dagger(course_demos(int(sd.value)), seed=int(sd.value), config=config,
+                                         progress=step)
                 bar.close()
-            box.result = result
-            box.history.append(result)
-            with plot:
-                plot.clear_output(wait=True)
-                fig, axes = plt.subplots(2, 2, figsize=(9.5, 6.4))
-                plot_history({"DAgger": result}, axes=axes[0])
-                plot_coverage(result.initial, result.data, axes=axes[1])
-                axes[0, 0].set_title(str(current_schedule()), fontsize=9)
-                fig.subplots_adjust(hspace=0.45, wspace=0.3)
-                display(fig)
-                plt.close(fig)
-            summary.value = html.escape(describe(result))
+            fig, axes = plt.subplots(2, 2, figsize=(9.5, 6.4))
+            plot_history({"DAgger": result}, axes=axes[0])
+            plot_coverage(result.initial, result.data, axes=axes[1])
+            axes[0, 0].set_title(str(current_schedule()), fontsize=9)
+            fig.subplots_adjust(hspace=0.45, wspace=0.3)
+            show_figure(plot, fig)
+            remember(box, result, summary, describe(result))
         finally:
             train.disabled = False
 

@@ -4,23 +4,23 @@ and redraw the compounding-error curve J(T)."""
 from __future__ import annotations
 
 import dataclasses
-import html
 from functools import lru_cache
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
-from IPython.display import display
 
 from ..envs.registry import LANE_KEEPING, get_expert
 from ..lessons.distribution_shift import (
+    CURVE_SEED_OFFSET,
+    EXPERT_SAMPLE_SEED,
     LEARNER,
     compounding_experiment,
     expert_states,
     log_horizons,
     measure_cost_curve,
-    plot_compounding,
 )
-from .progress import StagedProgress
+from ..plots.distribution_shift import plot_compounding
+from .progress import StagedProgress, remember, seed_and_train, show_figure
 
 #: network sizes offered by the capacity control
 CAPACITIES = {"4×4": (4, 4), "8×8": (8, 8), "16×16": (16, 16), "32×32": (32, 32), "64×64": (64, 64)}
@@ -36,7 +36,7 @@ def _expert_curve(n_episodes: int, max_horizon: int, seed: int):
 
 @lru_cache(maxsize=1)
 def _expert_sample():
-    return expert_states(LANE_KEEPING, 50, seed=20_000)
+    return expert_states(LANE_KEEPING, 50, seed=EXPERT_SAMPLE_SEED)
 
 
 def describe(result) -> str:
@@ -80,9 +80,7 @@ def distribution_shift_widget(n_demos: int = LEARNER["n_demos"], capacity: str =
                                   continuous_update=False, style=style)
     nz = widgets.FloatSlider(value=noise, min=0.0, max=0.5, step=0.05, description="DART noise",
                              continuous_update=False, readout_format=".2f", style=style)
-    sd = widgets.BoundedIntText(value=seed, min=0, max=999, description="Seed", style=style,
-                                layout=widgets.Layout(width="120px"))
-    train = widgets.Button(description="Train", button_style="primary", icon="play")
+    sd, train = seed_and_train(seed, style)
     summary = widgets.HTML("Choose the settings and press <b>Train</b>: collect demonstrations, train BC, "
                            f"drive {n_episodes} episodes and draw J(T).")
     plot = widgets.Output()
@@ -103,23 +101,18 @@ def distribution_shift_widget(n_demos: int = LEARNER["n_demos"], capacity: str =
                     seed=int(sd.value), n_episodes=n_episodes, max_horizon=T, horizons=log_horizons(T),
                     expert_sample=_expert_sample(), progress=step)
                 step("drawing")
-                expert = _expert_curve(n_episodes, T, 10_000 + int(sd.value))
+                expert = _expert_curve(n_episodes, T, int(sd.value) + CURVE_SEED_OFFSET)
                 curves = [expert]
                 previous = box.result
                 if previous is not None and previous.curve.max_horizon == T:
                     curves.append(dataclasses.replace(previous.curve, label="previous run"))
                 curves.append(result.curve)
-                with plot:
-                    plot.clear_output(wait=True)
-                    fig, ax = plt.subplots(figsize=(7, 4.4))
-                    plot_compounding(curves, eps=result.eps if result.eps > 0 else None, fit=result.fit, ax=ax)
-                    ax.set_title(f"{result.curve.label}: J(T) over {n_episodes} episodes", fontsize=10)
-                    display(fig)
-                    plt.close(fig)
+                fig, ax = plt.subplots(figsize=(7, 4.4))
+                plot_compounding(curves, eps=result.eps if result.eps > 0 else None, fit=result.fit, ax=ax)
+                ax.set_title(f"{result.curve.label}: J(T) over {n_episodes} episodes", fontsize=10)
+                show_figure(plot, fig)
                 step.close()
-            box.result = result
-            box.history.append(result)
-            summary.value = html.escape(describe(result))
+            remember(box, result, summary, describe(result))
         finally:
             train.disabled = False
 

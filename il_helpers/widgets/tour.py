@@ -5,12 +5,11 @@ from __future__ import annotations
 import html
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
-from IPython.display import display
 
 from ..core.data import SHIPPED, load_expert_demos
 from ..envs.lane_keeping import OBS_NAMES
 from ..envs.registry import ENV_IDS
+from .progress import show_figure
 
 OBS_LABELS = {
     "CartPole-v1": ["cart x", "cart velocity", "pole angle", "pole ang. velocity"],
@@ -45,12 +44,8 @@ def tour_widget(env_id: str = "CartPole-v1", n_episodes: int = 10) -> widgets.VB
             f"Showing {d.num_episodes} episodes of {env.value}: {len(d)} steps, "
             f"mean return {returns.mean():.1f} (min {returns.min():.1f}, max {returns.max():.1f}), "
             f"{'discrete' if d.discrete else 'continuous'} actions, expert: {d.expert}")
-        with plot:
-            plot.clear_output(wait=True)
-            axes = plot_demonstrations(d, max_episodes=demos.value, names=OBS_LABELS.get(env.value))
-            fig = axes[0].figure
-            display(fig)
-            plt.close(fig)
+        axes = plot_demonstrations(d, max_episodes=demos.value, names=OBS_LABELS.get(env.value))
+        show_figure(plot, axes[0].figure)
 
     env.observe(refresh, names="value")
     demos.observe(refresh, names="value")

@@ -1,4 +1,4 @@
-"""Plot helpers draw what they are given and refuse what they cannot draw."""
+"""il_helpers.plots.lane: the road drawn once, trajectories over it."""
 
 import matplotlib
 
@@ -8,8 +8,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import il_helpers as il  # noqa: E402
-from il_helpers.core.data import load_expert_demos  # noqa: E402
-from il_helpers.plots import animate_policy, animation_html, draw_road, plot_demonstrations, plot_lane_trajectories  # noqa: E402
+from il_helpers.plots import draw_road, plot_lane_trajectories, road_edges  # noqa: E402
 
 
 def teardown_function():
@@ -45,19 +44,10 @@ def test_draw_road_is_a_band_around_the_centre_line():
     assert ys.max() == pytest.approx(2.0) and ys.min() == pytest.approx(-2.0)
 
 
-@pytest.mark.parametrize("env_id", ["CartPole-v1", il.LANE_KEEPING])
-def test_plot_demonstrations_one_panel_per_observation_plus_actions(env_id):
-    demos = load_expert_demos(env_id, 4)
-    axes = plot_demonstrations(demos, max_episodes=3)
-    assert len(axes) == demos.obs.shape[1] + 1
-    assert len(axes[0].get_lines()) == 3  # one line per episode
-
-
-def test_animation_has_one_frame_every_k_steps():
-    anim = animate_policy(il.LANE_KEEPING, il.get_expert(il.LANE_KEEPING), seed=0, steps=12, every=4)
-    assert len(list(anim.new_frame_seq())) == 4  # the reset frame + one every 4 of 12 steps
-    assert anim.total_reward == 12.0
-    html = animation_html(anim)
-    assert html.count("data:image/png;base64") == 4
-    assert "http" not in html and "font-awesome" not in html  # works offline: no stylesheet from a CDN
-    assert html.count("<button") == 9 and "▶" in html
+def test_draw_road_label_and_outline():
+    _, ax = plt.subplots()
+    draw_road(ax, np.zeros(30), label=None, fill_lw=0)
+    (band,) = ax.patches
+    assert band.get_linewidth() == 0 and ax.get_legend_handles_labels()[1] == []  # no legend entry
+    left, right, polygon = road_edges(draw_road(plt.subplots()[1], np.zeros(30)), np.arange(0.0, 10.0, 0.5))
+    assert np.allclose(left[1], 2.0) and np.allclose(right[1], -2.0) and len(polygon[0]) == 2 * len(left[0])

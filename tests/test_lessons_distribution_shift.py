@@ -9,16 +9,13 @@ The claims use 300 episodes per BC curve and 150 per DART / expert curve (the no
 uses 1000 for all). Margins measured with these budgets over seeds 0-4: slope >= 1.81, DART/BC <= 0.05.
 """
 
-import gc
 
 import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from matplotlib import animation  # noqa: E402
 
 import il_helpers as il  # noqa: E402
 from il_helpers.core.evaluation import Rollout  # noqa: E402
@@ -247,69 +244,6 @@ def test_compounding_experiment_small(expert_sample):
     again = cmp.compounding_experiment(n_demos=3, hidden=(8, 8), epochs=5, seed=1, n_episodes=30, max_horizon=200,
                                        expert_sample=expert_sample)
     assert np.array_equal(res.curve.cost, again.curve.cost)  # deterministic for a seed
-
-
-# -- plots -------------------------------------------------------------------------------------
-
-def test_plot_compounding_and_survival():
-    rising = np.arange(1, 201)[None, :] >= np.array([30, 60, 90, 120, 150, 1000])[:, None]
-    bc = cmp.cost_curve(fake_rollout(rising), label="BC")
-    ex = cmp.cost_curve(fake_rollout(np.zeros((6, 200), bool)), label="expert")
-    fit = cmp.fit_loglog_slope(bc.horizons, bc.cost, bc.cost > 0)
-    ax = cmp.plot_compounding({"expert": ex, "BC": bc}, fit=fit, bound=True)
-    labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert any(lab.startswith("expert: J = 0") for lab in labels) and any("slope" in lab for lab in labels)
-    assert any("T^2" in lab for lab in labels) and ax.get_xscale() == "log" and ax.get_yscale() == "log"
-    assert ax.get_xlabel().startswith("horizon T")
-    plt.close(ax.figure)
-    axes = cmp.plot_survival([ex, bc], max_steps=100)
-    assert len(axes[0].lines) == 3 and axes[1].get_ylabel().startswith("P(off the road")  # expert, BC, (1-eps)^t
-    plt.close(axes[0].figure)
-    with pytest.raises(TypeError):
-        cmp.plot_compounding([])
-    with pytest.raises(TypeError):
-        cmp.plot_compounding([bc, "not a curve"])
-
-
-@pytest.fixture(scope="module")
-def lane_runs():
-    expert = il.get_expert(LK)
-    drifting = lambda o: np.clip(expert(o) + 0.3 * np.sign(o[:, :1] + 1e-3), -1, 1)  # noqa: E731  (steers away from the centre)
-    ex = il.rollout(expert, LK, 4, seed=11, horizon=150)
-    bad = il.rollout(drifting, LK, 4, seed=11, horizon=150)
-    return ex, bad
-
-
-def test_plot_state_distributions(lane_runs):
-    ex, bad = lane_runs
-    axes = cmp.plot_state_distributions({"expert": ex, "learner": bad}, steps=100)
-    assert len(axes) == 3 and "off road" in axes[1].get_title() and axes[2].get_yscale() == "log"
-    plt.close(axes[0].figure)
-    with pytest.raises(ValueError):
-        cmp.plot_state_distributions({})
-
-
-@pytest.mark.filterwarnings("ignore:Animation was deleted")  # built and drawn here, never rendered to HTML
-def test_drift_episodes_and_animation(lane_runs):
-    ex, bad = lane_runs
-    drifts = cmp.drift_episodes(bad, min_step=1, stay=20)
-    assert drifts and all(bad.infos["off_road"][ep, t - 1: t + 19].all() for ep, t in drifts)
-    assert [t for _, t in drifts] == sorted(t for _, t in drifts)
-    assert cmp.drift_episodes(ex) == []
-    ep, t_off = drifts[0]
-    anim = cmp.animate_drift({"expert": ex, "BC": bad}, episode=ep, start=10, steps=t_off + 10, every=5)
-    assert isinstance(anim, animation.FuncAnimation)
-    assert len(list(anim.new_frame_seq())) == len(range(10, t_off + 10, 5))  # every 5th step from 10
-    anim._func(0)  # draws the first frame without error
-    del anim
-    gc.collect()  # (its "deleted without rendering" warning is expected here, not in a later test)
-    other = il.rollout(il.get_expert(LK), LK, 4, seed=12, horizon=150)
-    with pytest.raises(ValueError, match="another road"):
-        cmp.animate_drift({"expert": ex, "other": other})
-    with pytest.raises(ValueError):
-        cmp.animate_drift({"expert": ex}, start=500)
-    with pytest.raises(ValueError):
-        cmp.animate_drift({})
 
 
 # -- the claims, over 5 seeds ------------------------------------------------------------------
