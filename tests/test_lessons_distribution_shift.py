@@ -18,7 +18,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import il_helpers as il  # noqa: E402
-from il_helpers.core.evaluation import Rollout  # noqa: E402
+from il_helpers.core.rollout import Rollout  # noqa: E402
 from il_helpers.exercises import check  # noqa: E402
 from il_helpers.exercises.distribution_shift import expected_cost  # noqa: E402
 from il_helpers.lessons import distribution_shift as cmp  # noqa: E402

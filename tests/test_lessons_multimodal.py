@@ -53,7 +53,7 @@ def test_the_budget_and_the_labels():
     assert L.TRAIN["epochs"] > L.TRAIN_FAST["epochs"]
     cfg = MDNConfig()
     assert {k: getattr(cfg, k) for k in L.TRAIN} == L.TRAIN  # the trainers' defaults are the full budget
-    assert L.METHOD_LABELS == {"mse": "MSE-BC", "mdn": "MDN", "discretized": "discretized", "cvae": "CVAE"}
+    assert [il.plots.label(m) for m in L.METHODS] == ["MSE-BC", "MDN", "discretized", "CVAE"]
     assert set(L.TRAINERS) == set(L.METHODS) - {"mse"}
 
 
@@ -80,7 +80,7 @@ def test_fork_comparison_rows_table_progress_and_reuse(small_demos):
     assert calls == [(1, 2, "mse"), (2, 2, "mdn")]
     for r in rows:
         assert r["episodes"] == 10 and r["finite"] and r["epochs"] >= 1 and 0 <= r["success_rate"] <= 1
-    table = L.comparison_table(rows)
+    table = il.plots.fork_comparison_table(rows)
     assert table.splitlines()[2].startswith("MSE-BC") and table.splitlines()[3].startswith("MDN")
     assert "over 1 seed(s), 10 episodes each" in table
     # an already trained policy is reused, not trained again

@@ -12,7 +12,7 @@ import pytest  # noqa: E402
 from matplotlib import animation  # noqa: E402
 
 import il_helpers as il  # noqa: E402
-from il_helpers.core.evaluation import Rollout  # noqa: E402
+from il_helpers.core.rollout import Rollout  # noqa: E402
 from il_helpers.lessons import distribution_shift as cmp  # noqa: E402
 from il_helpers.plots import distribution_shift as pds  # noqa: E402
 from il_helpers.plots.style import COLORS  # noqa: E402

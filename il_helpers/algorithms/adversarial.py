@@ -32,7 +32,7 @@ view of the same MDP).
 
 The methods: GAIL (:mod:`il_helpers.algorithms.gail`, a discriminator ``l(s, a)``) and AIRL
 (:mod:`il_helpers.algorithms.airl`, ``l = f(s, a, s') - log pi(a|s)``) each pass their
-discriminator to :func:`train_adversarial`, with PPO (:mod:`il_helpers.algorithms.ppo`) as the
+discriminator to :func:`adversarial_loop`, with PPO (:mod:`il_helpers.algorithms.ppo`) as the
 generator. Stabilizers shared by both, each an option of :class:`AdversarialConfig`: spectral
 normalization of the discriminator's layers (``spectral_norm``), an entropy bonus for the
 generator (``ent_coef``), the number of discriminator updates per generator iteration
@@ -190,7 +190,7 @@ def discriminator_net(sizes, spectral: bool) -> nn.Sequential:
 
 
 class Discriminator(nn.Module):
-    """What :func:`train_adversarial` asks of a discriminator: its logits on samples
+    """What :func:`adversarial_loop` asks of a discriminator: its logits on samples
     ``(obs, actions, next_obs, terminated)``, the absorbing state's logit, and an optional
     regularizer added to its loss."""
 
@@ -267,7 +267,7 @@ def check_demos(demos, env_id: str | None, where: str) -> str:
     return demos.env_id
 
 
-def train_adversarial(demos: Demonstrations | None, config: AdversarialConfig,
+def adversarial_loop(demos: Demonstrations | None, config: AdversarialConfig,
                       discriminator: Callable[[Inputs], Discriminator], *, env_id: str | None = None, seed: int = 0,
                       progress: Callable[[int, int, dict], None] | None = None, reward: str = "logit",
                       name: str = "GAIL") -> tuple[ActorCritic, AdversarialHistory]:
@@ -404,4 +404,4 @@ def _absorbing_weights(n_e, total_e, abs_e, n_p, total_p, abs_p):
 
 __all__ = ["AdversarialConfig", "REWARD_FORMS", "LOGIT_CLIP", "gail_reward", "discriminator_loss", "Inputs",
            "discriminator_net", "Discriminator", "AdversarialHistory", "expert_tensors", "check_demos",
-           "train_adversarial"]
+           "adversarial_loop"]

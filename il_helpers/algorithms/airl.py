@@ -86,7 +86,7 @@ def train_airl(demos: Demonstrations, *, env_id: str | None = None, seed: int = 
     cfg = make_config(AIRLConfig, config, where="train_airl", **settings)
     check(demos is not None, "demos", "given for AIRL (demos=None is GAIL's no-demonstration control)", demos,
           where="train_airl")
-    policy, hist = adversarial.train_adversarial(
+    policy, hist = adversarial.adversarial_loop(
         demos, cfg, lambda inputs: AIRLDiscriminator(inputs, cfg.ppo.gamma, cfg.d_hidden, cfg.state_only,
                                                      cfg.spectral_norm),
         env_id=env_id, seed=seed, progress=progress, reward="logit", name="AIRL")

@@ -22,7 +22,7 @@ import torch
 
 from ..core.checks import check_int, check_number
 from ..core.nets import mlp
-from .mode_holding import ModeHoldingConfig, ModeHoldingPolicy, seeded, train_mode_holding
+from .mode_holding import ModeHoldingConfig, ModeHoldingPolicy, fit_mode_holding, seeded
 
 
 @dataclass
@@ -102,5 +102,5 @@ def train_cvae(demos, *, env_id: str | None = None, seed: int = 0, progress=None
     (default ``demos.env_id``) and trained by :func:`~il_helpers.algorithms.bc.train_bc` with the
     same seed.
     """
-    return train_mode_holding(CVAEPolicy, CVAEConfig, demos, env_id=env_id, seed=seed, progress=progress,
+    return fit_mode_holding(CVAEPolicy, CVAEConfig, demos, env_id=env_id, seed=seed, progress=progress,
                               config=config, where="train_cvae", **settings)

@@ -40,9 +40,10 @@ import numpy as np
 
 from ..core.checks import check_choice, check_int, make_config
 from ..core.demonstrations import Demonstrations
-from ..core.evaluation import Rollout, evaluate, rollout
+from ..core.evaluation import evaluate
 from ..core.nets import STD_FLOOR
 from ..core.policies import Policy, as_policy
+from ..core.rollout import Rollout, rollout
 from ..core.seeding import EVAL_SEED_OFFSET, ITERATION_SEED_STRIDE
 from ..envs.registry import check_env_id, env_spaces, get_expert
 from .bc import BCConfig, train_bc
@@ -358,7 +359,7 @@ def set_stats(policy, stats):
     return policy
 
 
-def train_on(data: Demonstrations, bc: BCConfig | None = None, seed: int = 0, stats=None):
+def fit_learner(data: Demonstrations, bc: BCConfig | None = None, seed: int = 0, stats=None):
     """Retrain from scratch: :func:`~il_helpers.train_bc` on ``data`` with the settings ``bc``.
     ``stats = (mean, std)`` fixes the observation normalization (DAgger's default: the expert
     data's) instead of recomputing it on ``data``."""
@@ -421,7 +422,7 @@ def interactive_loop(method: str, demos: Demonstrations, cfg: InteractiveConfig,
     t0 = time.perf_counter()
     data = demos
     stats = (data.obs.mean(0), np.maximum(data.obs.std(0), STD_FLOOR)) if cfg.normalize == "expert" else None
-    policy = train_on(data, cfg.bc, seed, stats)
+    policy = fit_learner(data, cfg.bc, seed, stats)
     res = assess(policy)
     history = DAggerHistory(method, env_id, initial=demos, config=cfg, settings=settings)
     history.records.append(IterationRecord(
@@ -443,7 +444,7 @@ def interactive_loop(method: str, demos: Demonstrations, cfg: InteractiveConfig,
         data = aggregate(data, new)                                             # D <- D + D_i
         labels_used += len(new)
         if len(new):
-            policy = train_on(data, cfg.bc, seed, stats)                        # retrain on everything
+            policy = fit_learner(data, cfg.bc, seed, stats)                        # retrain on everything
         res = assess(policy)
         history.records.append(IterationRecord(
             iteration=i, beta=None if schedule is None else schedule(i),

@@ -161,7 +161,7 @@ class GatedPolicy(Driver):
 
 def fit_ensemble(data: Demonstrations, n_members: int, seed: int, bc, stats) -> EnsemblePolicy:
     """:func:`il_helpers.algorithms.ensemble.train_bc_ensemble` on ``data``, normalized as
-    :func:`il_helpers.algorithms.dagger.train_on` (``stats``: the expert data's, or None)."""
+    :func:`il_helpers.algorithms.dagger.fit_learner` (``stats``: the expert data's, or None)."""
     if stats is None:
         return train_bc_ensemble(data, seed=seed, config=EnsembleConfig(n_members=n_members, bc=bc))[0]
     ensemble, _ = train_bc_ensemble(scaled(data, stats), seed=seed, config=EnsembleConfig(

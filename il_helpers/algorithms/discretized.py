@@ -26,7 +26,7 @@ from torch import nn
 
 from ..core.checks import check_int
 from ..core.nets import mlp
-from .mode_holding import ModeHoldingConfig, ModeHoldingPolicy, seeded, train_mode_holding
+from .mode_holding import ModeHoldingConfig, ModeHoldingPolicy, fit_mode_holding, seeded
 
 
 @dataclass
@@ -101,5 +101,5 @@ def train_discretized(demos, *, env_id: str | None = None, seed: int = 0, progre
     the bins and the budget; the network is built with ``seed`` for ``env_id`` (default
     ``demos.env_id``) and trained by :func:`~il_helpers.algorithms.bc.train_bc` with the same seed.
     """
-    return train_mode_holding(DiscretizedPolicy, DiscretizedConfig, demos, env_id=env_id, seed=seed,
+    return fit_mode_holding(DiscretizedPolicy, DiscretizedConfig, demos, env_id=env_id, seed=seed,
                               progress=progress, config=config, where="train_discretized", **settings)

@@ -27,8 +27,8 @@ from .adversarial import (
     AdversarialHistory,
     Discriminator,
     Inputs,
+    adversarial_loop,
     discriminator_net,
-    train_adversarial,
 )
 from .ppo import ActorCritic
 
@@ -95,7 +95,7 @@ def train_gail(demos: Demonstrations | None, *, env_id: str | None = None, seed:
     ``progress(done, total, info)`` is called after every iteration with its figures.
     """
     cfg = make_config(GAILConfig, config, where="train_gail", **settings)
-    return train_adversarial(
+    return adversarial_loop(
         demos, cfg, lambda inputs: GAILDiscriminator(inputs, cfg.d_hidden, cfg.spectral_norm, cfg.grad_penalty),
         env_id=env_id, seed=seed, progress=progress, reward=cfg.reward, name="GAIL")
 

@@ -39,7 +39,7 @@ from torch import nn
 
 from ..core.checks import check_int, check_number
 from ..core.nets import cpu_threads, mlp
-from .mode_holding import ModeHoldingConfig, ModeHoldingPolicy, seeded, train_mode_holding
+from .mode_holding import ModeHoldingConfig, ModeHoldingPolicy, fit_mode_holding, seeded
 
 LOG_2PI = math.log(2 * math.pi)
 SCALE_FLOOR = 0.02  # sigma_min, in action units (actions live in [-1, 1])
@@ -179,7 +179,7 @@ def train_mdn(demos, *, env_id: str | None = None, seed: int = 0, progress=None,
     mixture and the budget; the network is built with ``seed`` for ``env_id`` (default
     ``demos.env_id``) and trained by :func:`~il_helpers.algorithms.bc.train_bc` with the same seed.
     """
-    return train_mode_holding(MDNPolicy, MDNConfig, demos, env_id=env_id, seed=seed, progress=progress,
+    return fit_mode_holding(MDNPolicy, MDNConfig, demos, env_id=env_id, seed=seed, progress=progress,
                               config=config, where="train_mdn", **settings)
 
 

@@ -20,7 +20,7 @@ draws them explicitly (call it before each rollout for reproducible modes;
 :func:`il_helpers.lessons.multimodal.evaluate_fork` and the bench CLI do).
 
 Every multimodal policy has a method ``loss(obs, actions)`` (per sample), so the one BC loop,
-:func:`il_helpers.algorithms.bc.train_bc` with ``policy=``, trains them all: :func:`train_mode_holding`
+:func:`il_helpers.algorithms.bc.train_bc` with ``policy=``, trains them all: :func:`fit_mode_holding`
 builds the policy from its configuration (:class:`ModeHoldingConfig`'s fields and the method's own)
 and runs it.
 """
@@ -152,7 +152,7 @@ class ModeHoldingPolicy(TorchPolicy):
         return f"{self.name}, {how}"
 
 
-def train_mode_holding(policy_cls, config_cls, demos, *, env_id=None, seed=0, progress=None, config=None,
+def fit_mode_holding(policy_cls, config_cls, demos, *, env_id=None, seed=0, progress=None, config=None,
                        where: str = "", **settings):
     """The shared trainer: ``policy_cls.for_env(env_id, seed=seed, <the config's policy fields>)``
     trained by ``train_bc(demos, policy=...)`` with the config's training fields; returns

@@ -45,9 +45,9 @@ from torch import nn
 
 from ..core.checks import check, check_int, check_number, make_config
 from ..core.demonstrations import Demonstrations
-from ..core.evaluation import rollout
 from ..core.nets import cpu_threads, mlp
 from ..core.policies import Policy, TorchPolicy
+from ..core.rollout import rollout
 from ..envs.registry import env_spaces
 
 #: PPO's floor under the observations' standard deviation (its inputs are also clamped to +-NORM_CLIP)

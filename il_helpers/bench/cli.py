@@ -31,7 +31,8 @@ import time
 from ..core.config import FAST
 from ..core.evaluation import evaluate, reference_returns
 from ..core.seeding import EVAL_SEED_OFFSET
-from ..envs.registry import ENV_IDS, ENV_OPTIONS, OPTION_NAMES, check_env_id
+from ..envs.registry import ENV_IDS, ENV_OPTIONS, OBSTACLE_FORK, OPTION_NAMES, check_env_id
+from ..lessons.multimodal import evaluate_fork
 from .methods import ENV_CHECKS, METHODS, expert_demos
 
 
@@ -53,6 +54,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     grid.add_argument("--wind", type=float, default=None, help="probability that a move is replaced by a random one")
     args = parser.parse_args(argv)
     args.fast = args.fast or FAST
+    args.settings = {}  # a trainer's settings that replace the bench's budget (used from Python: train_method)
     if args.method not in METHODS:
         parser.error(f"unknown method {args.method!r}; choose one of: {', '.join(sorted(METHODS))}")
     try:
@@ -97,7 +99,11 @@ def run(args: argparse.Namespace) -> dict:
     t0 = time.perf_counter()
     policy, extra = fn(args, demos)
     wall = time.perf_counter() - t0
-    res = evaluate(policy, args.env, n_episodes=args.episodes, seed=args.seed + EVAL_SEED_OFFSET)
+    extra = {k: v for k, v in extra.items() if k != "history"}  # the trainer's history: for Python callers
+    eval_seed = args.seed + EVAL_SEED_OFFSET
+    if hasattr(policy, "reset"):  # a policy with per-episode modes (notebook 06) starts from seeded ones
+        policy.reset(args.episodes, seed=eval_seed)
+    res = evaluate(policy, args.env, n_episodes=args.episodes, seed=eval_seed)
     ref = reference_returns(args.env)
     out = {"method": args.method, "env": args.env, "seed": args.seed, "demos": args.demos, "subsample": args.subsample,
            "return_mean": res.return_mean, "return_std": res.return_std,
@@ -110,6 +116,10 @@ def run(args: argparse.Namespace) -> dict:
         out["off_road_rate"] = res.off_road_rate
     if res.success_rate is not None:
         out["success_rate"] = res.success_rate
+    if args.env == OBSTACLE_FORK:  # how the policy passed the obstacle (the same episodes and modes)
+        _, stats = evaluate_fork(policy, args.episodes, seed=eval_seed)
+        out.update(collision_rate=stats["collision_rate"], left_share=stats["left_share"],
+                   zigzag_rate=stats["zigzag_rate"])
     out.update(extra)
     return out
 

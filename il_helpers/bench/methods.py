@@ -1,8 +1,10 @@
 """The one table of method adapters: ``METHODS[name] = (adapter, needs_demos)``.
 
 An adapter ``(args, demos) -> (policy, extra)`` calls one trainer with the bench's budget
-(``args.fast`` shrinks it) and returns the trained :class:`~il_helpers.core.policies.Policy` and a
-dict of method-specific figures that the JSON line carries. ``ENV_CHECKS[name](env_id)`` returns
+(``args.fast`` shrinks it; ``args.settings``, a dict of the trainer's settings, replaces it) and
+returns the trained :class:`~il_helpers.core.policies.Policy` and a dict of method-specific
+figures that the JSON line carries, plus ``extra["history"]``: the trainer's history (left out of
+the JSON line). ``ENV_CHECKS[name](env_id)`` returns
 None where the method applies, else the message the command line shows. ``demos`` are the
 ``--demos`` expert episodes (collected with ``seed + DEMO_SEED_OFFSET``, subsampled with
 ``--subsample``), None for a method that needs none. Notebook 07's comparison calls the same
@@ -12,14 +14,13 @@ adapters (:func:`train_method`), so a method is dispatched in this one place.
 from __future__ import annotations
 
 import argparse
-import time
 from typing import Callable
 
 from gymnasium import spaces
 
 from ..core.demonstrations import collect_demonstrations
 from ..core.policies import RandomPolicy
-from ..core.seeding import DEMO_SEED_OFFSET, EVAL_SEED_OFFSET
+from ..core.seeding import DEMO_SEED_OFFSET
 from ..envs.registry import ENV_IDS, env_spaces, get_expert
 
 METHODS: dict[str, tuple[Callable, bool]] = {}
@@ -44,20 +45,31 @@ def expert_demos(args):
     return demos.subsample(args.subsample, seed=args.seed) if args.subsample > 1 else demos
 
 
-def bench_args(env_id: str, seed: int = 0, fast: bool = False, episodes: int = 100, **extra) -> argparse.Namespace:
+def bench_args(env_id: str, seed: int = 0, fast: bool = False, episodes: int = 100, settings: dict | None = None,
+               **extra) -> argparse.Namespace:
     """The ``args`` an adapter reads, for a call from Python (notebook 07's comparison)."""
     return argparse.Namespace(env=env_id, seed=int(seed), fast=bool(fast), episodes=int(episodes), demos=None,
-                              subsample=1, env_options={}, **extra)
+                              subsample=1, env_options={}, settings=dict(settings or {}), **extra)
 
 
-def train_method(name: str, demos, env_id: str, seed: int = 0, fast: bool = False, episodes: int = 100):
-    """Run the adapter of ``name`` from Python: ``(policy, extra)``."""
+def train_method(name: str, demos, env_id: str | None = None, seed: int = 0, fast: bool = False,
+                 episodes: int = 100, settings: dict | None = None):
+    """Run the adapter of ``name`` from Python: ``(policy, extra)``. ``settings`` (the trainer's
+    keyword settings) replace the bench's budget; ``env_id`` defaults to the demonstrations'."""
     if name not in METHODS:
         raise ValueError(f"unknown method {name!r}; choose one of: {', '.join(sorted(METHODS))}")
+    env_id = env_id if env_id is not None else getattr(demos, "env_id", None)
+    if env_id is None:
+        raise ValueError(f"train_method({name!r}): give env_id (there are no demonstrations to take it from)")
     problem = ENV_CHECKS.get(name, lambda _: None)(env_id)
     if problem:
         raise ValueError(problem)
-    return METHODS[name][0](bench_args(env_id, seed, fast, episodes), demos)
+    return METHODS[name][0](bench_args(env_id, seed, fast, episodes, settings), demos)
+
+
+def _budget(args, **defaults) -> dict:
+    """The adapter's budget ``defaults`` with ``args.settings`` laid over them."""
+    return {**defaults, **getattr(args, "settings", {})}
 
 
 # -- env checks ------------------------------------------------------------------------------------
@@ -106,8 +118,8 @@ def _random(args, demos):
 def _bc(args, demos):
     from ..algorithms.bc import train_bc
 
-    policy, hist = train_bc(demos, seed=args.seed, epochs=20 if args.fast else 50)
-    return policy, {"pairs": len(demos), "epochs": hist.epochs_run}
+    policy, hist = train_bc(demos, seed=args.seed, **_budget(args, epochs=20 if args.fast else 50))
+    return policy, {"pairs": len(demos), "epochs": hist.epochs_run, "history": hist}
 
 
 # -- notebook 03: DAgger ---------------------------------------------------------------------------
@@ -119,11 +131,12 @@ def _dagger(args, demos):
     from ..algorithms.bc import BCConfig
     from ..algorithms.dagger import train_dagger
 
-    policy, h = train_dagger(demos, seed=args.seed, iterations=3 if args.fast else 5, iteration_episodes=2,
-                             schedule=("exponential", 0.5), bc=BCConfig(epochs=20) if args.fast else BCConfig(),
-                             eval_episodes=0)  # the bench evaluates the final policy itself
+    policy, h = train_dagger(demos, seed=args.seed, **_budget(
+        args, iterations=3 if args.fast else 5, iteration_episodes=2, schedule=("exponential", 0.5),
+        bc=BCConfig(epochs=20) if args.fast else BCConfig(),
+        eval_episodes=0))  # the bench evaluates the final policy itself
     return policy, {"iterations": len(h) - 1, "labels_used": int(h.final.labels_used),
-                    "pairs": len(h.data), "schedule": h.settings["schedule"]}
+                    "pairs": len(h.data), "schedule": h.settings["schedule"], "history": h}
 
 
 # -- notebook 04: MaxEnt IRL -----------------------------------------------------------------------
@@ -136,14 +149,15 @@ def _maxent_irl(args, demos):
 
     world = world_for(args.env)
     kind = "deep" if world.family == "ObjectWorld" else "linear"
-    policy, hist = train_maxent_irl(demos, reward=kind, steps=60 if args.fast else 200, seed=args.seed,
-                                    eval_every=10_000)
+    policy, hist = train_maxent_irl(demos, seed=args.seed, **_budget(
+        args, reward=kind, steps=60 if args.fast else 200, eval_every=10_000))
+    kind = hist.config.reward if isinstance(hist.config.reward, str) else type(hist.config.reward).__name__
     r = hist.reward
     ev = expected_value_difference(r, world.P, world.d0, world.horizon, world.r)
     return policy, {
         "evd": round(ev.evd, 6), "evd_relative": round(ev.relative, 6), "v_optimal": round(ev.v_optimal, 6),
         "reward_corr": round(reward_correlation(r, world.r), 6), "reward": kind, "steps": hist.steps,
-        "log_likelihood": round(hist.log_likelihood[-1], 6)}
+        "log_likelihood": round(hist.log_likelihood[-1], 6), "history": hist}
 
 
 # -- notebook 05: GAIL and AIRL --------------------------------------------------------------------
@@ -152,10 +166,10 @@ ADVERSARIAL_ITERATIONS, ADVERSARIAL_ITERATIONS_FAST = 40, 8
 
 
 def _adversarial(train, args, demos):
-    policy, h = train(demos, seed=args.seed,
-                      iterations=ADVERSARIAL_ITERATIONS_FAST if args.fast else ADVERSARIAL_ITERATIONS)
+    policy, h = train(demos, seed=args.seed, **_budget(
+        args, iterations=ADVERSARIAL_ITERATIONS_FAST if args.fast else ADVERSARIAL_ITERATIONS))
     return policy, {"pairs": len(demos), "iterations": len(h.env_steps), "env_steps": h.env_steps[-1],
-                    "d_expert": round(h.d_expert[-1], 4), "d_policy": round(h.d_policy[-1], 4)}
+                    "d_expert": round(h.d_expert[-1], 4), "d_policy": round(h.d_policy[-1], 4), "history": h}
 
 
 def _airl_tabular(args, demos):
@@ -166,13 +180,13 @@ def _airl_tabular(args, demos):
     from ..envs.gridworlds import world_for
     from ..lessons.gail_airl import transfer_score
 
-    policy, hist = train_airl_tabular(demos, state_only=True, steps=75 if args.fast else AIRLTabularConfig.steps,
-                                      seed=args.seed)
+    policy, hist = train_airl_tabular(demos, seed=args.seed, **_budget(
+        args, state_only=True, steps=75 if args.fast else AIRLTabularConfig.steps))
     return policy, {
         "reward_corr": round(hist.reward_corr[-1], 6),
         "score_discounted": round(transfer_score(hist.reward, world_for(args.env)), 6),
         "d_expert": round(hist.d_expert[-1], 6), "d_policy": round(hist.d_policy[-1], 6), "steps": hist.steps,
-        "gamma": hist.gamma, "reward": "state-only"}
+        "gamma": hist.gamma, "reward": "state-only" if hist.config.state_only else "state-action", "history": hist}
 
 
 @method("gail", check_env=_continuous_state_env("gail"))
@@ -194,24 +208,12 @@ def _airl(args, demos):
 # -- notebook 06: multimodal policies --------------------------------------------------------------
 
 def _multimodal(train, args, demos):
-    """``train`` (a multimodal trainer) with notebook 06's budget (its fast one with --fast); on
-    ObstacleFork the line adds the collision rate, the left share and the zig-zag rate of
-    :func:`~il_helpers.lessons.multimodal.evaluate_fork`."""
-    from ..envs.registry import OBSTACLE_FORK
-    from ..lessons.multimodal import TRAIN, TRAIN_FAST, evaluate_fork
+    """``train`` (a multimodal trainer) with notebook 06's budget (its fast one with --fast)."""
+    from ..lessons.multimodal import TRAIN, TRAIN_FAST
 
-    t0 = time.perf_counter()
-    policy, hist = train(demos, seed=args.seed, **(TRAIN_FAST if args.fast else TRAIN))
-    extra = {"pairs": len(demos), "epochs": hist.epochs_run, "train_s": round(time.perf_counter() - t0, 3),
-             "select": policy.select, "hold": policy.hold}
-    eval_seed = args.seed + EVAL_SEED_OFFSET  # the bench's own evaluation seed
-    if args.env == OBSTACLE_FORK:
-        _, stats = evaluate_fork(policy, args.episodes, seed=eval_seed)
-        extra.update(collision_rate=stats["collision_rate"], left_share=stats["left_share"],
-                     zigzag_rate=stats["zigzag_rate"])
-    # the bench then evaluates on the same episodes: start it from the same per-episode modes
-    policy.reset(args.episodes, seed=eval_seed)
-    return policy, extra
+    policy, hist = train(demos, seed=args.seed, **_budget(args, **(TRAIN_FAST if args.fast else TRAIN)))
+    return policy, {"pairs": len(demos), "epochs": hist.epochs_run, "select": policy.select, "hold": policy.hold,
+                    "history": hist}
 
 
 @method("mdn", check_env=_continuous_actions)

@@ -6,8 +6,9 @@ and imitation followed by improvement.
   reversed controls). :func:`run_method` trains one method on one task with one seed and returns
   a **row**: what it reached (normalized score, success), what it cost (expert labels,
   environment steps, training wall time) and how it behaves when the conditions change.
-  :func:`run_comparison` runs many; :func:`summarize`, :func:`comparison_table` and
-  :func:`plot_comparison` turn the rows into the table and the figure, never typed by hand.
+  :func:`run_comparison` runs many; :func:`summarize` reduces them over seeds, and
+  :func:`il_helpers.plots.comparison_table` and :func:`il_helpers.plots.plot_comparison` turn
+  them into the table and the figure, never typed by hand.
 * :func:`finetune_experiment`: behavioral cloning of a demonstrator that is *not* optimal for
   the true reward, then PPO on the true reward from that initialization, against PPO from
   scratch with the same number of environment steps (:func:`bc_actor_critic` does the
@@ -24,7 +25,6 @@ model instead. Seeds follow the bench CLI: demonstrations ``seed + 10_000``, eva
 from __future__ import annotations
 
 import copy
-import html
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -33,12 +33,17 @@ from typing import Callable
 import numpy as np
 import torch
 
-from ..algorithms.bc import train_bc
+from ..algorithms.bc import BCConfig
+from ..bench.methods import train_method
 from ..core.demonstrations import Demonstrations, collect_demonstrations
-from ..core.nets import cpu_threads
 from ..core.policies import RandomPolicy
 from ..core.rollout import rollout
+from ..core.seeding import DEMO_SEED_OFFSET, EVAL_SEED_OFFSET
+from ..envs.gridworlds import changed_dynamics, is_gridworld, world_for
 from ..envs.registry import LANE_KEEPING, OBSTACLE_FORK, env_spaces, get_expert
+from ..tabular.policies import policy_table
+from ..tabular.solvers import policy_value, value_iteration
+from .multimodal import TRAIN, TRAIN_FAST
 
 
 @dataclass(frozen=True)
@@ -70,18 +75,22 @@ TASKS: dict[str, Task] = {
 #: what each method needs besides the demonstrations
 NEEDS = {"bc": "demos", "mdn": "demos", "dagger": "demos + interactive expert + simulator",
          "gail": "demos + simulator", "airl": "demos + simulator", "maxent_irl": "demos + transition model"}
-LABELS = {"bc": "BC", "dagger": "DAgger", "gail": "GAIL", "airl": "AIRL", "mdn": "MDN", "maxent_irl": "MaxEnt IRL"}
-MARKERS = {"bc": "o", "dagger": "s", "gail": "^", "airl": "v", "mdn": "D", "maxent_irl": "P"}
 
-#: per-method training budgets (full, fast): DAgger iterations of 2 episodes; GAIL / AIRL generator
-#: iterations of 16 episodes; MaxEnt IRL gradient steps; the MDN's train_bc settings
+#: per-method training budgets (full, fast): the trainer settings each method's bench adapter
+#: (:mod:`il_helpers.bench.methods`) runs with here. BC: 50 epochs (on ObstacleFork least squares
+#: with notebook 06's budget, as the MDN); DAgger: iterations of 2 episodes, BC inside at its
+#: defaults; GAIL / AIRL: generator iterations of 16 episodes; MaxEnt IRL: gradient steps of the
+#: linear reward; the MDN: notebook 06's budget (the adapter's, from ``fast``).
 BUDGETS = {
-    "dagger": ({"iterations": 4, "episodes_per_iter": 2}, {"iterations": 2, "episodes_per_iter": 2}),
+    "bc": ({"epochs": 50}, {"epochs": 50}),
+    "dagger": ({"iterations": 4, "iteration_episodes": 2, "bc": BCConfig()},
+               {"iterations": 2, "iteration_episodes": 2, "bc": BCConfig()}),
     "gail": ({"iterations": 40}, {"iterations": 10}),
     "airl": ({"iterations": 30}, {"iterations": 10}),
-    "maxent_irl": ({"steps": 150}, {"steps": 60}),
-    "mdn": ({"fast": False}, {"fast": True}),
+    "maxent_irl": ({"steps": 150, "reward": "linear"}, {"steps": 60, "reward": "linear"}),
+    "mdn": ({}, {}),
 }
+FORK_BC = ({"loss": "mse", **TRAIN}, {"loss": "mse", **TRAIN_FAST})  # least-squares BC on ObstacleFork
 
 
 def method_budget(method: str, fast: bool = False) -> dict:
@@ -103,7 +112,7 @@ def _task(task) -> Task:
 def task_demos(task, seed: int = 0) -> Demonstrations:
     """The expert demonstrations of ``task`` for ``seed`` (collected with ``seed + 10_000``)."""
     task = _task(task)
-    demos = collect_demonstrations(task.env_id, task.n_demos, seed=seed + 10_000)
+    demos = collect_demonstrations(task.env_id, task.n_demos, seed=seed + DEMO_SEED_OFFSET)
     return demos.subsample(task.subsample, seed=seed) if task.subsample > 1 else demos
 
 
@@ -140,8 +149,6 @@ def score(policy, env_id: str, n_episodes: int, seed: int, horizon: int | None =
 
 def _grid_scores(policy_table_fn, world, P) -> float:
     """Exact normalized value of a time-indexed policy under dynamics ``P`` (random 0, optimal 1)."""
-    from ..algorithms.maxent_irl import policy_value, value_iteration
-
     T, S = world.horizon, world.n_states
     v = float(policy_value(policy_table_fn(P), world.r, P, world.d0))
     v_opt = float(policy_value(value_iteration(world.r, P, T).policy, world.r, P, world.d0))
@@ -154,43 +161,20 @@ def _grid_scores(policy_table_fn, world, P) -> float:
 # ---------------------------------------------------------------------------------------------
 
 
-def _train(method: str, task: Task, demos: Demonstrations, seed: int, settings: dict):
-    """Train (BC on ObstacleFork: least squares with notebook 06's budget, as the MDN); return
+def _train(method: str, demos: Demonstrations, seed: int, settings: dict, fast: bool):
+    """Train ``method`` through its bench adapter (the one dispatch of the course); return
     ``(policy, extra)`` with ``expert_labels``, ``env_steps`` and, for MaxEnt IRL, the reward."""
-    env_id = demos.env_id
-    if method == "bc" and env_id == OBSTACLE_FORK:     # least-squares BC with notebook 06's budget
-        from ..algorithms.multimodal import train_method
-
-        policy, _ = train_method("mse", demos, seed=seed, **settings)
-        return policy, {"expert_labels": len(demos), "env_steps": 0}
-    if method == "bc":
-        policy, _ = train_bc(demos, seed=seed, **settings)
-        return policy, {"expert_labels": len(demos), "env_steps": 0}
-    if method == "dagger":
-        from ..algorithms.dagger import train_dagger
-
-        res = train_dagger(env_id, initial=demos, seed=seed, eval_episodes=0, **settings)
-        labels = int(res.labels_used)
-        return res.policy, {"expert_labels": labels, "env_steps": labels - len(demos)}   # every visited state
-    if method in ("gail", "airl"):
-        from ..algorithms.gail import train_airl, train_gail
-
-        res = (train_gail if method == "gail" else train_airl)(demos, seed=seed, **settings)
-        return res.policy, {"expert_labels": len(demos), "env_steps": int(res.history.env_steps[-1])}
-    if method == "mdn":
-        from ..algorithms.multimodal import train_multimodal
-
-        policy, _ = train_multimodal("mdn", demos, seed=seed, **settings)
-        return policy, {"expert_labels": len(demos), "env_steps": 0}
-    if method == "maxent_irl":
-        from ..algorithms.maxent_irl import learned_reward, train_maxent_irl
-        from ..envs.gridworlds import optimal_policy, world_for
-
-        world = world_for(env_id)
-        model, _ = train_maxent_irl(demos, world, reward="linear", seed=seed, eval_every=10_000, **settings)
-        reward = learned_reward(model, world)
-        return optimal_policy(reward, world), {"expert_labels": len(demos), "env_steps": 0, "_reward": reward}
-    raise ValueError(f"unknown method {method!r}; choose one of {', '.join(NEEDS)}")
+    policy, extra = train_method(method, demos, seed=seed, fast=fast, settings=settings)
+    hist = extra["history"]
+    out = {"expert_labels": len(demos), "env_steps": 0}
+    if method == "dagger":                 # every state DAgger visited was labelled by the expert
+        labels = int(hist.labels_used)
+        out = {"expert_labels": labels, "env_steps": labels - len(demos)}
+    elif method in ("gail", "airl"):
+        out["env_steps"] = int(hist.env_steps[-1])
+    elif method == "maxent_irl":
+        out["_reward"] = hist.reward
+    return policy, out
 
 
 def run_method(method: str, task="LaneKeeping", seed: int = 0, budget: dict | None = None, fast: bool = False,
@@ -217,7 +201,7 @@ def run_method(method: str, task="LaneKeeping", seed: int = 0, budget: dict | No
     if budget is not None:
         settings = dict(budget)
     elif method == "bc" and task.env_id == OBSTACLE_FORK:
-        settings = {"fast": bool(fast)}
+        settings = dict(FORK_BC[1 if fast else 0])
     else:
         settings = method_budget(method, fast)
     # torch's first optimizer in a process imports torch._dynamo (about 1 s, once): not training time
@@ -226,19 +210,13 @@ def run_method(method: str, task="LaneKeeping", seed: int = 0, budget: dict | No
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         t0 = time.perf_counter()
-        policy, extra = _train(method, task, demos, int(seed), settings)
+        policy, extra = _train(method, demos, int(seed), settings, bool(fast))
         wall = time.perf_counter() - t0
     reward = extra.pop("_reward", None)
     row = {"method": method, "task": task.name, "env": demos.env_id, "seed": int(seed), "demos": demos.num_episodes,
            "pairs": len(demos), **extra, "wall_s": wall, "needs": NEEDS[method]}
-    eval_seed = int(seed) + 20_000
-    from ..envs.gridworlds import is_gridworld
-
+    eval_seed = int(seed) + EVAL_SEED_OFFSET
     if is_gridworld(demos.env_id):
-        from ..algorithms.airl_tabular import changed_dynamics
-        from ..algorithms.maxent_irl import value_iteration
-        from ..envs.gridworlds import policy_table, world_for
-
         world = world_for(demos.env_id)
         row.update(score(policy, demos.env_id, eval_episodes, eval_seed))
         row["transfer"] = {}
@@ -288,7 +266,7 @@ ROW_KEYS = ("method", "task", "env", "seed", "demos", "pairs", "expert_labels", 
 NUMERIC = ("normalized", "expert_labels", "env_steps", "wall_s")
 
 
-def _check_rows(rows) -> list[dict]:
+def check_rows(rows) -> list[dict]:
     rows = list(rows)
     if not rows:
         raise ValueError("no rows: run some methods first (run_method / run_comparison)")
@@ -305,7 +283,7 @@ def summarize(rows) -> dict[tuple[str, str], dict]:
     normalized score, the expert labels, the environment steps and the wall time (``"normalized"``
     etc.: mean; ``"normalized_min"`` / ``"normalized_max"``), the mean success rate where measured,
     ``transfer``: change -> mean normalized score, ``seeds`` and ``needs``."""
-    rows = _check_rows(rows)
+    rows = check_rows(rows)
     out: dict[tuple[str, str], dict] = {}
     for key in dict.fromkeys((r["task"], r["method"]) for r in rows):
         rs = [r for r in rows if (r["task"], r["method"]) == key]
@@ -319,74 +297,6 @@ def summarize(rows) -> dict[tuple[str, str], dict]:
         s["transfer"] = {name: float(np.mean([r["transfer"][name] for r in rs])) for name in rs[0]["transfer"]}
         out[key] = s
     return out
-
-
-def _cells(s: dict) -> list[str]:
-    n = len(s["seeds"])
-    score_cell = f"{s['normalized']:.2f}"
-    if n > 1:
-        score_cell += f" [{s['normalized_min']:.2f}, {s['normalized_max']:.2f}]"
-    if "success_rate" in s:
-        score_cell += f", success {100 * s['success_rate']:.0f}%"
-    transfer = ", ".join(f"{k}: {v:.2f}" for k, v in s["transfer"].items()) or "—"
-    return [s["task"], LABELS.get(s["method"], s["method"]), str(n), score_cell, f"{s['expert_labels']:,.0f}",
-            f"{s['env_steps']:,.0f}", f"{s['wall_s']:.1f}", transfer, s["needs"]]
-
-
-TABLE_HEAD = ["task", "method", "seeds", "normalized score [min, max]", "expert labels", "env steps", "wall s",
-              "score under changed conditions", "needs"]
-
-
-def comparison_table(rows, fmt: str = "text") -> str:
-    """The comparison as a text table (``fmt="text"``) or an HTML table (``"html"``): one line
-    per (task, method), means over seeds, generated from the rows."""
-    if fmt not in ("text", "html"):
-        raise ValueError(f"fmt must be 'text' or 'html', got {fmt!r}")
-    lines = [_cells(s) for s in summarize(rows).values()]
-    if fmt == "html":
-        head = "".join(f"<th>{html.escape(h)}</th>" for h in TABLE_HEAD)
-        body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>" for cells in lines)
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-    widths = [max(len(h), *(len(c[i]) for c in lines)) for i, h in enumerate(TABLE_HEAD)]
-    fmt_line = "  ".join(f"{{:{'<' if i in (0, 1, 7, 8) else '>'}{w}}}" for i, w in enumerate(widths))
-    out = [fmt_line.format(*TABLE_HEAD), "  ".join("-" * w for w in widths)]
-    out += [fmt_line.format(*cells) for cells in lines]
-    return "\n".join(out)
-
-
-def plot_comparison(rows, axes=None):
-    """Two panels, one marker per method (one colour per task), every seed drawn: normalized
-    score against the environment steps the learner took (symlog axis, so BC's 0 shows), and
-    against the training wall time. Returns the axes."""
-    import matplotlib.pyplot as plt
-
-    rows = _check_rows(rows)
-    if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(11, 3.6), constrained_layout=True)
-    tasks = list(dict.fromkeys(r["task"] for r in rows))
-    for r in rows:
-        color = f"C{tasks.index(r['task'])}"
-        for ax, x in zip(axes, (r["env_steps"], r["wall_s"])):
-            ax.scatter(x, r["normalized"], marker=MARKERS.get(r["method"], "o"), color=color, s=40, alpha=0.8,
-                       edgecolor="k", linewidth=0.5)
-    axes[0].set_xscale("symlog", linthresh=1000)
-    axes[0].set_xticks([0, 1e3, 1e4, 1e5, 1e6])
-    axes[0].set_xlim(-300, 1.5 * max(1e5, max(r["env_steps"] for r in rows)))
-    axes[0].set(xlabel="environment steps taken while training (symlog)", ylabel="normalized score (expert = 1)",
-                title="score vs interaction")
-    axes[1].set_xscale("log")
-    axes[1].set(xlabel="training wall time [s] (log)", title="score vs compute")
-    for ax in axes:
-        ax.axhline(1.0, color="0.5", ls="--", lw=0.8)
-        ax.grid(alpha=0.3)
-    from matplotlib.lines import Line2D
-
-    methods = list(dict.fromkeys(r["method"] for r in rows))
-    handles = [Line2D([], [], marker=MARKERS.get(m, "o"), ls="", color="0.6", markeredgecolor="k",
-                      label=LABELS.get(m, m)) for m in methods]
-    handles += [Line2D([], [], marker="s", ls="", color=f"C{i}", label=t) for i, t in enumerate(tasks)]
-    axes[1].legend(handles=handles, fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
-    return axes
 
 
 # ---------------------------------------------------------------------------------------------
@@ -409,20 +319,14 @@ def bc_actor_critic(demos: Demonstrations, epochs: int = 50, seed: int = 0, init
     the demonstrations' actions, ``max E_D[log pi(a|s)]`` (the same BC initialization as
     ``train_gail(..., bc_epochs=...)``); its observation normalization is the demonstrations'.
     ``init_log_std`` sets the exploration noise PPO starts from (std ``exp(init_log_std)``)."""
-    from ..algorithms.gail import bc_init
-    from ..algorithms.ppo import ActorCritic
+    from ..algorithms.ppo import PPOConfig, initial_actor_critic
 
     if not isinstance(demos, Demonstrations):
         raise TypeError(f"demos must be il_helpers.Demonstrations, got {type(demos).__name__}")
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
         raise ValueError(f"epochs must be an integer >= 1, got {epochs!r}")
-    obs_space, act_space = env_spaces(demos.env_id)
-    with torch.random.fork_rng(devices=[]), cpu_threads(1):
-        torch.manual_seed(seed)
-        ac = ActorCritic(obs_space, act_space, hidden, init_log_std=init_log_std)
-        ac.set_normalization(demos.obs)
-        bc_init(ac, torch.as_tensor(demos.obs), torch.as_tensor(demos.actions), int(epochs),
-                 torch.Generator().manual_seed(seed))
+    cfg = PPOConfig(hidden=tuple(hidden), init_log_std=init_log_std, bc_epochs=int(epochs))
+    ac = initial_actor_critic(demos.env_id, cfg, seed, demos)
     ac.name = "BC (actor-critic)"
     return ac
 
@@ -453,7 +357,7 @@ def finetune_experiment(iterations: int = 20, seed: int = 0, n_demos: int = 4, d
     Every ``eval_every`` iterations the deterministic policy is scored on ``curve_episodes``
     episodes; the final scores use ``eval_episodes`` (seed ``seed + 20_000``). ``scratch=False``
     skips PPO from scratch."""
-    from ..algorithms.ppo import ActorCritic, PPOConfig, collect, iteration_seed, train_ppo
+    from ..algorithms.ppo import PPOConfig, initial_actor_critic, train_ppo
 
     if isinstance(iterations, bool) or not isinstance(iterations, (int, np.integer)) or iterations < 1:
         raise ValueError(f"iterations must be an integer >= 1, got {iterations!r}")
@@ -461,33 +365,29 @@ def finetune_experiment(iterations: int = 20, seed: int = 0, n_demos: int = 4, d
         raise ValueError(f"eval_every must be an integer >= 1, got {eval_every!r}")
     demonstrator = edge_hugger() if demonstrator is None else demonstrator
     demos = collect_demonstrations(env_id, n_demos, policy=demonstrator, label_policy=demonstrator,
-                                   seed=seed + 10_000)
-    eval_seed = seed + 20_000
+                                   seed=seed + DEMO_SEED_OFFSET)
+    eval_seed = seed + EVAL_SEED_OFFSET
     final = {"demonstrator": score(demonstrator, env_id, eval_episodes, eval_seed)["normalized"]}
     t0 = time.perf_counter()
     bc = bc_actor_critic(demos, epochs=bc_epochs, seed=seed, init_log_std=init_log_std)
     wall = {"BC": time.perf_counter() - t0}
     final["BC"] = score(bc, env_id, eval_episodes, eval_seed)["normalized"]
     curves, policies = {}, {"BC": bc}
-    cfg = PPOConfig()
+    cfg = PPOConfig(iterations=int(iterations))
     for name in ("BC + PPO", "PPO from scratch") if scratch else ("BC + PPO",):
         if name == "BC + PPO":
             start = copy.deepcopy(bc)
-        else:   # what train_ppo builds without a policy, built here so that the callback can score it
-            with torch.random.fork_rng(devices=[]), cpu_threads(1):
-                torch.manual_seed(seed)
-                start = ActorCritic(*env_spaces(env_id), cfg.hidden)
-                first = collect(start, env_id, cfg.n_envs, iteration_seed(seed, 10**6))
-            start.set_normalization(first.obs[first.alive].numpy())
+        else:   # what train_ppo builds without a policy, built here so that progress can score it
+            start = initial_actor_critic(env_id, cfg, seed)
         steps, scores = [0], [score(start, env_id, curve_episodes, eval_seed)["normalized"]]
 
-        def callback(it, hist, start=start, steps=steps, scores=scores):
-            if (it + 1) % eval_every == 0 or it + 1 == iterations:
-                steps.append(hist.env_steps[-1])
+        def progress(done, total, info, start=start, steps=steps, scores=scores):
+            if done % eval_every == 0 or done == total:
+                steps.append(info["env_steps"])
                 scores.append(score(start, env_id, curve_episodes, eval_seed)["normalized"])
 
         t0 = time.perf_counter()
-        ac, hist = train_ppo(env_id, int(iterations), cfg, seed=seed, policy=start, callback=callback)
+        ac, hist = train_ppo(env_id=env_id, config=cfg, seed=seed, policy=start, progress=progress)
         wall[name] = time.perf_counter() - t0
         curves[name] = (np.asarray(steps), np.asarray(scores, float))
         final[name] = score(ac, env_id, eval_episodes, eval_seed)["normalized"]
@@ -497,30 +397,6 @@ def finetune_experiment(iterations: int = 20, seed: int = 0, n_demos: int = 4, d
                           wall_s=wall, policies=policies)
 
 
-def plot_finetune(results, ax=None):
-    """Normalized score of the deterministic policy against PPO's environment steps, for
-    ``"BC + PPO"`` and ``"PPO from scratch"`` (one line per seed), with the demonstrator's,
-    BC's and the expert's scores as horizontal lines (means over seeds). Returns the axes."""
-    import matplotlib.pyplot as plt
-
-    results = [results] if isinstance(results, FineTuneResult) else list(results)
-    if not results:
-        raise ValueError("no results to plot")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.6), constrained_layout=True)
-    for name, color in (("BC + PPO", "C2"), ("PPO from scratch", "C1")):
-        for i, res in enumerate(results):
-            x, y = res.curves[name]
-            ax.plot(x / 1000, y, color=color, marker=".", alpha=0.9, label=name if i == 0 else None)
-    for name, color, ls in (("expert", "0.3", "--"), ("demonstrator", "C3", ":"), ("BC", "C0", "-.")):
-        ax.axhline(np.mean([r.final[name] for r in results]), color=color, ls=ls, lw=1.2, label=name)
-    ax.set(xlabel="PPO environment steps (thousands)", ylabel="normalized score (expert = 1)",
-           title=f"imitation, then improvement ({results[0].env_id.split('/')[-1]})")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="lower right")
-    return ax
-
-
 __all__ = ["Task", "TASKS", "NEEDS", "BUDGETS", "method_budget", "task_demos", "score", "run_method",
-           "run_comparison", "summarize", "comparison_table", "plot_comparison", "edge_hugger", "bc_actor_critic",
-           "FineTuneResult", "finetune_experiment", "plot_finetune"]
+           "run_comparison", "summarize", "check_rows", "edge_hugger", "bc_actor_critic",
+           "FineTuneResult", "finetune_experiment"]

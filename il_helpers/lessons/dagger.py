@@ -8,7 +8,7 @@ import numpy as np
 from ..algorithms.bc import BCConfig
 from ..algorithms.dagger import DAggerConfig, InteractiveConfig
 from ..core.demonstrations import Demonstrations, collect_demonstrations
-from ..core.evaluation import Rollout
+from ..core.rollout import Rollout
 from ..envs.registry import LANE_KEEPING
 from .distribution_shift import LEARNER, cost_curve
 

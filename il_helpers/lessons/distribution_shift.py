@@ -37,8 +37,8 @@ import numpy as np
 
 from ..core.checks import check_int
 from ..core.demonstrations import collect_demonstrations
-from ..core.evaluation import Rollout, rollout
 from ..core.nets import cpu_threads
+from ..core.rollout import Rollout, rollout
 from ..core.seeding import DEMO_SEED_OFFSET, EVAL_SEED_OFFSET
 from ..envs.registry import LANE_KEEPING, get_expert
 

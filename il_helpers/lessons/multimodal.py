@@ -18,10 +18,9 @@ from ..algorithms.cvae import train_cvae
 from ..algorithms.discretized import train_discretized
 from ..algorithms.mdn import train_mdn
 from ..core.demonstrations import collect_demonstrations
-from ..core.evaluation import rollout
+from ..core.rollout import rollout
 from ..core.seeding import DEMO_SEED_OFFSET, EVAL_SEED_OFFSET
 from ..envs.registry import OBSTACLE_FORK
-from ..plots.style import label
 
 # --------------------------------------------------------------------------------------------
 # the lesson's settings
@@ -34,7 +33,6 @@ TRAIN_FAST = {"epochs": 60, "batch_size": 64, "lr": 3e-3, "patience": 15}
 
 N_DEMOS = 100  #: expert episodes each method learns from
 METHODS = ("mse", "mdn", "discretized", "cvae")
-METHOD_LABELS = {m: label(m) for m in METHODS}  # "MSE-BC", "MDN", "discretized", "CVAE"
 #: the multimodal trainers by name (the contract of :mod:`il_helpers`: ``train_X(demos, *, seed, ...)``)
 TRAINERS = {"mdn": train_mdn, "discretized": train_discretized, "cvae": train_cvae}
 
@@ -150,28 +148,3 @@ def fork_comparison(seeds=range(5), methods=METHODS, n_demos: int = N_DEMOS, epi
             if progress is not None:
                 progress(len(rows), total, rows[-1])
     return rows
-
-
-def comparison_table(rows: list[dict]) -> str:
-    """A plain-text table of :func:`fork_comparison`'s rows: per method, the mean and the range
-    over seeds of the success, collision, left-share and zig-zag rates, and the training time."""
-    methods = list(dict.fromkeys(r["method"] for r in rows))
-    cols = [("success", "success_rate"), ("collision", "collision_rate"), ("left share", "left_share"),
-            ("zig-zag", "zigzag_rate")]
-    head = f"{'method':12s}" + "".join(f"{name:>22s}" for name, _ in cols) + f"{'train s':>9s}"
-    lines = [head, "-" * len(head)]
-    for m in methods:
-        rs = [r for r in rows if r["method"] == m]
-        cells = []
-        for _, key in cols:
-            v = np.array([r[key] for r in rs], float)
-            if np.all(np.isnan(v)):
-                cells.append(f"{'(none passed)':>22s}")
-            else:
-                cells.append(f"{100 * np.nanmean(v):6.1f}% [{100 * np.nanmin(v):5.1f}, {100 * np.nanmax(v):5.1f}]")
-        lines.append(f"{label(m):12s}" + "".join(f"{c:>22s}" for c in cells)
-                     + f"{np.mean([r['train_s'] for r in rs]):9.1f}")
-    seeds = sorted({r["seed"] for r in rows})
-    lines.append(f"mean [min, max] over {len(seeds)} seed(s), {rows[0]['episodes']} episodes each; "
-                 "left share among the episodes that passed the obstacle")
-    return "\n".join(lines)

@@ -13,6 +13,7 @@ from matplotlib.patches import Circle, Rectangle
 from ..envs.base import register_renderer
 from ..envs.obstacle_fork import FINISH_X, FORK_STATE, OBSTACLE, OBSTACLE_R, START_Y, WALL_Y, X_RANGE
 from ..envs.registry import OBSTACLE_FORK
+from .style import label
 
 AGENT = "#1f77b4"  # the agent, its path and the start segment
 CRASH = "#d62728"  # a collision
@@ -114,3 +115,29 @@ class ObstacleForkRenderer:
 
 
 register_renderer(OBSTACLE_FORK, ObstacleForkRenderer)
+
+
+def fork_comparison_table(rows: list[dict]) -> str:
+    """A plain-text table of :func:`~il_helpers.lessons.multimodal.fork_comparison`'s rows: per
+    method, the mean and the range over seeds of the success, collision, left-share and zig-zag
+    rates, and the training time."""
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    cols = [("success", "success_rate"), ("collision", "collision_rate"), ("left share", "left_share"),
+            ("zig-zag", "zigzag_rate")]
+    head = f"{'method':12s}" + "".join(f"{name:>22s}" for name, _ in cols) + f"{'train s':>9s}"
+    lines = [head, "-" * len(head)]
+    for m in methods:
+        rs = [r for r in rows if r["method"] == m]
+        cells = []
+        for _, key in cols:
+            v = np.array([r[key] for r in rs], float)
+            if np.all(np.isnan(v)):
+                cells.append(f"{'(none passed)':>22s}")
+            else:
+                cells.append(f"{100 * np.nanmean(v):6.1f}% [{100 * np.nanmin(v):5.1f}, {100 * np.nanmax(v):5.1f}]")
+        lines.append(f"{label(m):12s}" + "".join(f"{c:>22s}" for c in cells)
+                     + f"{np.mean([r['train_s'] for r in rs]):9.1f}")
+    seeds = sorted({r["seed"] for r in rows})
+    lines.append(f"mean [min, max] over {len(seeds)} seed(s), {rows[0]['episodes']} episodes each; "
+                 "left share among the episodes that passed the obstacle")
+    return "\n".join(lines)

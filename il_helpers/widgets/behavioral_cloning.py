@@ -9,11 +9,13 @@ import ipywidgets as widgets
 
 from ..algorithms.bc import train_bc
 from ..core.demonstrations import collect_demonstrations
-from ..core.evaluation import normalized_score, rollout
+from ..core.evaluation import normalized_score
+from ..core.rollout import rollout
 from ..envs.registry import LANE_KEEPING
 from ..lessons.distribution_shift import LEARNER
 from ..plots.behavioral_cloning import plot_drift
-from .progress import StagedProgress, remember, show_figure
+from .common import remember, show_figure
+from .progress import StagedProgress
 
 #: state-noise augmentation (train_bc's ``state_noise``, in normalized units) when the box is ticked
 AUGMENT_NOISE = 0.1

@@ -13,7 +13,7 @@ from tqdm.auto import tqdm
 from ..algorithms.dagger import SCHEDULES, make_schedule, train_dagger
 from ..lessons.dagger import COURSE, COURSE_DEMOS, course_config, course_demos
 from ..plots.dagger import plot_coverage, plot_history, plot_schedules
-from .progress import remember, seed_and_train, show_figure
+from .common import remember, seed_and_train, show_figure
 
 #: the parameter slider's range and step for each schedule kind
 PARAM_SLIDER = {

@@ -20,7 +20,8 @@ from ..lessons.distribution_shift import (
     measure_cost_curve,
 )
 from ..plots.distribution_shift import plot_compounding
-from .progress import StagedProgress, remember, seed_and_train, show_figure
+from .common import remember, seed_and_train, show_figure
+from .progress import StagedProgress
 
 #: network sizes offered by the capacity control
 CAPACITIES = {"4×4": (4, 4), "8×8": (8, 8), "16×16": (16, 16), "32×32": (32, 32), "64×64": (64, 64)}

@@ -1,38 +1,8 @@
-"""What every Train button shares: a progress bar with one tqdm stage per message a trainer
-reports, and the drawing of a finished figure into the widget's output area."""
+"""A Train button's progress bar: one tqdm stage per message a long computation reports."""
 
 from __future__ import annotations
 
-import html
-
-import ipywidgets as widgets
-import matplotlib.pyplot as plt
-from IPython.display import display
 from tqdm.auto import tqdm
-
-
-def seed_and_train(seed: int, style: dict) -> tuple[widgets.BoundedIntText, widgets.Button]:
-    """The seed box (0-999) and the Train button of a widget."""
-    sd = widgets.BoundedIntText(value=seed, min=0, max=999, description="Seed", style=style,
-                                layout=widgets.Layout(width="120px"))
-    return sd, widgets.Button(description="Train", button_style="primary", icon="play")
-
-
-def remember(box, result, summary, text: str) -> None:
-    """A finished Train press: ``box.result`` is ``result``, appended to ``box.history``, and the
-    ``summary`` (an ``ipywidgets.HTML``) shows ``text``, escaped."""
-    box.result = result
-    box.history.append(result)
-    summary.value = html.escape(text)
-
-
-def show_figure(output, fig) -> None:
-    """Replace what ``output`` (an ``ipywidgets.Output``) shows with ``fig``, then close ``fig``
-    (so the notebook does not draw it a second time)."""
-    with output:
-        output.clear_output(wait=True)
-        display(fig)
-        plt.close(fig)
 
 
 class StagedProgress:

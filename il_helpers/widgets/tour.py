@@ -9,7 +9,7 @@ import ipywidgets as widgets
 from ..core.data import SHIPPED, load_expert_demos
 from ..envs.lane_keeping import OBS_NAMES
 from ..envs.registry import ENV_IDS
-from .progress import show_figure
+from .common import show_figure
 
 OBS_LABELS = {
     "CartPole-v1": ["cart x", "cart velocity", "pole angle", "pole ang. velocity"],
