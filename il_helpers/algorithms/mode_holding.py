@@ -35,41 +35,31 @@ import numpy as np
 import torch
 from gymnasium import spaces
 
-from ..core.checks import check_choice, make_config
+from ..core.checks import check, check_choice, make_config
 from ..core.policies import TorchPolicy
 from ..envs.registry import env_spaces
-from .bc import train_bc
+from .bc import BCConfig, train_bc
 
 
 @dataclass
-class ModeHoldingConfig:
+class ModeHoldingConfig(BCConfig):
     """The settings every multimodal trainer shares (each method's config adds its own): how the
-    policy acts, its network, and :func:`~il_helpers.algorithms.bc.train_bc`'s settings (the fields
-    in :data:`BC_FIELDS`). The defaults are notebook 06's budget: the mixtures need several thousand
-    small steps."""
+    policy acts, and everything of :class:`~il_helpers.algorithms.bc.BCConfig` (these policies are
+    trained by :func:`~il_helpers.algorithms.bc.train_bc`; ``hidden`` sizes the policy's network;
+    the policy brings its own loss, so ``loss`` stays "auto" and ``dropout`` 0). The defaults that
+    differ from BC's are notebook 06's budget: the mixtures need several thousand small steps."""
 
+    epochs: int = 150
+    batch_size: int = 64
+    patience: int = 20
     select: str = "sample"
     """acting: "sample" a mode (from the policy's distribution) or take the "most_likely" one"""
     hold: bool = True
     """acting: keep a sampled mode for the whole episode (else draw afresh at every step)"""
-    hidden: tuple = (64, 64)
-    """the hidden layers' sizes"""
-    epochs: int = 150
-    """passes over the demonstrations (at most: early stopping)"""
-    batch_size: int = 64
-    lr: float = 3e-3
-    """Adam's step size"""
-    patience: int = 20
-    """epochs without a better validation loss before training stops"""
-    val_frac: float = 0.2
-    """the share of episodes held out for validation"""
-    weight_decay: float = 0.0
-    state_noise: float = 0.0
-    """Gaussian noise on the training observations, in normalized units"""
 
 
 #: the fields of :class:`ModeHoldingConfig` that go to ``train_bc`` (the rest build the policy)
-BC_FIELDS = ("epochs", "batch_size", "lr", "patience", "val_frac", "weight_decay", "state_noise")
+BC_FIELDS = tuple(f.name for f in dataclasses.fields(BCConfig) if f.name not in ("hidden",))
 
 
 @contextlib.contextmanager
@@ -158,7 +148,9 @@ def fit_mode_holding(policy_cls, config_cls, demos, *, env_id=None, seed=0, prog
     trained by ``train_bc(demos, policy=...)`` with the config's training fields; returns
     ``(policy, history)``, the configuration on ``history.config``. Each method's ``train_X`` is this
     with its own classes (see the trainer contract in :mod:`il_helpers`)."""
-    cfg = make_config(config_cls, config, where=where or f"train with {config_cls.__name__}", **settings)
+    where = where or f"train with {config_cls.__name__}"
+    cfg = make_config(config_cls, config, where=where, **settings)
+    check(cfg.dropout == 0, "dropout", "0 (the multimodal policies have no dropout layers)", cfg.dropout, where)
     values = dataclasses.asdict(cfg)
     policy_kwargs = {k: v for k, v in values.items() if k not in BC_FIELDS}
     policy = policy_cls.for_env(env_id or demos.env_id, seed=seed, **policy_kwargs)
