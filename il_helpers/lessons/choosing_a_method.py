@@ -33,6 +33,7 @@ from typing import Callable
 import numpy as np
 import torch
 
+from ..algorithms.bc import BCConfig
 from ..bench.methods import train_method
 from ..core.demonstrations import Demonstrations, collect_demonstrations
 from ..core.policies import RandomPolicy
@@ -77,13 +78,14 @@ NEEDS = {"bc": "demos", "mdn": "demos", "dagger": "demos + interactive expert + 
 
 #: per-method training budgets (full, fast): the trainer settings each method's bench adapter
 #: (:mod:`il_helpers.bench.methods`) runs with here. BC: 50 epochs (on ObstacleFork least squares
-#: with notebook 06's budget, as the MDN); DAgger: iterations of 2 episodes, its learner as the
-#: bench's (BC at its defaults, 20 epochs in fast mode); GAIL / AIRL: generator iterations of 16
-#: episodes; MaxEnt IRL: gradient steps of the linear reward; the MDN: notebook 06's budget (the
+#: with notebook 06's budget, as the MDN); DAgger: iterations of 2 episodes, its learner BC at its
+#: defaults in both modes (with fewer epochs DAgger's fast-mode claims fail); GAIL / AIRL: generator
+#: iterations of 16 episodes; MaxEnt IRL: gradient steps of the linear reward; the MDN: notebook 06's budget (the
 #: adapter's, from ``fast``).
 BUDGETS = {
     "bc": ({"epochs": 50}, {"epochs": 50}),
-    "dagger": ({"iterations": 4, "iteration_episodes": 2}, {"iterations": 2, "iteration_episodes": 2}),
+    "dagger": ({"iterations": 4, "iteration_episodes": 2, "bc": BCConfig()},
+               {"iterations": 2, "iteration_episodes": 2, "bc": BCConfig()}),
     "gail": ({"iterations": 40}, {"iterations": 10}),
     "airl": ({"iterations": 30}, {"iterations": 10}),
     "maxent_irl": ({"steps": 150, "reward": "linear"}, {"steps": 60, "reward": "linear"}),
