@@ -245,3 +245,21 @@ def test_the_hint_cannot_be_hung_either(capsys):
     ex_gail.check_with_hint("gail_reward", loops_on_the_hint_inputs, time_limit=0.2)
     out = capsys.readouterr().out
     assert check.last_status == "wrong" and "hint:" not in out
+
+
+def test_an_exception_that_cannot_be_printed_is_still_reported(capsys):
+    class Unprintable(Exception):
+        def __str__(self):
+            raise SystemExit("from __str__")
+
+    class Code:
+        def __repr__(self):
+            raise KeyboardInterrupt
+
+    def raises_unprintable(r, n):
+        raise Unprintable()
+
+    fn, st, out = run_check("episode_returns", raises_unprintable, capsys)
+    assert st == "error" and "Unprintable: <a Unprintable that cannot be printed>" in out
+    fn, st, out = run_check("episode_returns", lambda r, n: sys.exit(Code()), capsys)
+    assert st == "error" and "sys.exit(<a Code that cannot be printed>)" in out

@@ -23,7 +23,7 @@ from typing import Callable
 
 import numpy as np
 
-from ._safety import TIME_LIMIT, copies, describe, isolated_rng, run, same, to_array
+from ._safety import TIME_LIMIT, copies, describe, isolated_rng, run, safe_str, same, to_array
 
 CHECKS: dict[str, tuple[Callable, Callable]] = {}  # name -> (reference, test-case generator)
 
@@ -47,7 +47,7 @@ def _compare(got, want) -> str | None:
     try:
         got_arr = to_array(got)
     except (TypeError, ValueError, RuntimeError) as err:  # ragged lists, None, strings...
-        return f"returned {type(got).__name__} that is not a numeric array ({err})"
+        return f"returned {type(got).__name__} that is not a numeric array ({safe_str(err)})"
     want_arr = to_array(want)
     if got_arr.shape != want_arr.shape:
         return f"returned shape {got_arr.shape}, expected {want_arr.shape}"
@@ -105,8 +105,8 @@ def check(name: str, fn: Callable, verbose: bool = True, time_limit: float | Non
                 message = f"⏳ {name}: not done yet; the notebook continues with the reference solution."
                 break
             status = "error"
-            what = (f"called sys.exit({err.code!r}): return a value instead" if isinstance(err, SystemExit)
-                    else f"raised {type(err).__name__}: {err}")
+            what = (f"called sys.exit({safe_str(err.code, use_repr=True)}): return a value instead"
+                    if isinstance(err, SystemExit) else f"raised {type(err).__name__}: {safe_str(err)}")
             message = f"❌ {name}: {where} {what}"
             break
         changed = [j for j, (a, b) in enumerate(zip(mine, args)) if not same(a, b)]

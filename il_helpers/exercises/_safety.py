@@ -199,6 +199,15 @@ def copies(args: tuple) -> tuple:
     return copy.deepcopy(args)
 
 
+def safe_str(x, use_repr: bool = False) -> str:
+    """``str(x)`` (or ``repr``) of something the student's code made, never raising (its __str__ is its code)."""
+    try:
+        text = repr(x) if use_repr else str(x)
+    except BaseException:  # noqa: BLE001
+        return f"<a {type(x).__name__} that cannot be printed>"
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
 def describe(x, width: int = 4) -> str:
     """A compact description of one input: type, dtype, shape and a few values."""
     if _is_tensor(x) or isinstance(x, np.ndarray):
