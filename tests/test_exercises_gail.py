@@ -1,5 +1,6 @@
-"""Notebook 05's exercises: the checks accept the reference (and a plain sigmoid-then-log answer,
-accurate on the moderate logits they use), reject the classic wrong answers, and name them."""
+"""Notebook 05's exercises: the checks accept the reference (and, for the loss, a plain sigmoid-then-log answer,
+accurate on the moderate logits its cases use), reject the classic wrong answers, and name them. The reward's
+text asks for a stable answer: its cases go to |l| = 1000, where the naive -log(1 - sigmoid(l)) is inf."""
 
 import pytest
 import torch
@@ -23,7 +24,9 @@ def test_references_are_the_library_functions():
     g = torch.Generator().manual_seed(0)
     le, lp = torch.randn(7, generator=g) * 3, torch.randn(4, generator=g) * 3
     assert torch.equal(ex.discriminator_loss(le, lp), adversarial.discriminator_loss(le, lp))
-    assert torch.equal(ex.gail_reward(le), adversarial.gail_reward(le, "-log(1-D)"))
+    assert torch.equal(ex.gail_reward(le), adversarial.gail_reward(le, "-log(1-D)"))  # inside the library's clip
+    big = torch.tensor([-500.0, 50.0, 500.0])
+    assert torch.equal(ex.gail_reward(big), softplus(big))                              # no clip in the exercise
 
 
 def test_references_pass_and_todo_returns_the_reference(capsys):
@@ -39,7 +42,20 @@ def test_naive_but_accurate_answers_pass(capsys):
     for fn in (naive_loss, by_formula):
         assert status("gail_discriminator_loss", fn, capsys)[0] == "correct"
 
-    assert status("gail_reward", lambda logit: -torch.log(1 - torch.sigmoid(logit)), capsys)[0] == "correct"
+
+def test_naive_reward_overflows_and_is_rejected_stable_ones_pass(capsys):
+    st, out = status("gail_reward", lambda logit: -torch.log(1 - torch.sigmoid(logit)), capsys, hinted=True)
+    assert st == "wrong" and "inf" in out and "stably" in out and "test case 4" in out, out
+    assert "hint:" not in out                          # the formula is right, its numerics are not
+    st, out = status("gail_reward", lambda logit: torch.log1p(torch.exp(logit)), capsys)
+    assert st == "wrong" and "inf" in out, out         # log(1 + exp(l)) overflows too
+    stable = {
+        "softplus": softplus,
+        "-logsigmoid(-l)": lambda logit: -torch.nn.functional.logsigmoid(-logit),
+        "max trick": lambda logit: logit.clamp(min=0) + torch.log1p(torch.exp(-logit.abs())),
+    }
+    for key, fn in stable.items():
+        assert status("gail_reward", fn, capsys)[0] == "correct", key
 
 
 def test_discriminator_loss_mistakes_are_rejected_and_named(capsys):

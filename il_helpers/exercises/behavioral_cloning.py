@@ -15,6 +15,8 @@ def _cross_entropy_cases():
         yield (torch.randn(batch, k, generator=g) * 3, torch.randint(0, k, (batch,), generator=g))
     # large logits: exp() overflows in float32, log_softmax / logsumexp does not
     yield (torch.tensor([[100.0, -100.0, 0.0], [-90.0, 95.0, 3.0]]), torch.tensor([1, 1]))
+    # a batch of one sample, the label on the last class
+    yield (torch.tensor([[0.3, -0.2, 5.0]]), torch.tensor([2]))
 
 
 @exercise("bc_cross_entropy", _cross_entropy_cases)
@@ -29,6 +31,8 @@ def _gaussian_nll_cases():
     for batch, k in ((4, 1), (6, 2), (5, 3)):
         yield (torch.randn(batch, k, generator=g), torch.randn(batch, k, generator=g).clamp(-3, 1),
                torch.randn(batch, k, generator=g))
+    # a batch of one sample; a narrow and a wide dimension (sigma = exp(log_std), not log_std itself)
+    yield (torch.zeros(1, 2), torch.tensor([[-5.0, 2.0]]), torch.tensor([[0.01, -3.0]]))
 
 
 @exercise("bc_gaussian_nll", _gaussian_nll_cases)

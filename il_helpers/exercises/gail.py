@@ -18,6 +18,7 @@ from torch.nn.functional import softplus
 
 from ..algorithms import adversarial
 from . import check, exercise
+from ._safety import TIME_LIMIT, copies, run, to_array
 
 # -- the discriminator's loss ----------------------------------------------------------------------
 
@@ -57,20 +58,25 @@ def _reward_cases():
     yield (torch.tensor([0.0]),)                                            # D = 1/2: log 2
     yield (torch.linspace(-6.0, 6.0, 13),)                                  # float32, moderate logits
     yield ((torch.randn(10, generator=g) * 2).clamp(-6, 6),)
-    yield (torch.tensor([-9.5, -3.0, 4.0, 9.5], dtype=torch.float64),)      # confident (inside the clip)
+    yield (torch.tensor([-9.5, -3.0, 4.0, 9.5], dtype=torch.float64),)      # confident
+    # large |l|, the edge the exercise asks for: 1 - sigmoid(l) rounds to 0, so the naive -log(1 - sigmoid(l))
+    # returns inf (and log(1 + exp(l)) overflows); softplus / logsigmoid stay exact (softplus(l) ~ l for large l)
+    yield (torch.tensor([-500.0, -50.0, 0.5, 50.0, 500.0]),)
+    yield (torch.tensor([-1000.0, -40.0, 40.0, 1000.0], dtype=torch.float64),)
 
 
 @exercise("gail_reward", _reward_cases)
 def gail_reward(logit: torch.Tensor) -> torch.Tensor:
     """Reference: GAIL's usual generator reward ``-log(1 - D) = softplus(l)`` from the
-    discriminator's logit ``l`` (``D = sigmoid(l)``); always > 0, same shape as ``logit``.
+    discriminator's logit ``l`` (``D = sigmoid(l)``); always >= 0, same shape as ``logit``, computed
+    stably for large ``|l|`` (the test cases go to ``|l| = 1000``, where ``-log(1 - sigmoid(l))`` is inf).
 
     The other forms of :data:`il_helpers.algorithms.adversarial.REWARD_FORMS` are ``log D = -softplus(-l)`` (always
-    < 0) and the logit ``l = log D - log(1 - D)`` itself. Same as
-    ``il_helpers.algorithms.adversarial.gail_reward(logit, "-log(1-D)")`` (which also clips the logit to +-10; the test
-    cases stay inside that range).
+    < 0) and the logit ``l = log D - log(1 - D)`` itself. Equal to
+    ``il_helpers.algorithms.adversarial.gail_reward(logit, "-log(1-D)")`` for ``|l| <= 10``; the library also clips the
+    logit to +-10 (a training safeguard this exercise does not ask for), so here it is ``softplus`` itself.
     """
-    return adversarial.gail_reward(logit, "-log(1-D)")
+    return softplus(logit)
 
 
 # -- naming the classic mistakes ---------------------------------------------------------------------
@@ -121,22 +127,38 @@ REWARD_CANDIDATES: dict[str, tuple[Callable, str]] = {
 
 def _close(got, want) -> bool:
     try:
-        got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
-    except (TypeError, ValueError):
+        got, want = to_array(got), to_array(want)
+    except (TypeError, ValueError, RuntimeError):
         return False
     return got.shape == want.shape and bool(np.allclose(got, want, rtol=1e-4, atol=1e-5))
 
 
-def _loss_hint(fn: Callable) -> str | None:
+def _outputs(fn: Callable, cases: list[tuple], time_limit: float | None) -> list | None:
+    """The answer's outputs on the hint's own cases (copies, time limit, nothing escapes); None if it fails."""
+    outs = []
+    for args in cases:
+        outcome = run(fn, copies(args), time_limit)
+        if outcome.kind != "ok":  # the check has reported it already
+            return None
+        outs.append(outcome.value)
+    return outs
+
+
+def _shape(x) -> tuple | None:
+    try:
+        return to_array(x).shape
+    except (TypeError, ValueError, RuntimeError):
+        return None
+
+
+def _loss_hint(fn: Callable, time_limit: float | None = TIME_LIMIT) -> str | None:
     g = torch.Generator().manual_seed(11)
     cases = [(torch.randn(6, generator=g) + 0.7, torch.randn(9, generator=g) - 0.4),
              (torch.tensor([2.0, -1.0, 0.5]), torch.tensor([-3.0, 1.0]))]
-    try:
-        outs = [fn(le, lp) for le, lp in cases]
-    except Exception:  # the check has reported it already
+    outs = _outputs(fn, cases, time_limit)
+    if outs is None:
         return None
-    if all(np.asarray(o).shape == (len(le),) or np.asarray(o).shape == (len(le) + len(lp),)
-           for o, (le, lp) in zip(outs, cases)):
+    if all(_shape(o) in ((len(le),), (len(le) + len(lp),)) for o, (le, lp) in zip(outs, cases)):
         return "you return per-pair losses: return one number, mean over each batch, and add the two means"
     for wrong, message in LOSS_MISTAKES:
         if all(_close(o, wrong(le, lp)) for o, (le, lp) in zip(outs, cases)):
@@ -144,12 +166,12 @@ def _loss_hint(fn: Callable) -> str | None:
     return None
 
 
-def _reward_hint(fn: Callable) -> str | None:
+def _reward_hint(fn: Callable, time_limit: float | None = TIME_LIMIT) -> str | None:
     x = torch.linspace(-4.0, 4.0, 9)
-    try:
-        out = fn(x)
-    except Exception:  # the check has reported it already
+    outs = _outputs(fn, [(x,)], time_limit)
+    if outs is None:
         return None
+    out = outs[0]
     for name, (f, formula) in REWARD_CANDIDATES.items():
         if name != "-log(1-D)" and _close(out, f(x)):
             if name == "log(1-D)":
@@ -158,23 +180,24 @@ def _reward_hint(fn: Callable) -> str | None:
     return None
 
 
-HINTS: dict[str, Callable[[Callable], str | None]] = {"gail_discriminator_loss": _loss_hint,
+HINTS: dict[str, Callable[..., str | None]] = {"gail_discriminator_loss": _loss_hint,
                                                         "gail_reward": _reward_hint}
 
 
-def hint(name: str, fn: Callable) -> str | None:
+def hint(name: str, fn: Callable, time_limit: float | None = TIME_LIMIT) -> str | None:
     """The classic mistake that ``fn`` makes in exercise ``name``, in words (None if it matches none)."""
     if name not in HINTS:
         raise ValueError(f"no hints for {name!r}; known: {', '.join(sorted(HINTS))}")
-    return HINTS[name](fn)
+    return HINTS[name](fn, time_limit)
 
 
-def check_with_hint(name: str, fn: Callable, verbose: bool = True) -> Callable:
+def check_with_hint(name: str, fn: Callable, verbose: bool = True, time_limit: float | None = TIME_LIMIT) -> Callable:
     """:func:`il_helpers.exercises.check`, plus a line naming the mistake when the answer is wrong
-    (sets ``check.last_status`` too). Returns the function to use next, like ``check``."""
-    out = check(name, fn, verbose=verbose)
+    (sets ``check.last_status`` too). Returns the function to use next, like ``check``. The hint runs
+    the answer again on its own cases, as safely as the check does."""
+    out = check(name, fn, verbose=verbose, time_limit=time_limit)
     if check.last_status == "wrong" and verbose:
-        message = hint(name, fn)
+        message = hint(name, fn, time_limit)
         if message:
             print(f"   hint: {message}")
     return out

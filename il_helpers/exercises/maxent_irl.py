@@ -42,6 +42,8 @@ def _forward_cases():
     for S, A, T in ((3, 2, 4), (6, 3, 7), (10, 5, 12)):
         policy = rng.dirichlet(np.ones(A), size=(T, S))  # (T, S, A)
         yield (rng.dirichlet(np.ones(S)), policy, _random_mdp(rng, S, A))
+    # a horizon of one step: D is the start distribution alone
+    yield (np.array([0.2, 0.8]), np.full((1, 2, 3), 1 / 3), _random_mdp(rng, 2, 3))
 
 
 @exercise("visitation_forward_pass", _forward_cases)

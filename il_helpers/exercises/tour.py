@@ -14,6 +14,9 @@ def _episode_return_cases():
     for _ in range(3):
         lengths = rng.integers(1, 20, size=rng.integers(1, 8))
         yield (rng.normal(size=lengths.sum()), lengths)
+    # single-step episodes, and a dataset of one step
+    yield (np.array([2.0, -1.0, 0.5]), np.array([1, 1, 1]))
+    yield (np.array([7.0]), np.array([1]))
 
 
 @exercise("episode_returns", _episode_return_cases)
