@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import torch
 
-from il_helpers.exercises import CHECKS, TIME_LIMIT, _safety, check
+from il_helpers.exercises import CHECKS, TIME_LIMIT, check, safety
 from il_helpers.exercises import behavioral_cloning as bc
 from il_helpers.exercises import dagger as dg
 from il_helpers.exercises import gail as ex_gail
@@ -134,7 +134,7 @@ def test_a_real_ctrl_c_still_stops_the_check():
 
 
 def test_outside_the_main_thread_the_check_runs_without_a_limit_and_says_so_once(monkeypatch):
-    monkeypatch.setitem(_safety._state, "warned", False)
+    monkeypatch.setitem(safety._state, "warned", False)
     outputs = []
 
     def in_thread():

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from il_helpers.exercises import CHECKS, _safety, check
+from il_helpers.exercises import CHECKS, check, safety
 
 NAMES = sorted(CHECKS)
 SETTINGS = settings(max_examples=200, deadline=None, derandomize=True,
@@ -77,12 +77,12 @@ def wrong_answers(draw):
     if how == "off":  # the right result moved by more than the tolerance
 
         def off(*a):
-            want = _safety.to_array(reference_of(draw_name[0])(*a))
+            want = safety.to_array(reference_of(draw_name[0])(*a))
             return want + delta * (1 + np.abs(want))
         return off, f"off by {delta}"
 
     def reshaped(*a):  # the right values, one too many
-        want = _safety.to_array(reference_of(draw_name[0])(*a))
+        want = safety.to_array(reference_of(draw_name[0])(*a))
         return np.append(want.ravel(), delta)
     return reshaped, "one value too many"
 
@@ -99,7 +99,7 @@ def _has_mutable_input(name):
 def test_references_differ_between_cases(name):
     """A constant answer can never be right: each exercise's expected outputs vary over its cases."""
     reference, cases = CHECKS[name]
-    outs = [_safety.to_array(reference(*args)) for args in cases()]
+    outs = [safety.to_array(reference(*args)) for args in cases()]
     assert any(o.shape != outs[0].shape or not np.allclose(o, outs[0]) for o in outs[1:])
 
 

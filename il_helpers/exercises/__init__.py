@@ -23,7 +23,7 @@ from typing import Callable
 
 import numpy as np
 
-from ._safety import TIME_LIMIT, copies, describe, isolated_rng, run, safe_str, same, to_array
+from .safety import TIME_LIMIT, copies, describe, isolated_rng, run, safe_str, same, to_array
 
 CHECKS: dict[str, tuple[Callable, Callable]] = {}  # name -> (reference, test-case generator)
 

@@ -18,7 +18,7 @@ from torch.nn.functional import softplus
 
 from ..algorithms import adversarial
 from . import check, exercise
-from ._safety import TIME_LIMIT, copies, run, to_array
+from .safety import TIME_LIMIT, copies, run, to_array
 
 # -- the discriminator's loss ----------------------------------------------------------------------
 
