@@ -691,3 +691,26 @@ def test_a_folder_or_a_bad_path_type(tmp_path):
         load_demonstrations(tmp_path)
     with pytest.raises(TypeError, match="path must be a str or a pathlib.Path, got int"):
         load_demonstrations(3)
+
+
+def test_brackets_and_quotes_inside_header_strings_are_not_nesting(cartpole, tmp_path):
+    meta = {"s": '"\\' + "[" * 40 + '{"', "t": "]" * 40}
+    d = Demonstrations(**arrays_of(cartpole), env_id=CARTPOLE, expert='a "quoted" [expert]', meta=meta)
+    back = load_demonstrations(d.save(tmp_path / "q.npz"))
+    assert back.meta == meta and back.expert == 'a "quoted" [expert]'
+
+
+def test_views_refuse_counts_and_indices_they_would_cast(random_cartpole):
+    d = random_cartpole
+    for bad in (2.5, True, "3"):  # before: first(2.5) gave 3 episodes
+        with pytest.raises(ValueError, match=r"n must be between 1 and 12 \(the number of episodes\) and a whole"):
+            d.first(bad)
+    assert d.first(np.int64(2)).num_episodes == 2
+    for bad in ([0.5, 1.7], np.ones(12, bool)):  # before: cast to [0, 1] / [1, 1, ...] silently
+        with pytest.raises(ValueError, match="indices must be whole numbers"):
+            d.episodes(bad)
+    assert d.episodes([]).num_episodes == 0
+    for call in (lambda: d.split(0.5, seed=-1), lambda: d.subsample(2, seed=-1), lambda: d.split(0.5, seed=2 ** 70),
+                 lambda: d.split(0.5, seed=1.5)):  # before: numpy's "expected non-negative integer" / overflow
+        with pytest.raises(ValueError, match=r"(split|subsample): seed must be an integer in \[0, "):
+            call()

@@ -28,7 +28,7 @@ from il_helpers.core.demonstrations import (
 )
 
 CARTPOLE = "CartPole-v1"
-FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 TMP = Path(tempfile.mkdtemp(prefix="il_properties_files_"))
 
 

@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from ..envs.registry import check_env_id, env_spaces, get_expert
+from .checks import check_int
 from .io import atomic_write
 from .rollout import rollout
 
@@ -102,7 +103,11 @@ class Demonstrations:
 
     def episodes(self, indices) -> "Demonstrations":
         """The episodes with the given indices (in that order)."""
-        indices = np.asarray(indices, dtype=np.int64).reshape(-1)
+        raw = np.asarray(indices)
+        if raw.size and raw.dtype.kind not in "iu":  # 1.7 or a boolean mask would be cast silently
+            raise ValueError(f"episodes: indices must be whole numbers (episode positions), got dtype {raw.dtype} "
+                             f"({indices!r:.80}); pass e.g. [0, 2, 5], or np.flatnonzero(mask) for a boolean mask")
+        indices = raw.astype(np.int64).reshape(-1)
         if indices.size and (indices.min() < -self.num_episodes or indices.max() >= self.num_episodes):
             raise IndexError(f"episode index out of range: there are {self.num_episodes} episodes")
         indices = indices % max(self.num_episodes, 1)
@@ -113,8 +118,9 @@ class Demonstrations:
 
     def first(self, n: int) -> "Demonstrations":
         """The first ``n`` episodes."""
-        if not 1 <= n <= self.num_episodes:
-            raise ValueError(f"n must be between 1 and {self.num_episodes} (the number of episodes), got {n}")
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 1 <= n <= self.num_episodes:
+            raise ValueError(f"n must be between 1 and {self.num_episodes} (the number of episodes) and a whole "
+                             f"number, got {n!r}")
         return self.episodes(np.arange(n))
 
     def split(self, val_frac: float = 0.2, seed: int = 0) -> tuple["Demonstrations", "Demonstrations"]:
@@ -123,6 +129,7 @@ class Demonstrations:
             raise ValueError(f"val_frac must be strictly between 0 and 1, got {val_frac}")
         if self.num_episodes < 2:
             raise ValueError("splitting by episode needs at least 2 episodes")
+        seed = check_int("seed", seed, 0, 2 ** 63 - 1, where="split")
         order = np.random.default_rng(seed).permutation(self.num_episodes)
         n_val = min(max(1, int(round(val_frac * self.num_episodes))), self.num_episodes - 1)
         return self.episodes(np.sort(order[n_val:])), self.episodes(np.sort(order[:n_val]))
@@ -131,7 +138,7 @@ class Demonstrations:
         """Keep every ``every``-th step of each episode from a random offset (Ho & Ermon 2016)."""
         if isinstance(every, bool) or not isinstance(every, (int, np.integer)) or every < 1:
             raise ValueError(f"every must be an integer >= 1, got {every!r}")
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(check_int("seed", seed, 0, 2 ** 63 - 1, where="subsample"))
         offsets = rng.integers(0, every, self.num_episodes)
         offsets = np.minimum(offsets, self.episode_lengths - 1)
         pos = np.arange(len(self)) - np.repeat(self.episode_starts, self.episode_lengths)
