@@ -714,3 +714,11 @@ def test_views_refuse_counts_and_indices_they_would_cast(random_cartpole):
                  lambda: d.split(0.5, seed=1.5)):  # before: numpy's "expected non-negative integer" / overflow
         with pytest.raises(ValueError, match=r"(split|subsample): seed must be an integer in \[0, "):
             call()
+
+
+
+def test_collect_refuses_a_seed_numpy_would_refuse_deep_inside():
+    for bad in (-1, 1.5, True, "0"):  # before: numpy's "expected non-negative integer" / "seed must be integer"
+        with pytest.raises(ValueError, match=r"collect_demonstrations: seed must be an integer >= 0"):
+            collect_demonstrations(CARTPOLE, 1, seed=bad, horizon=5)
+    assert collect_demonstrations(CARTPOLE, 1, seed=np.int64(3), horizon=5).meta["seed"] == 3

@@ -439,6 +439,7 @@ def collect_demonstrations(env_id: str, n_episodes: int, policy=None, seed: int 
     shows how it recovers); the recorded label is always ``label_policy``'s action (default:
     the expert) at the visited state, never the noisy one.
     """
+    seed = check_int("seed", seed, 0, None, where="collect_demonstrations")  # numpy's own error otherwise
     expert = get_expert(env_id)
     policy = expert if policy is None else policy
     label_policy = expert if label_policy is None else label_policy
