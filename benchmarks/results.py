@@ -38,6 +38,7 @@ import numpy as np
 from il_helpers import bench
 from il_helpers.bench import ENV_CHECKS, METHODS, parse_args, run
 from il_helpers.core.config import FAST
+from il_helpers.core.io import atomic_write
 from il_helpers.envs.registry import ENV_IDS, ENV_OPTIONS, check_env_id
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -215,7 +216,7 @@ def main(argv=None) -> int:
     print(experts, results, sep="\n\n")
     if text is not None:
         text = replace_between(text, EXPERTS_START, EXPERTS_END, experts)
-        args.readme.write_text(replace_between(text, START, END, results))
+        atomic_write(args.readme, replace_between(text, START, END, results))
         print(f"updated {args.readme}")
     return 0
 

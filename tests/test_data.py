@@ -78,8 +78,28 @@ def test_load_expert_demos_first_n(n):
     full = data.load_expert_demos("Pendulum-v1")
     assert demos.num_episodes == n
     np.testing.assert_array_equal(demos.obs, full.obs[: full.episode_lengths[:n].sum()])
-    with pytest.raises(ValueError, match="n must be between 1 and 50"):
+    with pytest.raises(ValueError, match=r"n_episodes must be an integer in \[1, 50\], got 51"):
         data.load_expert_demos("Pendulum-v1", 51)
+
+
+@pytest.mark.parametrize("n", [2.5, 0, -1, 51, True, "3", np.float64(3.0)])
+def test_load_expert_demos_refuses_a_count_it_cannot_give(n):
+    # before: 2.5 gave 3 episodes (silently wrong)
+    with pytest.raises(ValueError, match=r"load_expert_demos\('Pendulum-v1'\): 50 episodes are shipped.*"
+                                         r"n_episodes must be an integer in \[1, 50\]"):
+        data.load_expert_demos("Pendulum-v1", n)
+    assert data.load_expert_demos("Pendulum-v1", np.int64(3)).num_episodes == 3
+
+
+def test_the_manifest_is_written_atomically(tmp_path, monkeypatch):
+    """regenerate writes the manifest through the atomic writer (an error leaves the old one)."""
+    from il_helpers.core import io
+    calls = []
+    monkeypatch.setattr(data, "SHIPPED", {"CartPole-v1": {"episodes": 2, "seed": 0}})
+    monkeypatch.setattr(data, "atomic_write", lambda path, text: calls.append(path) or io.atomic_write(path, text))
+    data.regenerate(tmp_path)
+    assert calls == [tmp_path / data.MANIFEST] and data.check(tmp_path) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["CartPole-v1.npz", data.MANIFEST]
 
 
 def test_data_dir_is_overridable(tmp_path, monkeypatch):

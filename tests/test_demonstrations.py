@@ -561,3 +561,164 @@ def test_constructor_rejects_bad_env_and_meta(cartpole):
     with pytest.raises(DemonstrationError, match="meta must be a dict, got str"):
         Demonstrations(**arrays_of(cartpole), env_id=CARTPOLE, meta="seed 0")
     assert issubclass(DemonstrationError, ValueError)
+
+
+# -- issue 14: saves that are validated and atomic, loads that are safe against hostile files ---
+
+def test_save_refuses_data_edited_after_collection_and_writes_nothing(cartpole, tmp_path):
+    d = Demonstrations(**arrays_of(cartpole), env_id=CARTPOLE, expert="e", meta={})
+    path = d.save(tmp_path / "d.npz")
+    old = path.read_bytes()
+    d.obs = d.obs.copy()
+    d.obs[3, 1] = np.nan  # edited in after collection
+    with pytest.raises(DemonstrationError, match="obs contains NaN or inf in 1 step"):
+        d.save(path)
+    with pytest.raises(DemonstrationError, match="obs contains NaN"):
+        d.save(tmp_path / "new.npz")
+    assert path.read_bytes() == old and not (tmp_path / "new.npz").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.npz"]  # no temporary left behind
+
+
+def test_save_converts_numpy_numbers_in_meta_and_refuses_what_json_cannot_keep(cartpole, tmp_path):
+    meta = {"seed": np.int64(3), "noise": np.float32(0.5), "flag": np.bool_(True), "nested": {"k": [np.int32(1), 2.5]},
+            "pair": (1, 2)}
+    d = Demonstrations(**arrays_of(cartpole), env_id=CARTPOLE, expert="e", meta=meta)
+    back = load_demonstrations(d.save(tmp_path / "d.npz"))
+    assert back.meta == {"seed": 3, "noise": 0.5, "flag": True, "nested": {"k": [1, 2.5]}, "pair": [1, 2]}
+    assert type(back.meta["seed"]) is int and type(back.meta["noise"]) is float
+    for bad, match in (({"w": np.zeros(3)}, r"meta\['w'\] is a ndarray .*\.tolist\(\)"),
+                       ({"n": {"f": object()}}, r"meta\['n'\]\['f'\] is a object"),
+                       ({1: "x"}, "non-string key 1")):
+        d.meta = bad
+        with pytest.raises(DemonstrationError, match=match):
+            d.save(tmp_path / "bad.npz")
+    d.meta, d.expert = {}, 5
+    with pytest.raises(DemonstrationError, match="expert must be a str, got int"):
+        d.save(tmp_path / "bad.npz")
+    assert not (tmp_path / "bad.npz").exists()
+
+
+def raw_npy(header: str, data: bytes = b"", version=(2, 0)) -> bytes:
+    """A .npy member with a hand-written header (padded so the data start 64-byte aligned)."""
+    pre = len(b"\x93NUMPY") + 2 + (2 if version == (1, 0) else 4)
+    text = header.encode("latin1")
+    text += b" " * (-(pre + len(text) + 1) % 64) + b"\n"
+    size = len(text).to_bytes(2 if version == (1, 0) else 4, "little")
+    return b"\x93NUMPY" + bytes(version) + size + text + data
+
+
+def replace_member(src, dst, name, data: bytes, extra: dict | None = None):
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            zout.writestr(item.filename, data if item.filename == f"{name}.npy" else zin.read(item))
+        for extra_name, extra_data in (extra or {}).items():
+            zout.writestr(extra_name, extra_data)
+    return dst
+
+
+def test_an_unused_member_is_never_read(cartpole, tmp_path, monkeypatch):
+    src = cartpole.save(tmp_path / "good.npz")
+    path = replace_member(src, tmp_path / "extra.npz", "none", b"", {"junk.npy": b"\0" * (20 << 20)})
+    opened = []
+    real_open = zipfile.ZipFile.open
+    monkeypatch.setattr(zipfile.ZipFile, "open", lambda self, name, *a, **k: (
+        opened.append(getattr(name, "filename", name)), real_open(self, name, *a, **k))[1])
+    assert load_demonstrations(path).num_episodes == 4
+    assert "junk.npy" not in opened and len(opened) == 8
+
+
+def test_a_member_larger_than_its_data_can_need_is_not_decompressed(cartpole, tmp_path):
+    src = cartpole.save(tmp_path / "good.npz")
+    head = raw_npy("{'descr': '<f4', 'fortran_order': False, 'shape': (400, 26214), }")
+    bomb = head + b"\0" * ((40 << 20) - len(head))  # 40 MiB of zeros: 40 kB compressed
+    path = replace_member(src, tmp_path / "bomb.npz", "obs", bomb)
+    assert path.stat().st_size < 1 << 20
+    with pytest.raises(DemonstrationError, match="member obs.npy declares 41943040 bytes, more than the .* it was "
+                                                 "not decompressed"):
+        load_demonstrations(path)
+
+
+def test_npy_headers_that_lie_or_are_hostile(cartpole, tmp_path):
+    src = cartpole.save(tmp_path / "good.npz")
+    cases = [
+        ("{'descr': '<f4', 'fortran_order': False, 'shape': (400, 4), " + " " * 20000 + "}",
+         "header longer than 10000 bytes"),
+        ("{'descr': '<f4', 'fortran_order': False, 'shape': " + "(" * 3000 + ")" * 3000 + "}",
+         "obs.npy (is not a valid .npy array|has a too deeply nested header)"),
+        ("{'descr': '<f4', 'fortran_order': False, 'shape': (10000000000000, 4), }",
+         r"declares shape \(10000000000000, 4\) .* but holds 0 bytes"),
+        ("not a dict at all", "obs.npy is not a valid .npy array"),
+    ]
+    for header, match in cases:
+        path = replace_member(src, tmp_path / "h.npz", "obs", raw_npy(header))
+        with pytest.raises(DemonstrationError, match=match):
+            load_demonstrations(path)
+        if "header longer" in match:  # not the "pickled objects" message of numpy's own refusal
+            with pytest.raises(DemonstrationError) as info:
+                load_demonstrations(path)
+            assert "pickle" not in str(info.value)
+
+
+def test_json_headers_that_are_hostile(good, tmp_path):
+    arrays, header = good()
+    with pytest.raises(DemonstrationError, match="the header is nested more than 32 levels deep"):
+        load_demonstrations(write(tmp_path, arrays, {**header, "meta": {"x": json.loads("[" * 50 + "]" * 50)}}))
+    with pytest.raises(DemonstrationError, match="the header is nested more than 32 levels deep"):
+        load_demonstrations(write(tmp_path, arrays, "[" * 100000 + "]" * 100000))
+    with pytest.raises(DemonstrationError, match=r"format_version is '1' \(a str\), but this code reads "
+                                                 "format_version 1, an integer"):
+        load_demonstrations(write(tmp_path, arrays, {**header, "format_version": "1"}))
+    with pytest.raises(DemonstrationError, match=r"format_version is True \(a bool\)"):
+        load_demonstrations(write(tmp_path, arrays, {**header, "format_version": True}))
+    with pytest.raises(DemonstrationError, match="the header's expert must be a str, got int"):
+        load_demonstrations(write(tmp_path, arrays, {**header, "expert": 3}))
+    with pytest.raises(DemonstrationError, match="the header must be a single string"):
+        np.savez(tmp_path / "h.npz", **arrays, header=np.arange(3))
+        load_demonstrations(tmp_path / "h.npz")
+
+
+def test_lengths_that_overflow_their_sum_are_refused(good, tmp_path):
+    arrays, header = good()
+    for k in ARRAY_FIELDS:
+        arrays[k] = arrays[k][:0]
+    arrays["episode_lengths"] = np.array([2 ** 62] * 4, dtype=np.int64)  # sums to 0 in int64
+    with pytest.raises(DemonstrationError, match="an episode of 4611686018427387904 steps but there are only 0"):
+        load_demonstrations(write(tmp_path, arrays, header))
+
+
+def test_a_folder_or_a_bad_path_type(tmp_path):
+    with pytest.raises(DemonstrationError, match="is a folder, not a demonstrations file"):
+        load_demonstrations(tmp_path)
+    with pytest.raises(TypeError, match="path must be a str or a pathlib.Path, got int"):
+        load_demonstrations(3)
+
+
+def test_brackets_and_quotes_inside_header_strings_are_not_nesting(cartpole, tmp_path):
+    meta = {"s": '"\\' + "[" * 40 + '{"', "t": "]" * 40}
+    d = Demonstrations(**arrays_of(cartpole), env_id=CARTPOLE, expert='a "quoted" [expert]', meta=meta)
+    back = load_demonstrations(d.save(tmp_path / "q.npz"))
+    assert back.meta == meta and back.expert == 'a "quoted" [expert]'
+
+
+def test_views_refuse_counts_and_indices_they_would_cast(random_cartpole):
+    d = random_cartpole
+    for bad in (2.5, True, "3"):  # before: first(2.5) gave 3 episodes
+        with pytest.raises(ValueError, match=r"n must be between 1 and 12 \(the number of episodes\) and a whole"):
+            d.first(bad)
+    assert d.first(np.int64(2)).num_episodes == 2
+    for bad in ([0.5, 1.7], np.ones(12, bool)):  # before: cast to [0, 1] / [1, 1, ...] silently
+        with pytest.raises(ValueError, match="indices must be whole numbers"):
+            d.episodes(bad)
+    assert d.episodes([]).num_episodes == 0
+    for call in (lambda: d.split(0.5, seed=-1), lambda: d.subsample(2, seed=-1), lambda: d.split(0.5, seed=2 ** 70),
+                 lambda: d.split(0.5, seed=1.5)):  # before: numpy's "expected non-negative integer" / overflow
+        with pytest.raises(ValueError, match=r"(split|subsample): seed must be an integer in \[0, "):
+            call()
+
+
+
+def test_collect_refuses_a_seed_numpy_would_refuse_deep_inside():
+    for bad in (-1, 1.5, True, "0"):  # before: numpy's "expected non-negative integer" / "seed must be integer"
+        with pytest.raises(ValueError, match=r"collect_demonstrations: seed must be an integer >= 0"):
+            collect_demonstrations(CARTPOLE, 1, seed=bad, horizon=5)
+    assert collect_demonstrations(CARTPOLE, 1, seed=np.int64(3), horizon=5).meta["seed"] == 3

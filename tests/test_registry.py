@@ -68,3 +68,52 @@ def test_register_env_adds_twin_gym_id_and_expert(monkeypatch):
         registry.register_expert("test/Twin-v0", 3)
     with pytest.raises(ValueError, match="no expert for 'nope'"):
         registry.get_expert("nope")
+
+
+VARIANT = "il_helpers/ObjectWorld-12x12-seed3-wind0.25-T40-v0"
+
+
+def test_a_variant_id_is_registered_on_first_use_in_a_fresh_process(tmp_path):
+    """Before: a gridworld variant's saved demonstrations could not be loaded in a new process."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from il_helpers.envs.gridworlds import gridworld_id
+    assert gridworld_id("ObjectWorld", size=12, world_seed=3, wind=0.25, horizon=40) == VARIANT
+    path = il.collect_demonstrations(VARIANT, 2, seed=0).save(tmp_path / "v.npz")
+    code = ("import sys, il_helpers as il; from il_helpers.envs import registry as r; "
+            f"assert {VARIANT!r} not in r.BATCHED; d = il.load_demonstrations(sys.argv[1]); "
+            "print(d.env_id, d.num_episodes, len(d), il.make_batched(d.env_id, 2).num_envs)")
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=120,
+                         cwd=root, env={**__import__("os").environ, "PYTHONPATH": str(root)})
+    assert out.returncode == 0, out.stderr
+    back = il.load_demonstrations(path)
+    assert out.stdout.split() == [VARIANT, "2", str(len(back)), "2"]
+
+
+@pytest.mark.parametrize("env_id", ["il_helpers/ObjectWorld-12x12-seed3-wind0.250-T40-v0",  # not the maker's spelling
+                                    "il_helpers/ObjectWorld-999x999-seed0-wind0.3-T50-v0",  # a size it refuses
+                                    "il_helpers/ObjectWorld-12x13-seed0-wind0.3-T50-v0",
+                                    "il_helpers/Nothing-12x12-seed0-v0", "CartPole-12x12-v1"])
+def test_an_id_no_resolver_can_build_stays_unknown(env_id):
+    from il_helpers.envs import registry
+    with pytest.raises(ValueError, match="unknown environment id"):
+        registry.check_env_id(env_id)
+    assert env_id not in registry.BATCHED
+
+
+def test_a_registered_resolver_is_asked_and_non_string_ids_are_refused(monkeypatch):
+    from il_helpers.envs import registry
+    monkeypatch.setattr(registry, "RESOLVERS", [])
+    asked = []
+    registry.register_resolver(lambda env_id: asked.append(env_id))
+    with pytest.raises(ValueError, match="unknown environment id 'Foo-v0'"):
+        registry.check_env_id("Foo-v0")
+    assert asked == ["Foo-v0"]
+    with pytest.raises(TypeError, match="resolver must be callable"):
+        registry.register_resolver(3)
+    for bad in (3, ["CartPole-v1"], None):
+        with pytest.raises(ValueError, match="env_id must be a str such as 'CartPole-v1'"):
+            registry.check_env_id(bad)

@@ -130,3 +130,20 @@ def test_missing_markers_fail_before_running(tmp_path):
     readme.write_text("# no tables here\n")
     with pytest.raises(SystemExit, match="has no <!-- experts:start -->"):
         results.main(["--methods", "expert", "--envs", "CartPole-v1", *CHEAP, "--readme", str(readme)])
+
+
+def test_the_readme_is_written_atomically(readme, monkeypatch):
+    """The README goes through the atomic writer: an error while writing leaves the old README whole."""
+    from il_helpers.core import io as il_io
+
+    def failing(path, data):
+        with il_io.atomic_open(path, "wb") as f:
+            f.write(data.encode()[:100])
+            raise OSError(28, "No space left on device")
+
+    before = readme.read_text()
+    monkeypatch.setattr(results, "atomic_write", failing)
+    with pytest.raises(OSError, match="No space left"):
+        results.main(["--methods", "expert", "--envs", "CartPole-v1", *CHEAP, "--readme", str(readme)])
+    assert readme.read_text() == before
+    assert [p.name for p in readme.parent.iterdir()] == ["README.md"]

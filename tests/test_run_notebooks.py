@@ -87,3 +87,19 @@ def test_execute_reports_a_failing_notebook(tmp_path):
     with pytest.raises(Exception, match="broken"):
         rn.execute(path, fast=False)
     assert path.read_bytes() == before                      # a failed run is not saved over the notebook
+
+
+def test_run_times_and_readme_are_written_atomically(tmp_path, monkeypatch):
+    """write_times and write_readme go through the atomic writer (no half-written file on a kill)."""
+    written, real_times = [], json.loads(rn.TIMES.read_text())
+    monkeypatch.setattr(rn, "atomic_write", lambda path, text: written.append((path, text)))
+    monkeypatch.setattr(rn, "TIMES", tmp_path / "run_times.json")
+    rn.write_times({"about": "x", "notebooks": {"b.ipynb": {}, "a.ipynb": {}}})
+    assert written[0][0] == tmp_path / "run_times.json"
+    assert list(json.loads(written[0][1])["notebooks"]) == ["a.ipynb", "b.ipynb"]
+    readme = tmp_path / "README.md"
+    readme.write_text(rn.README.read_text().replace(rn.START, rn.START + "\nstale row\n", 1))
+    monkeypatch.setattr(rn, "README", readme)
+    monkeypatch.setattr(rn, "read_times", lambda: real_times)
+    rn.write_readme()
+    assert written[-1][0] == readme and "stale row" not in written[-1][1]

@@ -35,6 +35,7 @@ from pathlib import Path
 import nbformat
 
 from il_helpers import bench
+from il_helpers.core.io import atomic_open, atomic_write
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import notebook_header  # noqa: E402  (the sibling modules, importable once their folder is on the path)
@@ -81,12 +82,14 @@ def execute(path: Path, fast: bool) -> float:
         client.execute(env=kernel_env(fast))
     except Exception:
         failed = Path(tempfile.mkdtemp(prefix="run_notebooks_")) / path.name
-        nbformat.write(nb, failed)
+        with atomic_open(failed, "w", encoding="utf8") as f:
+            nbformat.write(nb, f)
         print(f"  failed: the executed copy is in {failed}", file=sys.stderr)
         raise
     seconds = time.perf_counter() - t0
     if not fast:
-        nbformat.write(nb, path)
+        with atomic_open(path, "w", encoding="utf8") as f:  # a kill mid-write keeps the old notebook
+            nbformat.write(nb, f)
     return seconds
 
 
@@ -101,7 +104,7 @@ def read_times() -> dict:
 
 def write_times(times: dict) -> None:
     times["notebooks"] = dict(sorted(times["notebooks"].items()))
-    TIMES.write_text(json.dumps(times, indent=1, ensure_ascii=False) + "\n")
+    atomic_write(TIMES, json.dumps(times, indent=1, ensure_ascii=False) + "\n")
 
 
 def run(paths: list[Path], fast: bool) -> int:
@@ -174,7 +177,7 @@ def write_readme() -> None:
     text = README.read_text()
     new = readme_text(text)
     if new != text:
-        README.write_text(new)
+        atomic_write(README, new)
         print("README.md: notebook table updated")
 
 

@@ -17,7 +17,9 @@ import sys
 from pathlib import Path
 
 from ..envs.registry import ENV_IDS, check_env_id
+from .checks import check_int
 from .demonstrations import Demonstrations, collect_demonstrations, load_demonstrations
+from .io import atomic_write
 
 #: env id -> how its shipped file is collected (the expert, no noise, default horizon): every
 #: environment of ENV_IDS, plus the default layouts of notebook 04's gridworlds (registered when
@@ -39,7 +41,12 @@ def data_path(env_id: str, directory: Path | None = None) -> Path:
 def load_expert_demos(env_id: str, n_episodes: int | None = None) -> Demonstrations:
     """The shipped expert demonstrations for ``env_id`` (the first ``n_episodes`` of them)."""
     demos = load_demonstrations(data_path(env_id), env_id=env_id)
-    return demos if n_episodes is None else demos.first(n_episodes)
+    if n_episodes is None:
+        return demos
+    n = check_int("n_episodes", n_episodes, 1, demos.num_episodes,
+                  where=f"load_expert_demos({env_id!r}): {demos.num_episodes} episodes are shipped; pass a whole "
+                  "number of episodes, or None for all")
+    return demos.first(n)
 
 
 def sha256(path: Path) -> str:
@@ -55,7 +62,7 @@ def regenerate(directory: Path | None = None) -> dict[str, str]:
         path = demos.save(data_path(env_id, directory))
         sums[path.name] = sha256(path)
     lines = [f"{digest}  {name}" for name, digest in sorted(sums.items())]
-    (directory / MANIFEST).write_text("\n".join(lines) + "\n")
+    atomic_write(directory / MANIFEST, "\n".join(lines) + "\n")
     return sums
 
 

@@ -11,6 +11,7 @@ rollouts, evaluation and demonstration collection use.
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Callable
 
 import gymnasium as gym
@@ -55,6 +56,8 @@ def register_expert(env_id: str, factory: Callable[[], object]) -> None:
 def get_expert(env_id: str):
     """The expert of ``env_id`` (an :class:`~il_helpers.core.policies.Expert`); an unknown id raises
     ValueError listing the known ids."""
+    if isinstance(env_id, str) and env_id not in EXPERTS:
+        _resolve(env_id)
     if env_id not in EXPERTS:
         close = difflib.get_close_matches(str(env_id), list(EXPERTS), n=1)
         hint = f" Did you mean {close[0]!r}?" if close else ""
@@ -63,8 +66,13 @@ def get_expert(env_id: str):
 
 
 def check_env_id(env_id: str) -> str:
-    """Return ``env_id`` if the course supports it, else raise a ValueError that lists the ids."""
-    if env_id in BATCHED:
+    """Return ``env_id`` if the course supports it, else raise a ValueError that lists the ids.
+
+    An id not registered yet but that a resolver can build (e.g. a gridworld variant id such as
+    ``il_helpers/ObjectWorld-32x32-seed3-wind0.5-T50-v0`` in a fresh process) is registered here."""
+    if not isinstance(env_id, str):
+        raise ValueError(f"env_id must be a str such as 'CartPole-v1', got {type(env_id).__name__} {env_id!r:.80}")
+    if env_id in BATCHED or _resolve(env_id):
         return env_id
     close = difflib.get_close_matches(str(env_id), list(BATCHED), n=1)
     hint = f" Did you mean {close[0]!r}?" if close else ""
@@ -116,3 +124,56 @@ def register_variants(env_id: str, make_variant: Callable[..., str]) -> None:
     if not callable(make_variant):
         raise TypeError(f"register_variants: make_variant must be callable, got {type(make_variant).__name__}")
     ENV_OPTIONS[env_id] = make_variant
+
+
+# -- resolvers: ids built on demand (gridworld variants) are registered on first use anywhere --------
+RESOLVERS: list[Callable[[str], object]] = []  # each: resolver(env_id) registers env_id if it can build it
+
+_VARIANT_OPTIONS = re.compile(r"(?:(?P<size>\d+)x(?P=size))?(?:-?seed(?P<world_seed>\d+))?"
+                              r"(?:-?wind(?P<wind>\d+(?:\.\d+)?(?:e[-+]?\d+)?))?(?:-?T(?P<horizon>\d+))?")
+_OPTION_TYPES = {"size": int, "world_seed": int, "wind": float, "horizon": int}
+
+
+def register_resolver(resolver: Callable[[str], object]) -> None:
+    """Let ``resolver(env_id)`` register ids it knows how to build when they are first used
+    (``check_env_id``, ``make_batched``, ``load_demonstrations``, ``get_expert``); it should
+    register ``env_id`` (e.g. with :func:`register_env`) or do nothing."""
+    if not callable(resolver):
+        raise TypeError(f"register_resolver: resolver must be callable, got {type(resolver).__name__}")
+    if resolver not in RESOLVERS:
+        RESOLVERS.append(resolver)
+
+
+def resolve_variant(env_id: str) -> None:
+    """The built-in resolver: an id ``<base>-<options>-vN`` whose base ``<base>-vN`` registered a
+    variant maker (:func:`register_variants`), with options written as the makers write them
+    (``32x32``, ``seed3``, ``wind0.5``, ``T50``), is built by that maker; it is kept only if the maker
+    gives back exactly ``env_id``, so an id is never taken for another environment."""
+    for base, make_variant in list(ENV_OPTIONS.items()):
+        stem, _, version = base.rpartition("-")
+        if stem and env_id.startswith(stem + "-") and env_id.endswith("-" + version):
+            options = _VARIANT_OPTIONS.fullmatch(env_id[len(stem) + 1:-len(version) - 1])
+            if options is not None:
+                _make_variant(env_id, make_variant, options)
+
+
+def _make_variant(env_id: str, make_variant: Callable[..., str], options: re.Match) -> None:
+    given = {k: _OPTION_TYPES[k](v) for k, v in options.groupdict().items() if v is not None}
+    if not given:
+        return
+    try:  # the maker registers its own spelling of the id; a differently written one stays unknown
+        make_variant(**given)
+    except (TypeError, ValueError):  # options the maker refuses: the id stays unknown
+        return
+
+
+def _resolve(env_id: str) -> bool:
+    """Whether a resolver registered ``env_id`` (tried only for ids not registered yet)."""
+    for resolver in (*RESOLVERS, resolve_variant):
+        try:
+            resolver(env_id)
+        except (TypeError, ValueError):
+            continue
+        if env_id in BATCHED:
+            return True
+    return False
