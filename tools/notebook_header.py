@@ -32,6 +32,8 @@ from pathlib import Path
 
 import nbformat
 
+from il_helpers.core.io import atomic_open, atomic_write
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from course import COURSE  # noqa: E402  (the course index beside this file)
 
@@ -202,7 +204,8 @@ def run(check: bool, folder: Path = NOTEBOOKS, readme: Path = README, only: list
                            "then re-execute it)")
             out += intro_problems(nb, p)
         elif new is not nb:
-            nbformat.write(new, p)
+            with atomic_open(p, "w", encoding="utf8") as f:   # never half a notebook on disk
+                nbformat.write(new, f)
             out.append(str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else str(p))
     if readme.exists():
         text = readme.read_text()
@@ -211,7 +214,7 @@ def run(check: bool, folder: Path = NOTEBOOKS, readme: Path = README, only: list
             if check:
                 out.append(f"{readme.name}: badges missing or stale (run `python tools/notebook_header.py`)")
             else:
-                readme.write_text(new_text)
+                atomic_write(readme, new_text)
                 out.append(readme.name)
     return out
 
