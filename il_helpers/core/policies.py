@@ -99,6 +99,12 @@ class TorchPolicy(nn.Module, Policy):
         try:
             with cpu_threads(1 if self.obs_mean.device.type == "cpu" else None):
                 x = torch.as_tensor(obs, dtype=torch.float32, device=self.obs_mean.device)
+                if x.ndim != 2 or x.shape[1] != self.obs_dim:
+                    trained = getattr(self, "env_id", None)
+                    raise ValueError(
+                        f"{type(self).__name__}.act: this policy was built for {self.obs_dim}-d observations"
+                        f"{f' ({trained})' if trained else ''}, got observations of shape {tuple(x.shape)}; "
+                        f"give it (N, {self.obs_dim}) observations of the environment it was trained on")
                 actions = self._act(x).cpu().numpy()
         finally:
             self.train(was_training)

@@ -9,7 +9,7 @@ import numpy as np
 from gymnasium import spaces
 
 from ..envs.registry import make_batched
-from .checks import check_int, check_probability
+from .checks import check_int, check_probability, check_seed
 from .nets import cpu_threads
 from .policies import as_policy
 
@@ -60,6 +60,18 @@ def perturb(actions: np.ndarray, action_space: spaces.Space, noise: float, rng: 
     return np.clip(noisy, low, high).astype(np.float32)
 
 
+def check_obs_size(policy, env_id: str, observation_space) -> None:
+    """Refuse a network policy built for another observation size than ``env_id``'s."""
+    built = getattr(policy, "obs_dim", None)
+    shape = getattr(observation_space, "shape", None)
+    if built is None or not shape or len(shape) != 1 or int(built) == int(shape[0]):
+        return
+    trained = getattr(policy, "env_id", None)
+    on = f"trained on {trained} ({built}-d observations)" if trained else f"built for {built}-d observations"
+    raise ValueError(f"rollout: this policy was {on}; {env_id} gives {shape[0]}-d observations. "
+                     f"Evaluate it on the environment it was trained on, or train one on {env_id}")
+
+
 def rollout(policy, env_id: str, n_episodes: int = 100, seed: int = 0, horizon: int | None = None,
             noise: float = 0.0, label_policy=None, env_kwargs: dict | None = None) -> Rollout:
     """Run ``n_episodes`` of ``policy`` on ``env_id``, all at once.
@@ -79,8 +91,10 @@ def _rollout(policy, env_id, n_episodes, seed, horizon, noise, label_policy, env
     if horizon is not None:
         horizon = check_int("horizon", horizon)
     noise = check_probability("noise", noise)
+    seed = check_seed("seed", seed, "rollout")
     env = make_batched(env_id, n_episodes, horizon=horizon, **(env_kwargs or {}))
     policy = as_policy(policy, env.action_space)
+    check_obs_size(policy, env_id, env.observation_space)
     labeller = None if label_policy is None else as_policy(label_policy, env.action_space)
     noise_rng = np.random.default_rng([seed, 1])
 
