@@ -312,3 +312,39 @@ def test_bench_args_refuses_fractional_seeds_and_episodes():
 
 def test_il_data_is_reachable():
     assert il.data.load_expert_demos is il.load_expert_demos
+
+
+@FAST
+@given(obs=st.one_of(st.text(max_size=3), st.lists(st.text(min_size=1, max_size=2), min_size=1, max_size=3),
+                     st.none(), st.dictionaries(st.text(max_size=1), st.integers(), max_size=1)))
+def test_policy_refuses_non_numeric_observations(cartpole_policy, obs):
+    with pytest.raises((TypeError, ValueError), match="observations"):
+        cartpole_policy(obs)
+
+
+def test_timed_refuses_zero_repeats():
+    from il_helpers.bench.timing import timed
+    with pytest.raises(ValueError, match="timed: repeats must be an integer >= 1, got 0"):
+        timed(lambda: None, repeats=0)
+
+
+def test_bench_result_with_numpy_extras_is_written():
+    import json
+
+    from il_helpers.bench.cli import _plain
+    assert json.loads(json.dumps({"a": np.float32(0.5), "b": np.arange(2)}, default=_plain)) == {"a": 0.5, "b": [0, 1]}
+
+
+def test_a_press_the_widget_cannot_run_is_refused_in_the_summary(monkeypatch):
+    import il_helpers.widgets.dagger as wd
+
+    def refuse(*args, **kwargs):
+        raise ValueError("train_dagger: iterations must be an integer >= 0, got -1")
+
+    monkeypatch.setattr(wd, "train_dagger", refuse)
+    monkeypatch.setattr(wd, "course_demos", lambda seed: None)
+    box = W.dagger_widget()
+    with pytest.raises(ValueError, match="iterations"):
+        box.run()
+    assert box.summary.value.startswith("<b>Cannot run these settings:</b> train_dagger: iterations must be")
+    assert box.result is None and not box.train.disabled

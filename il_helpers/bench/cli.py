@@ -125,7 +125,14 @@ def run(args: argparse.Namespace) -> dict:
     return out
 
 
+def _plain(value):
+    """numpy scalars and arrays in an adapter's extras, as JSON numbers and lists (json refuses them)."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    raise TypeError(f"the bench's result holds a {type(value).__name__}, which JSON cannot write: {value!r}")
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
-    print(json.dumps(run(args)))
+    print(json.dumps(run(args), default=_plain))
     return 0

@@ -34,7 +34,11 @@ class Policy:
         raise NotImplementedError
 
     def __call__(self, obs) -> np.ndarray:
-        obs = np.asarray(obs, dtype=np.float32)
+        try:
+            obs = np.asarray(obs, dtype=np.float32)
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"{self.name}: observations must be numbers, an array of shape (obs_dim,) or "
+                            f"(N, obs_dim), got {type(obs).__name__} ({e})") from None
         if obs.ndim == 1:
             return self.act(obs[None])[0]
         if obs.ndim != 2:
