@@ -348,3 +348,13 @@ def test_a_press_the_widget_cannot_run_is_refused_in_the_summary(monkeypatch):
         box.run()
     assert box.summary.value.startswith("<b>Cannot run these settings:</b> train_dagger: iterations must be")
     assert box.result is None and not box.train.disabled
+
+
+@FAST
+@given(seed=BAD_SEEDS.filter(lambda s: s is not None))
+def test_random_policy_and_perturb_refuse_bad_knobs(seed):
+    space = il.env_spaces("CartPole-v1")[1]
+    with pytest.raises(ValueError, match="RandomPolicy: seed must be"):
+        il.RandomPolicy(space, seed=seed)
+    with pytest.raises(ValueError, match="perturb: noise must be in"):
+        il.perturb(np.zeros(2, np.int64), space, 1.5, np.random.default_rng(0))

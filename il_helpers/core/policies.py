@@ -22,6 +22,7 @@ import torch
 from gymnasium import spaces
 from torch import nn
 
+from .checks import check_seed
 from .nets import STD_FLOOR, cpu_threads, normalization_stats
 
 
@@ -174,7 +175,7 @@ class RandomPolicy(Policy):
 
     def __init__(self, action_space: spaces.Space, seed: int | None = None):
         self.action_space = action_space
-        self.rng = np.random.default_rng(seed)
+        self.rng = np.random.default_rng(None if seed is None else check_seed("seed", seed, "RandomPolicy"))
         self.name = "random"
 
     def act(self, obs: np.ndarray) -> np.ndarray:

@@ -50,6 +50,7 @@ def perturb(actions: np.ndarray, action_space: spaces.Space, noise: float, rng: 
     Continuous: add Gaussian noise with std ``noise * (high - low) / 2`` and clip to the
     bounds. Discrete: with probability ``noise``, replace the action by a uniform random one.
     """
+    check_probability("noise", noise, where="perturb")
     if noise == 0:
         return actions
     if isinstance(action_space, spaces.Discrete):
