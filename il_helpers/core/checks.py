@@ -188,7 +188,8 @@ def check_fields(config, where: str = "") -> None:
         else:
             default = None
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            check_fields(value, f"{where}.{f.name}")
+            if type(value).__name__.endswith("Config"):  # a nested config (bc, ppo); not an expert or a model
+                check_fields(value, f"{where}.{f.name}")
         elif f.name in _LAYERS and isinstance(default, tuple):
             ok = isinstance(value, (tuple, list)) and all(
                 isinstance(h, _INTS) and not isinstance(h, bool) and h >= 1 for h in value)
