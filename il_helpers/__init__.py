@@ -44,6 +44,7 @@ from .core.evaluation import EvalResult, evaluate, normalized_score, reference_r
 from .core.rollout import Rollout, perturb, rollout
 from .core.demonstrations import DemonstrationError, Demonstrations, collect_demonstrations, load_demonstrations
 from .core.data import load_expert_demos
+from .core import data  # il.data.load_expert_demos, as the README writes it
 
 # notebook 01: distribution shift
 from .lessons.distribution_shift import (CostCurve, SlopeFit, action_error_rate, compounding_experiment, cost_curve,

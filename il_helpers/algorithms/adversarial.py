@@ -51,7 +51,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..core.checks import check, check_int, check_number
+from ..core.checks import TRAIN_SEED_MAX, check, check_fields, check_int, check_number, check_seed, check_training_data
 from ..core.demonstrations import Demonstrations
 from ..core.nets import cpu_threads, mlp
 from ..envs.registry import env_spaces
@@ -99,7 +99,11 @@ class AdversarialConfig:
         check_number("d_lr", self.d_lr, 0.0, 1.0, low_open=True, high_open=True, where=w)
         check_number("ent_coef", self.ent_coef, 0.0, where=w)
         check(isinstance(self.ppo, PPOConfig), "ppo", "a PPOConfig", self.ppo, where=w)
+        check(isinstance(self.d_hidden, (tuple, list)) and all(
+            isinstance(h, (int, np.integer)) and not isinstance(h, bool) and h >= 1 for h in self.d_hidden),
+            "d_hidden", "a sequence of layer widths, each an integer >= 1 (e.g. (64, 64))", self.d_hidden, where=w)
         self.d_hidden = tuple(self.d_hidden)
+        check_fields(self, w)
 
     def generator(self) -> PPOConfig:
         """The PPO configuration the generator runs with (``ent_coef`` applied)."""
@@ -280,7 +284,10 @@ def adversarial_loop(demos: Demonstrations | None, config: AdversarialConfig,
     or :func:`~il_helpers.algorithms.airl.train_airl`.
     """
     where = f"train_{name.lower()}"
+    seed = check_seed("seed", seed, where, TRAIN_SEED_MAX)
     env_id = check_demos(demos, env_id, where)
+    if demos is not None:
+        check_training_data(demos, env_id, where)
     check(reward in REWARD_FORMS, "reward", f"one of {list(REWARD_FORMS)}", reward, where=where)
     cfg = config.generator()
     obs_space, act_space = env_spaces(env_id)

@@ -72,7 +72,15 @@ from typing import Callable
 import numpy as np
 import torch
 
-from ..core.checks import check_int, check_number, make_config
+from ..core.checks import (
+    TRAIN_SEED_MAX,
+    check_fields,
+    check_int,
+    check_number,
+    check_seed,
+    check_training_data,
+    make_config,
+)
 from ..core.nets import cpu_threads
 from ..envs.gridworlds import trainer_world
 from ..tabular.mdp import Transitions, as_tensor, as_transitions
@@ -93,6 +101,9 @@ class AIRLTabularConfig:
     init_std: float = 0.01         # g and h start as N(0, init_std^2) draws (the seed matters only through them)
     dynamics: Transitions | None = None  # the training dynamics P (default: the world's own; wind 0 for the theorem)
     threads: int | None = 1        # torch threads
+
+    def __post_init__(self):
+        check_fields(self)  # finite numbers of the right kind and sign (counts >= 1)
 
 
 @dataclass
@@ -278,8 +289,10 @@ def train_airl_tabular(demos, *, env_id: str | None = None, seed: int = 0, progr
     :class:`~il_helpers.tabular.policies.TabularPolicy` optimal (hard value iteration, the world's
     finite horizon) for the recovered ``g``, and an :class:`AIRLTabularHistory` (``history.reward``).
     """
+    seed = check_seed("seed", seed, "train_airl_tabular", TRAIN_SEED_MAX)
     cfg = make_config(AIRLTabularConfig, config, where="train_airl_tabular", **settings)
     env_id, world = trainer_world(demos, env_id)
+    check_training_data(demos, env_id, "train_airl_tabular")
     gamma = check_gamma(cfg.gamma)
     steps, disc_steps = check_int("steps", cfg.steps), check_int("disc_steps", cfg.disc_steps)
     lr = check_number("lr", cfg.lr, 0.0, low_open=True)

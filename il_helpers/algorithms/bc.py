@@ -35,7 +35,17 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..core.checks import check, check_choice, check_int, check_number, make_config
+from ..core.checks import (
+    TRAIN_SEED_MAX,
+    check,
+    check_choice,
+    check_fields,
+    check_int,
+    check_number,
+    check_seed,
+    check_training_data,
+    make_config,
+)
 from ..core.demonstrations import Demonstrations
 from ..core.nets import STD_FLOOR, cpu_threads, mlp, normalization_stats
 from ..core.policies import TorchPolicy
@@ -76,6 +86,9 @@ class BCConfig:
     device: str = "cpu"
     threads: int | None = 1
     nll_beta: float = 0.0
+
+    def __post_init__(self):
+        check_fields(self)  # finite numbers of the right kind and sign (counts >= 1)
 
 
 class MLPPolicy(TorchPolicy):
@@ -203,8 +216,9 @@ def train_bc(demos: Demonstrations, *, env_id: str | None = None, seed: int = 0,
     """
     if not isinstance(demos, Demonstrations):
         raise TypeError(f"train_bc: demos must be Demonstrations, got {type(demos).__name__}")
+    seed = check_seed("seed", seed, "train_bc", TRAIN_SEED_MAX)
+    env_id = check_training_data(demos, env_id, "train_bc")
     cfg, weights = _checked(make_config(BCConfig, config, "train_bc", **settings), demos, policy)
-    env_id = demos.env_id if env_id is None else env_id
     device = cfg.device
 
     t0 = time.perf_counter()
@@ -286,5 +300,7 @@ def train_bc(demos: Demonstrations, *, env_id: str | None = None, seed: int = 0,
         if not use_val:
             hist.best_epoch = hist.epochs_run - 1
     policy.eval()
+    if isinstance(policy, TorchPolicy):
+        policy.env_id = env_id  # so that rollout on another env can say which one it was trained on
     hist.wall_s = time.perf_counter() - t0
     return policy, hist

@@ -38,7 +38,15 @@ from typing import Callable
 
 import numpy as np
 
-from ..core.checks import check_choice, check_int, make_config
+from ..core.checks import (
+    TRAIN_SEED_MAX,
+    check_choice,
+    check_fields,
+    check_int,
+    check_seed,
+    check_training_data,
+    make_config,
+)
 from ..core.demonstrations import Demonstrations
 from ..core.evaluation import evaluate
 from ..core.nets import STD_FLOOR
@@ -47,6 +55,7 @@ from ..core.rollout import Rollout, rollout
 from ..core.seeding import EVAL_SEED_OFFSET, ITERATION_SEED_STRIDE
 from ..envs.registry import check_env_id, env_spaces, get_expert
 from .bc import BCConfig, train_bc
+from .schedules import SCHEDULES, BetaSchedule, make_schedule  # noqa: F401  (re-exported)
 
 
 @dataclass
@@ -75,6 +84,9 @@ class InteractiveConfig:
     eval_seed: int | None = None
     expert: Policy | None = None
 
+    def __post_init__(self):
+        check_fields(self)  # finite numbers of the right kind and sign (counts >= 1)
+
 
 @dataclass
 class DAggerConfig(InteractiveConfig):
@@ -86,78 +98,7 @@ class DAggerConfig(InteractiveConfig):
     per: str = "step"
 
 
-# -- beta schedules ------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class BetaSchedule:
-    """``beta_i``, the probability that the expert acts at a step of iteration ``i``.
-
-    ``schedule(i)`` gives ``beta_i``; ``beta_0 = 1`` for every schedule (no learner yet).
-    """
-
-    kind: str
-    param: float | None = None
-
-    def __call__(self, i: int) -> float:
-        if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or i < 0:
-            raise ValueError(f"the iteration must be an integer >= 0, got {i!r}")
-        if i == 0:
-            return 1.0
-        if self.kind == "constant":
-            return float(self.param)
-        if self.kind == "linear":
-            return float(max(0.0, 1.0 - i / self.param))
-        if self.kind == "exponential":
-            return float(self.param ** i)
-        return 0.0  # indicator
-
-    def values(self, n: int) -> np.ndarray:
-        """``[beta_0, ..., beta_n]``."""
-        return np.array([self(i) for i in range(n + 1)])
-
-    def __str__(self) -> str:
-        if self.kind == "indicator":
-            return "indicator (beta = 1 only at i = 0)"
-        return {"constant": f"constant beta = {self.param:g}", "linear": f"linear decay to 0 at i = {self.param:g}",
-                "exponential": f"exponential beta = {self.param:g}^i"}[self.kind]
-
-
-#: schedule kind -> (its parameter's meaning, default value, valid range as text)
-SCHEDULES = {
-    "constant": ("beta for i >= 1", 0.5, "in [0, 1]"),
-    "linear": ("iterations until beta reaches 0", 4.0, "> 0"),
-    "exponential": ("p in beta_i = p^i", 0.5, "in [0, 1]"),
-    "indicator": ("no parameter", None, "None"),
-}
-
-
-def make_schedule(kind, param=None) -> BetaSchedule:
-    """A :class:`BetaSchedule` from a kind (one of :data:`SCHEDULES`) and its parameter.
-
-    Accepts a ready ``BetaSchedule`` or a ``(kind, param)`` tuple too. ``param=None`` takes
-    the kind's default (:data:`SCHEDULES`).
-    """
-    if isinstance(kind, BetaSchedule):
-        return kind
-    if isinstance(kind, tuple):
-        if len(kind) != 2:
-            raise ValueError(f"a schedule tuple is (kind, param), got {kind!r}")
-        kind, param = kind
-    if kind not in SCHEDULES:
-        raise ValueError(f"unknown beta schedule {kind!r}; choose one of {', '.join(SCHEDULES)}")
-    meaning, default, valid = SCHEDULES[kind]
-    if kind == "indicator":
-        if param is not None:
-            raise ValueError("the indicator schedule takes no parameter (beta = 1 at i = 0, else 0)")
-        return BetaSchedule(kind)
-    param = default if param is None else param
-    if (isinstance(param, bool) or not isinstance(param, (int, float, np.integer, np.floating))
-            or not np.isfinite(param)):
-        raise ValueError(f"the {kind} schedule's parameter ({meaning}) must be a number {valid}, got {param!r}")
-    ok = param > 0 if kind == "linear" else 0.0 <= param <= 1.0
-    if not ok:
-        raise ValueError(f"the {kind} schedule's parameter ({meaning}) must be {valid}, got {param!r}")
-    return BetaSchedule(kind, float(param))
+# -- beta schedules: il_helpers.algorithms.schedules (re-exported here) ----------------------------
 
 
 # -- who drives: policies that record, step by step, whether the expert acted ---------------------
@@ -391,8 +332,10 @@ def interactive_loop(method: str, demos: Demonstrations, cfg: InteractiveConfig,
     aggregate, retrain, evaluate, record. ``progress(done, iterations + 1, record as a dict)``
     after iteration 0 and after each iteration."""
     check_initial(method, demos)
+    seed = check_seed("seed", seed, method, TRAIN_SEED_MAX)
     env_id = demos.env_id if env_id is None else env_id
     env_spaces(check_env_id(env_id))  # builds the env once: an env module registers its expert on import
+    check_training_data(demos, env_id, method)
     iterations = check_int("iterations", cfg.iterations, 0, where=method)
     n_episodes = check_int("iteration_episodes", cfg.iteration_episodes, 1, where=method)
     eval_episodes = check_int("eval_episodes", cfg.eval_episodes, 0, where=method)

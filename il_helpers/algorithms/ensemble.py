@@ -35,7 +35,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..core.checks import check_int, make_config
+from ..core.checks import TRAIN_SEED_MAX, check, check_fields, check_int, check_seed, check_training_data, make_config
 from ..core.demonstrations import Demonstrations
 from ..core.nets import cpu_threads
 from ..core.policies import Policy
@@ -50,6 +50,9 @@ class EnsembleConfig:
     n_members: int = 5
     bootstrap: bool = False
     bc: BCConfig = field(default_factory=BCConfig)
+
+    def __post_init__(self):
+        check_fields(self)  # finite numbers of the right kind and sign (counts >= 1)
 
 
 class EnsemblePolicy(Policy):
@@ -175,8 +178,13 @@ def train_bc_ensemble(demos: Demonstrations, *, env_id: str | None = None, seed:
     """
     if not isinstance(demos, Demonstrations):
         raise TypeError(f"train_bc_ensemble: demos must be Demonstrations, got {type(demos).__name__}")
+    seed = check_seed("seed", seed, "train_bc_ensemble", TRAIN_SEED_MAX)
+    env_id = check_training_data(demos, env_id, "train_bc_ensemble")
     cfg = make_config(EnsembleConfig, config, "train_bc_ensemble", **settings)
     n_members = check_int("n_members", cfg.n_members, 1, where="train_bc_ensemble")
+    top = (TRAIN_SEED_MAX + 1) // n_members - 1
+    check(seed <= top, "seed", f"at most {top} with n_members={n_members} (member seeds are seed * n_members + i, "
+          f"at most 2**63 - 1)", seed, "train_bc_ensemble")
     t0 = time.perf_counter()
     hist = EnsembleHistory(bootstrap=bool(cfg.bootstrap), config=cfg)
     members = []

@@ -28,7 +28,16 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..core.checks import check_choice, check_int, check_number, make_config
+from ..core.checks import (
+    TRAIN_SEED_MAX,
+    check_choice,
+    check_fields,
+    check_int,
+    check_number,
+    check_seed,
+    check_training_data,
+    make_config,
+)
 from ..core.nets import STD_FLOOR, cpu_threads
 from ..envs.gridworlds import trainer_world
 from ..tabular.mdp import as_tensor
@@ -50,6 +59,9 @@ class MaxEntConfig:
     start: str = "empirical"            # "empirical" (the demos' start states) or "model" (the world's d0)
     eval_every: int = 10                # EVD and reward correlation every this many steps (and at the last)
     threads: int | None = 1             # torch threads (the products are small: one is fastest)
+
+    def __post_init__(self):
+        check_fields(self)  # finite numbers of the right kind and sign (counts >= 1)
 
 
 @dataclass
@@ -211,8 +223,10 @@ def train_maxent_irl(demos, *, env_id: str | None = None, seed: int = 0, progres
     (hard value iteration) for the learned reward on the world, and a :class:`MaxEntHistory`
     with the learned reward table ``history.reward`` and the model ``history.reward_model``.
     """
+    seed = check_seed("seed", seed, "train_maxent_irl", TRAIN_SEED_MAX)
     cfg = make_config(MaxEntConfig, config, where="train_maxent_irl", **settings)
     env_id, world = trainer_world(demos, env_id)
+    check_training_data(demos, env_id, "train_maxent_irl")
     steps = check_int("steps", cfg.steps)
     eval_every = check_int("eval_every", cfg.eval_every)
     check_choice("start", cfg.start, ("empirical", "model"))
@@ -240,6 +254,11 @@ def train_maxent_irl(demos, *, env_id: str | None = None, seed: int = 0, progres
                 hist.log_likelihood.append(float(log_likelihood(plan, states, actions)))
                 hist.objective.append(float((DE.sum(0) * r).sum() - (d0 * plan.v[0]).sum()))
                 hist.feature_gap.append(float((grad @ phi).norm()))
+                if not (np.isfinite(hist.log_likelihood[-1]) and np.isfinite(hist.objective[-1])):
+                    raise ValueError(
+                        f"train_maxent_irl: the objective became non-finite at step {step} (log-likelihood "
+                        f"{hist.log_likelihood[-1]}, objective {hist.objective[-1]}); lr={lr} is likely too large: "
+                        f"the reward diverged. Lower lr (the default is {0.003 if cfg.reward == 'deep' else 0.1})")
                 if step % eval_every == 0 or step == steps - 1:
                     if v_opt is None:
                         v_opt = float(policy_value(value_iteration(world.r, P, T).policy, world.r, P, world.d0))

@@ -35,7 +35,7 @@ import numpy as np
 import torch
 from gymnasium import spaces
 
-from ..core.checks import check, check_choice, make_config
+from ..core.checks import TRAIN_SEED_MAX, check, check_choice, check_seed, check_training_data, make_config
 from ..core.policies import TorchPolicy
 from ..envs.registry import env_spaces
 from .bc import BCConfig, train_bc
@@ -149,6 +149,8 @@ def fit_mode_holding(policy_cls, config_cls, demos, *, env_id=None, seed=0, prog
     ``(policy, history)``, the configuration on ``history.config``. Each method's ``train_X`` is this
     with its own classes (see the trainer contract in :mod:`il_helpers`)."""
     where = where or f"train with {config_cls.__name__}"
+    seed = check_seed("seed", seed, where, TRAIN_SEED_MAX)
+    env_id = check_training_data(demos, env_id, where)
     cfg = make_config(config_cls, config, where=where, **settings)
     check(cfg.dropout == 0, "dropout", "0 (the multimodal policies have no dropout layers)", cfg.dropout, where)
     values = dataclasses.asdict(cfg)

@@ -43,7 +43,7 @@ import torch
 from gymnasium import spaces
 from torch import nn
 
-from ..core.checks import check, check_int, check_number, make_config
+from ..core.checks import TRAIN_SEED_MAX, check, check_int, check_number, check_seed, check_training_data, make_config
 from ..core.demonstrations import Demonstrations
 from ..core.nets import cpu_threads, mlp
 from ..core.policies import Policy, TorchPolicy
@@ -397,8 +397,10 @@ def train_ppo(demos: Demonstrations | None = None, *, env_id: str | None = None,
     ``settings`` override the fields of ``config`` (:class:`PPOConfig`); ``progress(done, total,
     info)`` is called after every iteration with the latest figures of the history.
     """
+    seed = check_seed("seed", seed, "train_ppo", TRAIN_SEED_MAX)
     cfg = make_config(PPOConfig, config, where="train_ppo", **settings)
     if demos is not None:
+        check_training_data(demos, env_id, "train_ppo")
         if not isinstance(demos, Demonstrations):
             raise TypeError(f"train_ppo: demos must be Demonstrations (or None), got {type(demos).__name__}")
         check(env_id is None or env_id == demos.env_id, "env_id", f"the demonstrations' {demos.env_id!r}", env_id,

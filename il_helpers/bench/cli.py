@@ -28,6 +28,7 @@ import argparse
 import json
 import time
 
+from ..core.checks import TRAIN_SEED_MAX
 from ..core.config import FAST
 from ..core.evaluation import evaluate, reference_returns
 from ..core.seeding import EVAL_SEED_OFFSET
@@ -79,8 +80,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         parser.error(f"--demos must be at least 1, got {args.demos}")
     if args.subsample < 1:
         parser.error(f"--subsample must be at least 1, got {args.subsample}")
-    if args.seed < 0:
-        parser.error(f"--seed must be >= 0, got {args.seed}")
+    if not 0 <= args.seed <= TRAIN_SEED_MAX:
+        parser.error(f"--seed must be an integer in [0, 2**63 - 1], got {args.seed}; pass e.g. --seed 0")
     if args.episodes is None:
         args.episodes = 20 if args.fast else 100
     if args.episodes < 1:
@@ -124,7 +125,14 @@ def run(args: argparse.Namespace) -> dict:
     return out
 
 
+def _plain(value):
+    """numpy scalars and arrays in an adapter's extras, as JSON numbers and lists (json refuses them)."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    raise TypeError(f"the bench's result holds a {type(value).__name__}, which JSON cannot write: {value!r}")
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
-    print(json.dumps(run(args)))
+    print(json.dumps(run(args), default=_plain))
     return 0

@@ -18,6 +18,7 @@ from typing import Callable
 
 from gymnasium import spaces
 
+from ..core.checks import TRAIN_SEED_MAX, check_int, check_seed
 from ..core.demonstrations import collect_demonstrations
 from ..core.policies import RandomPolicy
 from ..core.seeding import DEMO_SEED_OFFSET
@@ -48,7 +49,9 @@ def expert_demos(args):
 def bench_args(env_id: str, seed: int = 0, fast: bool = False, episodes: int = 100, settings: dict | None = None,
                **extra) -> argparse.Namespace:
     """The ``args`` an adapter reads, for a call from Python (notebook 07's comparison)."""
-    return argparse.Namespace(env=env_id, seed=int(seed), fast=bool(fast), episodes=int(episodes), demos=None,
+    seed = check_seed("seed", seed, "bench_args", TRAIN_SEED_MAX)
+    episodes = check_int("episodes", episodes, 1, where="bench_args")
+    return argparse.Namespace(env=env_id, seed=seed, fast=bool(fast), episodes=episodes, demos=None,
                               subsample=1, env_options={}, settings=dict(settings or {}), **extra)
 
 

@@ -8,6 +8,8 @@ import statistics
 import time
 from pathlib import Path
 
+from ..core.checks import check_int
+
 
 def machine() -> str:
     """``"<CPU model>, <N> cores"``: how every benchmark, timing table and results table of the
@@ -27,6 +29,9 @@ def timed(fn, repeats: int = 5) -> tuple[float, float]:
     """``(min, median)`` wall time of ``fn()`` over ``repeats`` calls after one warm-up call
     (imports, caches, torch's one-time optimizer import). On a shared machine the minimum is the
     cost of the code when it gets a core to itself."""
+    repeats = check_int("repeats", repeats, 1, where="timed")
+    if not callable(fn):
+        raise TypeError(f"timed: fn must be a callable taking no arguments, got {type(fn).__name__}")
     fn()
     times = []
     for _ in range(repeats):

@@ -10,6 +10,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..envs.registry import get_expert, make_batched
+from .checks import check_seed
 from .policies import RandomPolicy
 from .rollout import Rollout, rollout
 
@@ -73,7 +74,10 @@ def summarize(r: Rollout, normalize: bool = True) -> EvalResult:
 
 def evaluate(policy, env_id: str, n_episodes: int = 100, seed: int = 0, horizon: int | None = None,
              env_kwargs: dict | None = None) -> EvalResult:
-    """Roll out ``policy`` for ``n_episodes`` (batched) and summarize (see :class:`EvalResult`)."""
+    """Roll out ``policy`` for ``n_episodes`` (batched) and summarize (see :class:`EvalResult`).
+
+    ``seed``: an integer in [0, 2**63 - 1]; the same seed gives the same episodes."""
+    seed = check_seed("seed", seed, "evaluate")
     r = rollout(policy, env_id, n_episodes=n_episodes, seed=seed, horizon=horizon, env_kwargs=env_kwargs)
     return summarize(r, normalize=not env_kwargs)
 

@@ -22,6 +22,7 @@ import torch
 from gymnasium import spaces
 from torch import nn
 
+from .checks import check_seed
 from .nets import STD_FLOOR, cpu_threads, normalization_stats
 
 
@@ -34,7 +35,11 @@ class Policy:
         raise NotImplementedError
 
     def __call__(self, obs) -> np.ndarray:
-        obs = np.asarray(obs, dtype=np.float32)
+        try:
+            obs = np.asarray(obs, dtype=np.float32)
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"{self.name}: observations must be numbers, an array of shape (obs_dim,) or "
+                            f"(N, obs_dim), got {type(obs).__name__} ({e})") from None
         if obs.ndim == 1:
             return self.act(obs[None])[0]
         if obs.ndim != 2:
@@ -99,6 +104,12 @@ class TorchPolicy(nn.Module, Policy):
         try:
             with cpu_threads(1 if self.obs_mean.device.type == "cpu" else None):
                 x = torch.as_tensor(obs, dtype=torch.float32, device=self.obs_mean.device)
+                if x.ndim != 2 or x.shape[1] != self.obs_dim:
+                    trained = getattr(self, "env_id", None)
+                    raise ValueError(
+                        f"{type(self).__name__}.act: this policy was built for {self.obs_dim}-d observations"
+                        f"{f' ({trained})' if trained else ''}, got observations of shape {tuple(x.shape)}; "
+                        f"give it (N, {self.obs_dim}) observations of the environment it was trained on")
                 actions = self._act(x).cpu().numpy()
         finally:
             self.train(was_training)
@@ -164,7 +175,7 @@ class RandomPolicy(Policy):
 
     def __init__(self, action_space: spaces.Space, seed: int | None = None):
         self.action_space = action_space
-        self.rng = np.random.default_rng(seed)
+        self.rng = np.random.default_rng(None if seed is None else check_seed("seed", seed, "RandomPolicy"))
         self.name = "random"
 
     def act(self, obs: np.ndarray) -> np.ndarray:

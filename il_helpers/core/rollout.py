@@ -9,7 +9,7 @@ import numpy as np
 from gymnasium import spaces
 
 from ..envs.registry import make_batched
-from .checks import check_int, check_probability
+from .checks import check_int, check_probability, check_seed
 from .nets import cpu_threads
 from .policies import as_policy
 
@@ -50,6 +50,7 @@ def perturb(actions: np.ndarray, action_space: spaces.Space, noise: float, rng: 
     Continuous: add Gaussian noise with std ``noise * (high - low) / 2`` and clip to the
     bounds. Discrete: with probability ``noise``, replace the action by a uniform random one.
     """
+    check_probability("noise", noise, where="perturb")
     if noise == 0:
         return actions
     if isinstance(action_space, spaces.Discrete):
@@ -58,6 +59,18 @@ def perturb(actions: np.ndarray, action_space: spaces.Space, noise: float, rng: 
     low, high = action_space.low, action_space.high
     noisy = actions + rng.normal(0.0, 1.0, actions.shape) * noise * (high - low) / 2
     return np.clip(noisy, low, high).astype(np.float32)
+
+
+def check_obs_size(policy, env_id: str, observation_space) -> None:
+    """Refuse a network policy built for another observation size than ``env_id``'s."""
+    built = getattr(policy, "obs_dim", None)
+    shape = getattr(observation_space, "shape", None)
+    if built is None or not shape or len(shape) != 1 or int(built) == int(shape[0]):
+        return
+    trained = getattr(policy, "env_id", None)
+    on = f"trained on {trained} ({built}-d observations)" if trained else f"built for {built}-d observations"
+    raise ValueError(f"rollout: this policy was {on}; {env_id} gives {shape[0]}-d observations. "
+                     f"Evaluate it on the environment it was trained on, or train one on {env_id}")
 
 
 def rollout(policy, env_id: str, n_episodes: int = 100, seed: int = 0, horizon: int | None = None,
@@ -79,8 +92,10 @@ def _rollout(policy, env_id, n_episodes, seed, horizon, noise, label_policy, env
     if horizon is not None:
         horizon = check_int("horizon", horizon)
     noise = check_probability("noise", noise)
+    seed = check_seed("seed", seed, "rollout")
     env = make_batched(env_id, n_episodes, horizon=horizon, **(env_kwargs or {}))
     policy = as_policy(policy, env.action_space)
+    check_obs_size(policy, env_id, env.observation_space)
     labeller = None if label_policy is None else as_policy(label_policy, env.action_space)
     noise_rng = np.random.default_rng([seed, 1])
 

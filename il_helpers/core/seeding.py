@@ -7,6 +7,8 @@ import random
 import numpy as np
 import torch
 
+from .checks import check_seed
+
 # Seed offsets: every part of an experiment draws from its own stream, so changing one budget
 # never changes another part's numbers, and training data never shares an initial state (or a
 # road) with the test episodes. A trainer run with ``seed=s`` collects what it needs with
@@ -19,12 +21,12 @@ ITERATION_SEED_STRIDE = 100_000  # iteration i of an interactive trainer rolls o
 def seed_everything(seed: int) -> np.random.Generator:
     """Seed Python's ``random``, numpy's global RNG and torch; return a fresh numpy Generator.
 
+    ``seed``: an integer in [0, 2**63 - 1] (:func:`~il_helpers.core.checks.check_seed`).
+
     Environments are seeded per call (``rollout(..., seed=...)``, ``env.reset(seed=...)``), so
     this call covers everything else (network initialisation, minibatch order, sampling).
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**64:
-        raise ValueError(f"seed must be a non-negative integer (below 2**64, torch's limit), got {seed!r}")
-    seed = int(seed)  # random.seed rejects numpy integers
+    seed = check_seed("seed", seed, "seed_everything")  # a plain int: random.seed rejects numpy integers
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)

@@ -8,13 +8,14 @@ import time
 import ipywidgets as widgets
 
 from ..algorithms.bc import train_bc
+from ..core.checks import TRAIN_SEED_MAX, check_int, check_probability, check_seed
 from ..core.demonstrations import collect_demonstrations
 from ..core.evaluation import normalized_score
 from ..core.rollout import rollout
 from ..envs.registry import LANE_KEEPING
 from ..lessons.distribution_shift import LEARNER
 from ..plots.behavioral_cloning import plot_drift
-from .common import remember, show_figure
+from .common import in_range, refuse, remember, show_figure
 from .progress import StagedProgress
 
 #: state-noise augmentation (train_bc's ``state_noise``, in normalized units) when the box is ticked
@@ -37,6 +38,9 @@ def bc_drift_run(n_demos: int = LEARNER["n_demos"], noise: float = 0.0, augmenta
     """
     say = progress or (lambda message: None)
     say("collecting demonstrations")
+    n_demos = check_int("n_demos", n_demos, 1, where="bc_drift_run")
+    seed = check_seed("seed", seed, "bc_drift_run", TRAIN_SEED_MAX - DEMO_SEED)
+    noise = check_probability("noise", noise, where="bc_drift_run")
     demos = collect_demonstrations(LANE_KEEPING, int(n_demos), seed=DEMO_SEED + int(seed), noise=float(noise))
     say("training BC")
     policy, hist = train_bc(demos, hidden=LEARNER["hidden"], epochs=LEARNER["epochs"],
@@ -71,6 +75,11 @@ def behavioral_cloning_widget(n_demos: int = LEARNER["n_demos"], noise: float = 
     ``history`` (all results), ``figure`` (the last figure drawn) and ``run()`` (what the button
     does). Creating it is cheap: nothing is trained until Train is pressed.
     """
+    in_range("behavioral_cloning_widget", "n_demos", n_demos, 1, 50, integer=True)
+    in_range("behavioral_cloning_widget", "noise", noise, 0.0, 0.5)
+    check_seed("seed", seed, "behavioral_cloning_widget", TRAIN_SEED_MAX - DEMO_SEED)
+    check_int("horizon", horizon, 1, where="behavioral_cloning_widget")
+    check_int("n_episodes", n_episodes, 1, where="behavioral_cloning_widget")
     style = {"description_width": "initial"}
     demos = widgets.IntSlider(value=n_demos, min=1, max=50, description="Demonstrations", continuous_update=False,
                               style=style)
@@ -105,6 +114,9 @@ def behavioral_cloning_widget(n_demos: int = LEARNER["n_demos"], noise: float = 
                 step.close()
             res["callback_s"] = time.perf_counter() - t0
             remember(box, res, summary, describe(res))
+        except ValueError as err:
+            refuse(summary, err)
+            raise
         finally:
             train.disabled = False
 

@@ -9,9 +9,25 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython.display import display
 
+from ..core.checks import check_int, check_number
 
-def seed_box(seed: int, style: dict | None = None) -> widgets.BoundedIntText:
-    """The ``Seed`` field (0 to 999)."""
+#: the Seed box's range
+SEED_BOX = (0, 999)
+
+
+def in_range(where: str, name: str, value, low, high, integer: bool = False, control: str = "slider"):
+    """``value`` for a builder argument that sets a control with range ``[low, high]``, or a
+    ValueError naming the argument, the value and the range: a widget never clamps an argument
+    into range silently (it would run something else than what was asked)."""
+    where = f"{where} (the range of its {name} {control}; pick a value inside it)"
+    if integer:
+        return check_int(name, value, low, high, where=where)
+    return check_number(name, value, low, high, where=where)
+
+
+def seed_box(seed: int, style: dict | None = None, where: str = "widget") -> widgets.BoundedIntText:
+    """The ``Seed`` field (0 to 999); a ``seed`` outside that range is refused, not clamped."""
+    seed = in_range(where, "seed", seed, *SEED_BOX, integer=True, control="Seed box")
     return widgets.BoundedIntText(value=seed, min=0, max=999, description="Seed",
                                   style=style or {"description_width": "initial"}, layout=widgets.Layout(width="120px"))
 
@@ -21,9 +37,10 @@ def train_button() -> widgets.Button:
     return widgets.Button(description="Train", button_style="primary", icon="play")
 
 
-def seed_and_train(seed: int, style: dict | None = None) -> tuple[widgets.BoundedIntText, widgets.Button]:
+def seed_and_train(seed: int, style: dict | None = None,
+                   where: str = "widget") -> tuple[widgets.BoundedIntText, widgets.Button]:
     """The seed box and the Train button of a widget."""
-    return seed_box(seed, style), train_button()
+    return seed_box(seed, style, where), train_button()
 
 
 def remember(box, result, summary, text: str) -> None:
@@ -34,6 +51,12 @@ def remember(box, result, summary, text: str) -> None:
     summary.value = html.escape(text)
 
 
+def refuse(summary, err: Exception) -> None:
+    """Show in ``summary`` why the widget cannot run the chosen settings (a press's ValueError would
+    otherwise end up in the kernel's log, where nobody sees it); the caller re-raises."""
+    summary.value = "<b>Cannot run these settings:</b> " + html.escape(str(err))
+
+
 def show_figure(output: widgets.Output, fig) -> None:
     """Show ``fig`` in ``output`` in place of what it showed, then close it (the output keeps the picture)."""
     with output:
@@ -42,4 +65,4 @@ def show_figure(output: widgets.Output, fig) -> None:
     plt.close(fig)
 
 
-__all__ = ["seed_box", "train_button", "seed_and_train", "remember", "show_figure"]
+__all__ = ["SEED_BOX", "in_range", "seed_box", "train_button", "seed_and_train", "remember", "refuse", "show_figure"]

@@ -13,7 +13,7 @@ from tqdm.auto import tqdm
 from ..algorithms.dagger import SCHEDULES, make_schedule, train_dagger
 from ..lessons.dagger import COURSE, COURSE_DEMOS, course_config, course_demos
 from ..plots.dagger import plot_coverage, plot_history, plot_schedules
-from .common import remember, seed_and_train, show_figure
+from .common import in_range, refuse, remember, seed_and_train, show_figure
 
 #: the parameter slider's range and step for each schedule kind
 PARAM_SLIDER = {
@@ -54,6 +54,11 @@ def dagger_widget(schedule: str = "exponential", param: float | None = 0.5, iter
     if schedule not in SCHEDULES:
         raise ValueError(f"schedule must be one of {list(SCHEDULES)}, got {schedule!r}")
     make_schedule(schedule, None if schedule == "indicator" else param)  # validates the parameter
+    if schedule != "indicator" and param is not None:  # the slider's range, narrower than the schedule's
+        spec = PARAM_SLIDER[schedule]
+        in_range("dagger_widget", "param", param, spec["min"], spec["max"])
+    in_range("dagger_widget", "iterations", iterations, 1, 10, integer=True)
+    in_range("dagger_widget", "iteration_episodes", iteration_episodes, 1, 10, integer=True)
     if isinstance(eval_episodes, bool) or not isinstance(eval_episodes, int) or eval_episodes < 1:
         raise ValueError(f"eval_episodes must be an integer >= 1 (the widget reports scores), got {eval_episodes!r}")
     style = {"description_width": "initial"}
@@ -65,7 +70,7 @@ def dagger_widget(schedule: str = "exponential", param: float | None = 0.5, iter
                             style=style)
     eps = widgets.IntSlider(value=iteration_episodes, min=1, max=10, description="Episodes / iteration",
                             continuous_update=False, style=style)
-    sd, train = seed_and_train(seed, style)
+    sd, train = seed_and_train(seed, style, "dagger_widget")
     summary = widgets.HTML()
     plot = widgets.Output()
     progress = widgets.Output()
@@ -118,6 +123,9 @@ def dagger_widget(schedule: str = "exponential", param: float | None = 0.5, iter
             fig.subplots_adjust(hspace=0.45, wspace=0.3)
             show_figure(plot, fig)
             remember(box, result, summary, describe(result))
+        except ValueError as err:
+            refuse(summary, err)
+            raise
         finally:
             train.disabled = False
 

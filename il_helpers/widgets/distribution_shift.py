@@ -20,7 +20,7 @@ from ..lessons.distribution_shift import (
     measure_cost_curve,
 )
 from ..plots.distribution_shift import plot_compounding
-from .common import remember, seed_and_train, show_figure
+from .common import in_range, refuse, remember, seed_and_train, show_figure
 from .progress import StagedProgress
 
 #: network sizes offered by the capacity control
@@ -70,6 +70,9 @@ def distribution_shift_widget(n_demos: int = LEARNER["n_demos"], capacity: str =
         raise ValueError(f"capacity must be one of {list(CAPACITIES)}, got {capacity!r}")
     if horizon not in HORIZONS:
         raise ValueError(f"horizon must be one of {HORIZONS}, got {horizon!r}")
+    in_range("distribution_shift_widget", "n_demos", n_demos, 1, 50, integer=True)
+    in_range("distribution_shift_widget", "epochs", epochs, 5, 100, integer=True)
+    in_range("distribution_shift_widget", "noise", noise, 0.0, 0.5)
     style = {"description_width": "initial"}
     demos = widgets.IntSlider(value=n_demos, min=1, max=50, description="Demonstrations", continuous_update=False,
                               style=style)
@@ -81,7 +84,7 @@ def distribution_shift_widget(n_demos: int = LEARNER["n_demos"], capacity: str =
                                   continuous_update=False, style=style)
     nz = widgets.FloatSlider(value=noise, min=0.0, max=0.5, step=0.05, description="DART noise",
                              continuous_update=False, readout_format=".2f", style=style)
-    sd, train = seed_and_train(seed, style)
+    sd, train = seed_and_train(seed, style, "distribution_shift_widget")
     summary = widgets.HTML("Choose the settings and press <b>Train</b>: collect demonstrations, train BC, "
                            f"drive {n_episodes} episodes and draw J(T).")
     plot = widgets.Output()
@@ -114,6 +117,9 @@ def distribution_shift_widget(n_demos: int = LEARNER["n_demos"], capacity: str =
                 show_figure(plot, fig)
                 step.close()
             remember(box, result, summary, describe(result))
+        except ValueError as err:
+            refuse(summary, err)
+            raise
         finally:
             train.disabled = False
 

@@ -27,7 +27,7 @@ from ..core.evaluation import evaluate
 from ..core.seeding import DEMO_SEED_OFFSET, EVAL_SEED_OFFSET
 from ..envs.registry import make_batched
 from ..plots.gail_airl import plot_adversarial
-from .common import seed_box, show_figure, train_button
+from .common import refuse, seed_box, show_figure, train_button
 
 ENV_ID = "CartPole-v1"
 #: what each reward form does to an agent whose episodes can end early
@@ -96,6 +96,8 @@ def gail_widget(demos=None, reward: str = "logit", absorbing: bool = True, ent_c
         check_int(name, value, low, high, where="gail_widget")
     for name, value, high in (("ent_coef", ent_coef, 0.05), ("grad_penalty", grad_penalty, 10.0)):
         check_number(name, value, 0.0, high, where="gail_widget (the slider's range)")
+    if ppo is not None and not isinstance(ppo, PPOConfig):
+        raise TypeError(f"gail_widget: ppo must be a PPOConfig (or None for the default one), got {type(ppo).__name__}")
     if demos is None:
         demos = collect_demonstrations(ENV_ID, 10, seed=DEMO_SEED_OFFSET)
     elif not isinstance(demos, Demonstrations):
@@ -118,7 +120,7 @@ def gail_widget(demos=None, reward: str = "logit", absorbing: bool = True, ent_c
                              readout_format=".1f", continuous_update=False, style=style)
     its = widgets.IntSlider(value=iterations, min=1, max=max(60, iterations), description="Iterations",
                             continuous_update=False, style=style)
-    sd, train = seed_box(seed, style), train_button()
+    sd, train = seed_box(seed, style, "gail_widget"), train_button()
     progress = widgets.Output()
     summary = widgets.HTML()
     plot = widgets.Output()
@@ -191,6 +193,9 @@ def gail_widget(demos=None, reward: str = "logit", absorbing: bool = True, ent_c
             box.policy, box.history, box.evaluation, box.wall_s = policy, history, ev, wall
             draw(history, f"GAIL, {settings_text(s)}")
             summary.value = html.escape(describe(history, ev, wall, horizon, expert_return))
+        except ValueError as err:
+            refuse(summary, err)
+            raise
         finally:
             train.disabled = False
 

@@ -15,7 +15,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
 
+from ..core.checks import TRAIN_SEED_MAX, check, check_int, check_seed
 from ..core.config import budget
+from .common import in_range
 
 WORLDS = {"FeatureGrid (linear reward)": ("FeatureGrid", "linear"),
           "ObjectWorld (deep reward)": ("ObjectWorld", "deep")}
@@ -40,9 +42,20 @@ def maxent_irl_widget(world: str = "FeatureGrid", size: int = 16, n_demos: int =
     from ..envs import gridworlds as gw
     from ..plots.gridworlds import heatmap
 
+    where = "maxent_irl_widget"
+    families = [fam for fam, _ in WORLDS.values()]
+    check(isinstance(world, str) and gw.family_name(world) in families, "world",
+          f"one of {families} (or its env id)", world, where)
     label = next(k for k, (fam, _) in WORLDS.items() if fam == gw.family_name(world))
     family, kind = WORLDS[label]
-    steps = budget(200, 60) if steps is None else int(steps)
+    in_range(where, "size", size, 8, 32, integer=True)
+    in_range(where, "n_demos", n_demos, 1, 256, integer=True)
+    if wind is not None:
+        in_range(where, "wind", wind, 0.0, 0.6)
+    if lr is not None:
+        in_range(where, "lr", lr, 1e-4, 1.0)
+    check_seed("seed", seed, where, TRAIN_SEED_MAX)
+    steps = budget(200, 60) if steps is None else check_int("steps", steps, 1, where=where)
     style = {"description_width": "initial"}
     world_dd = widgets.Dropdown(options=list(WORLDS), value=label, description="World", style=style,
                                 layout=widgets.Layout(width="300px"))

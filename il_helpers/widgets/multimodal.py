@@ -14,12 +14,14 @@ from IPython.display import display
 from tqdm.auto import tqdm
 
 from ..algorithms.mdn import train_mdn
+from ..core.checks import TRAIN_SEED_MAX, check_int, check_seed
 from ..core.config import FAST
 from ..core.demonstrations import collect_demonstrations
 from ..core.seeding import DEMO_SEED_OFFSET, EVAL_SEED_OFFSET
 from ..envs.registry import OBSTACLE_FORK
 from ..lessons.multimodal import TRAIN, TRAIN_FAST, evaluate_fork
 from ..plots.multimodal import plot_demo_paths, plot_fork_mixture, plot_paths
+from .common import in_range, refuse
 
 
 def describe(policy, stats: dict) -> str:
@@ -43,6 +45,10 @@ def multimodal_widget(n_components: int = 5, n_demos: int = 100, seed: int = 0, 
     the mode choice after training re-evaluates the same network; changing K asks for a new Train.
     """
     fast = FAST if fast is None else fast
+    in_range("multimodal_widget", "n_components", n_components, 1, 6, integer=True)
+    check_int("n_demos", n_demos, 1, where="multimodal_widget")
+    check_int("episodes", episodes, 1, where="multimodal_widget")
+    check_seed("seed", seed, "multimodal_widget", TRAIN_SEED_MAX - EVAL_SEED_OFFSET)
     style = {"description_width": "initial"}
     k = widgets.IntSlider(value=n_components, min=1, max=6, description="Components K", continuous_update=False,
                           style=style)
@@ -115,6 +121,9 @@ def multimodal_widget(n_components: int = 5, n_demos: int = 100, seed: int = 0, 
                 evaluate()
                 bar.update(1)
                 bar.close()
+        except ValueError as err:
+            refuse(summary, err)
+            raise
         finally:
             train.disabled = False
 

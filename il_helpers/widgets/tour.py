@@ -6,10 +6,11 @@ import html
 
 import ipywidgets as widgets
 
+from ..core.checks import check_choice
 from ..core.data import SHIPPED, load_expert_demos
 from ..envs.lane_keeping import OBS_NAMES
 from ..envs.registry import ENV_IDS
-from .common import show_figure
+from .common import in_range, show_figure
 
 OBS_LABELS = {
     "CartPole-v1": ["cart x", "cart velocity", "pole angle", "pole ang. velocity"],
@@ -29,6 +30,9 @@ def tour_widget(env_id: str = "CartPole-v1", n_episodes: int = 10) -> widgets.VB
     starting with "Showing ...") and ``plot`` (Output), and ``refresh()`` redraws.
     """
     from ..plots import plot_demonstrations
+
+    check_choice("env_id", env_id, ENV_IDS, where="tour_widget")
+    in_range("tour_widget", "n_episodes", n_episodes, 1, min(s["episodes"] for s in SHIPPED.values()), integer=True)
 
     env = widgets.Dropdown(options=list(ENV_IDS), value=env_id, description="Environment",
                            style={"description_width": "initial"}, layout=widgets.Layout(width="360px"))
