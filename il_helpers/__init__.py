@@ -56,8 +56,8 @@ from .algorithms.ensemble import EnsembleConfig, EnsembleHistory, EnsemblePolicy
 from .lessons.behavioral_cloning import (Demonstrator, LaneKeepingDriver, MixedQuality, degraded_demonstrators,
                                          mixed_quality_demos, return_weights, top_k, top_k_episodes)
 # notebook 03: DAgger
-from .algorithms.dagger import (BetaSchedule, DAggerConfig, DAggerHistory, InteractiveConfig, MixturePolicy,
-                                make_schedule, train_dagger)
+from .algorithms.dagger import DAggerConfig, DAggerHistory, InteractiveConfig, MixturePolicy, train_dagger
+from .algorithms.schedules import BetaSchedule, make_schedule
 from .algorithms.dagger_variants import (BandGate, GatedPolicy, HGDAggerConfig, SafeDAggerConfig, SafeDAggerPolicy,
                                          SelectiveDAggerConfig, train_hg_dagger, train_safe_dagger,
                                          train_selective_dagger)

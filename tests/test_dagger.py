@@ -1,7 +1,8 @@
-"""il_helpers.algorithms.dagger: schedules, the mixture, aggregation sizes, histories, the trainer
+"""il_helpers.algorithms.dagger: the mixture, aggregation sizes, histories, the trainer
 contract (config and settings, progress, the initial demonstrations), bad input, every env and the
 bench method. The variants are tested in test_dagger_variants.py, the figures in
-test_plots_dagger.py, notebook 03's claims in test_lessons_dagger.py."""
+test_plots_dagger.py, the beta schedules in test_schedules.py, notebook 03's claims in
+test_lessons_dagger.py."""
 
 import matplotlib
 
@@ -10,7 +11,7 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-import il_helpers as il  # noqa: E402
+import il_helpers as il
 from il_helpers import bench  # noqa: E402
 from il_helpers.algorithms import dagger as dg  # noqa: E402  (the module: il.train_dagger is the function)
 
@@ -23,38 +24,6 @@ def tiny_run(fn=il.train_dagger, env_id=LK, n_demos=1, seed=0, **kw):
     args = dict(iterations=2, iteration_episodes=2, bc=TINY, eval_episodes=3)
     args.update(kw)
     return fn(il.collect_demonstrations(env_id, n_demos, seed=seed), seed=seed, **args)
-
-
-# -- schedules -----------------------------------------------------------------------------------
-
-def test_schedules_values():
-    assert dg.make_schedule("constant", 0.3).values(3).tolist() == [1.0, 0.3, 0.3, 0.3]
-    assert dg.make_schedule("linear", 4).values(5).tolist() == [1.0, 0.75, 0.5, 0.25, 0.0, 0.0]
-    assert np.allclose(dg.make_schedule("exponential", 0.5).values(3), [1, 0.5, 0.25, 0.125])
-    assert dg.make_schedule("indicator").values(3).tolist() == [1.0, 0.0, 0.0, 0.0]
-    assert dg.make_schedule(("exponential", 0.9))(2) == pytest.approx(0.81)
-    sched = dg.make_schedule("linear")
-    assert sched is dg.make_schedule(sched) and sched.param == dg.SCHEDULES["linear"][1]
-    for kind in dg.SCHEDULES:
-        assert dg.make_schedule(kind)(0) == 1.0  # iteration 0 is the expert's data
-        assert kind in str(dg.make_schedule(kind)).split()[0]
-
-
-@pytest.mark.parametrize("kind, param, match", [
-    ("cosine", None, "unknown beta schedule"), ("constant", 1.5, "in \\[0, 1\\]"),
-    ("exponential", -0.1, "in \\[0, 1\\]"),
-    ("linear", 0, "> 0"), ("constant", float("nan"), "number"), ("constant", "0.5", "number"),
-    ("indicator", 0.5, "no parameter"), ("constant", True, "number")])
-def test_schedule_bad_input(kind, param, match):
-    with pytest.raises(ValueError, match=match):
-        dg.make_schedule(kind, param)
-
-
-def test_schedule_bad_iteration_and_tuple():
-    with pytest.raises(ValueError, match="iteration"):
-        dg.make_schedule("indicator")(-1)
-    with pytest.raises(ValueError, match="kind, param"):
-        dg.make_schedule(("constant", 0.5, 1))
 
 
 # -- drivers -------------------------------------------------------------------------------------

@@ -3,14 +3,14 @@
 import numpy as np
 import pytest
 
-from il_helpers.algorithms import dagger as dg
+from il_helpers.algorithms import schedules
 from il_helpers.exercises import check
 from il_helpers.exercises import dagger as ex
 
 
 def test_beta_schedule_exercise_matches_the_module():
-    for kind in dg.SCHEDULES:
-        sched = dg.make_schedule(kind)
+    for kind in schedules.SCHEDULES:
+        sched = schedules.make_schedule(kind)
         for i in range(7):
             assert ex.beta_schedule(kind, sched.param, i) == pytest.approx(sched(i))
 

@@ -11,7 +11,7 @@ import ipywidgets as widgets  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from il_helpers.algorithms.dagger import SCHEDULES  # noqa: E402
+from il_helpers.algorithms.schedules import SCHEDULES  # noqa: E402
 from il_helpers.lessons.dagger import COURSE  # noqa: E402
 from il_helpers.widgets import dagger_widget  # noqa: E402
 from il_helpers.widgets.dagger import PARAM_SLIDER, describe  # noqa: E402

@@ -55,7 +55,7 @@ from ..core.rollout import Rollout, rollout
 from ..core.seeding import EVAL_SEED_OFFSET, ITERATION_SEED_STRIDE
 from ..envs.registry import check_env_id, env_spaces, get_expert
 from .bc import BCConfig, train_bc
-from .schedules import SCHEDULES, BetaSchedule, make_schedule  # noqa: F401  (re-exported)
+from .schedules import BetaSchedule, make_schedule
 
 
 @dataclass

@@ -36,12 +36,12 @@ from .dagger import (
     MixturePolicy,
     check_initial,
     interactive_loop,
-    make_schedule,
     run_settings,
     scaled,
     set_stats,
 )
 from .ensemble import EnsembleConfig, EnsemblePolicy, train_bc_ensemble
+from .schedules import make_schedule
 
 
 @dataclass

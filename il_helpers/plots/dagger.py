@@ -7,7 +7,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import LogNorm
 
-from ..algorithms.dagger import DAggerHistory, make_schedule
+from ..algorithms.dagger import DAggerHistory
+from ..algorithms.schedules import make_schedule
 from ..core.demonstrations import Demonstrations
 from ..envs.lane_keeping import HALF_WIDTH
 from ..envs.registry import LANE_KEEPING, LANE_KEEPING_DISCRETE

@@ -10,7 +10,8 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from tqdm.auto import tqdm
 
-from ..algorithms.dagger import SCHEDULES, make_schedule, train_dagger
+from ..algorithms.dagger import train_dagger
+from ..algorithms.schedules import SCHEDULES, make_schedule
 from ..lessons.dagger import COURSE, COURSE_DEMOS, course_config, course_demos
 from ..plots.dagger import plot_coverage, plot_history, plot_schedules
 from .common import in_range, refuse, remember, seed_and_train, show_figure
