@@ -65,7 +65,6 @@ from .algorithms.dagger_variants import (BandGate, GatedPolicy, HGDAggerConfig, 
 from . import tabular
 from .algorithms import maxent_irl
 from .algorithms.maxent_irl import MaxEntConfig, MaxEntHistory, train_maxent_irl
-
 # notebook 05: PPO, the RL engine; GAIL and AIRL
 from .algorithms.ppo import ActorCritic, PPOConfig, PPOHistory, train_ppo
 from .algorithms.adversarial import (REWARD_FORMS, AdversarialConfig, AdversarialHistory, discriminator_loss,
