@@ -15,7 +15,7 @@ from ..core.rollout import rollout
 from ..envs.registry import LANE_KEEPING
 from ..lessons.distribution_shift import LEARNER
 from ..plots.behavioral_cloning import plot_drift
-from .common import in_range, refuse, remember, show_figure
+from .common import in_range, pressed, remember, show_figure
 from .progress import StagedProgress
 
 #: state-noise augmentation (train_bc's ``state_noise``, in normalized units) when the box is ticked
@@ -97,8 +97,7 @@ def behavioral_cloning_widget(n_demos: int = LEARNER["n_demos"], noise: float = 
     box.result, box.history, box.figure = None, [], None
 
     def run(*_):
-        train.disabled = True
-        try:
+        with pressed(train, summary):
             with progress:
                 progress.clear_output(wait=True)
                 step = StagedProgress(["collecting demonstrations", "training BC", "driving the test episodes",
@@ -114,11 +113,6 @@ def behavioral_cloning_widget(n_demos: int = LEARNER["n_demos"], noise: float = 
                 step.close()
             res["callback_s"] = time.perf_counter() - t0
             remember(box, res, summary, describe(res))
-        except ValueError as err:
-            refuse(summary, err)
-            raise
-        finally:
-            train.disabled = False
 
     train.on_click(run)
     box.demos, box.noise, box.augment, box.train = demos, nz, aug, train

@@ -3,6 +3,7 @@ record of a finished press, and showing a figure in an output area."""
 
 from __future__ import annotations
 
+import contextlib
 import html
 
 import ipywidgets as widgets
@@ -57,6 +58,21 @@ def refuse(summary, err: Exception) -> None:
     summary.value = "<b>Cannot run these settings:</b> " + html.escape(str(err))
 
 
+@contextlib.contextmanager
+def pressed(train: widgets.Button, summary):
+    """The body of a Train press: ``train`` is disabled while it runs (a second click cannot start a
+    second run); a ValueError (settings the widget cannot run) is shown in ``summary`` by
+    :func:`refuse` and raised; the button is enabled again however the body ends."""
+    train.disabled = True
+    try:
+        yield
+    except ValueError as err:
+        refuse(summary, err)
+        raise
+    finally:
+        train.disabled = False
+
+
 def show_figure(output: widgets.Output, fig) -> None:
     """Show ``fig`` in ``output`` in place of what it showed, then close it (the output keeps the picture)."""
     with output:
@@ -65,4 +81,5 @@ def show_figure(output: widgets.Output, fig) -> None:
     plt.close(fig)
 
 
-__all__ = ["SEED_BOX", "in_range", "seed_box", "train_button", "seed_and_train", "remember", "refuse", "show_figure"]
+__all__ = ["SEED_BOX", "in_range", "seed_box", "train_button", "seed_and_train", "remember", "refuse", "pressed",
+           "show_figure"]

@@ -14,7 +14,7 @@ from ..algorithms.dagger import train_dagger
 from ..algorithms.schedules import SCHEDULES, make_schedule
 from ..lessons.dagger import COURSE, COURSE_DEMOS, course_config, course_demos
 from ..plots.dagger import plot_coverage, plot_history, plot_schedules
-from .common import in_range, refuse, remember, seed_and_train, show_figure
+from .common import in_range, pressed, remember, seed_and_train, show_figure
 
 #: the parameter slider's range and step for each schedule kind
 PARAM_SLIDER = {
@@ -101,8 +101,7 @@ def dagger_widget(schedule: str = "exponential", param: float | None = 0.5, iter
             show_figure(plot, fig)
 
     def run(*_):
-        train.disabled = True
-        try:
+        with pressed(train, summary):
             n = int(its.value)
             with progress:
                 progress.clear_output(wait=True)
@@ -124,11 +123,6 @@ def dagger_widget(schedule: str = "exponential", param: float | None = 0.5, iter
             fig.subplots_adjust(hspace=0.45, wspace=0.3)
             show_figure(plot, fig)
             remember(box, result, summary, describe(result))
-        except ValueError as err:
-            refuse(summary, err)
-            raise
-        finally:
-            train.disabled = False
 
     kind.observe(configure, names="value")
     for w in (par, its, eps):

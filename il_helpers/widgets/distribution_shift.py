@@ -20,7 +20,7 @@ from ..lessons.distribution_shift import (
     measure_cost_curve,
 )
 from ..plots.distribution_shift import plot_compounding
-from .common import in_range, refuse, remember, seed_and_train, show_figure
+from .common import in_range, pressed, remember, seed_and_train, show_figure
 from .progress import StagedProgress
 
 #: network sizes offered by the capacity control
@@ -93,8 +93,7 @@ def distribution_shift_widget(n_demos: int = LEARNER["n_demos"], capacity: str =
     box.result, box.history = None, []
 
     def run(*_):
-        train.disabled = True
-        try:
+        with pressed(train, summary):
             with progress:
                 progress.clear_output(wait=True)
                 step = StagedProgress(["collecting demonstrations", "training BC", "rolling out", "drawing"])
@@ -117,11 +116,6 @@ def distribution_shift_widget(n_demos: int = LEARNER["n_demos"], capacity: str =
                 show_figure(plot, fig)
                 step.close()
             remember(box, result, summary, describe(result))
-        except ValueError as err:
-            refuse(summary, err)
-            raise
-        finally:
-            train.disabled = False
 
     train.on_click(run)
     box.demos, box.capacity, box.epochs, box.horizon, box.noise, box.seed = demos, cap, ep, hor, nz, sd

@@ -27,7 +27,7 @@ from ..core.evaluation import evaluate
 from ..core.seeding import DEMO_SEED_OFFSET, EVAL_SEED_OFFSET
 from ..envs.registry import make_batched
 from ..plots.gail_airl import plot_adversarial
-from .common import refuse, seed_box, show_figure, train_button
+from .common import pressed, seed_box, show_figure, train_button
 
 ENV_ID = "CartPole-v1"
 #: what each reward form does to an agent whose episodes can end early
@@ -159,8 +159,7 @@ def gail_widget(demos=None, reward: str = "logit", absorbing: bool = True, ent_c
                                         f"{settings_text(settings())}.")
 
     def run(*_):
-        train.disabled = True
-        try:
+        with pressed(train, summary):
             s = settings()
             n = s["iterations"]
             box.redraws = 0
@@ -193,11 +192,6 @@ def gail_widget(demos=None, reward: str = "logit", absorbing: bool = True, ent_c
             box.policy, box.history, box.evaluation, box.wall_s = policy, history, ev, wall
             draw(history, f"GAIL, {settings_text(s)}")
             summary.value = html.escape(describe(history, ev, wall, horizon, expert_return))
-        except ValueError as err:
-            refuse(summary, err)
-            raise
-        finally:
-            train.disabled = False
 
     for w in (rew, absb, ent, dst, gp, its, sd):
         w.observe(preview, names="value")

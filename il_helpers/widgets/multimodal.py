@@ -21,7 +21,7 @@ from ..core.seeding import DEMO_SEED_OFFSET, EVAL_SEED_OFFSET
 from ..envs.registry import OBSTACLE_FORK
 from ..lessons.multimodal import TRAIN, TRAIN_FAST, evaluate_fork
 from ..plots.multimodal import plot_demo_paths, plot_fork_mixture, plot_paths
-from .common import in_range, refuse
+from .common import in_range, pressed
 
 
 def describe(policy, stats: dict) -> str:
@@ -105,8 +105,7 @@ def multimodal_widget(n_components: int = 5, n_demos: int = 100, seed: int = 0, 
             plt.close(fig)
 
     def run(*_):
-        train.disabled = True
-        try:
+        with pressed(train, summary):
             with progress:
                 progress.clear_output(wait=True)
                 bar = tqdm(total=3, desc="MDN", leave=False)
@@ -121,11 +120,6 @@ def multimodal_widget(n_components: int = 5, n_demos: int = 100, seed: int = 0, 
                 evaluate()
                 bar.update(1)
                 bar.close()
-        except ValueError as err:
-            refuse(summary, err)
-            raise
-        finally:
-            train.disabled = False
 
     k.observe(preview, names="value")
     select.observe(evaluate, names="value")
