@@ -2,21 +2,11 @@
 references agree with the package."""
 
 import numpy as np
-import torch
+from helpers import random_mdp
 
 from il_helpers import tabular as tab
 from il_helpers.exercises import check
 from il_helpers.exercises.maxent_irl import soft_bellman_backup, visitation_forward_pass
-
-
-def random_mdp(S=3, A=2, seed=0, deterministic=False):
-    rng = np.random.default_rng(seed)
-    if deterministic:
-        P = np.zeros((S, A, S))
-        P[np.arange(S)[:, None], np.arange(A)[None, :], rng.integers(0, S, (S, A))] = 1.0
-    else:
-        P = rng.dirichlet(np.full(S, 0.7), size=(S, A))
-    return torch.as_tensor(P), torch.as_tensor(rng.normal(size=(S, A)))
 
 
 def test_exercise_checks_accept_the_reference_and_reject_wrong_answers(capsys):

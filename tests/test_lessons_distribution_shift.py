@@ -16,9 +16,9 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from helpers import fake_rollout  # noqa: E402
 
 import il_helpers as il  # noqa: E402
-from il_helpers.core.rollout import Rollout  # noqa: E402
 from il_helpers.exercises import check  # noqa: E402
 from il_helpers.exercises.distribution_shift import expected_cost  # noqa: E402
 from il_helpers.lessons import distribution_shift as cmp  # noqa: E402
@@ -27,18 +27,6 @@ LK = il.LANE_KEEPING
 SEEDS = [0, 1, 2, 3, 4]
 N_CLAIM = 300  # episodes per BC curve for the claims (the slope needs them)
 N_SIDE = 150   # episodes for the DART and expert curves (their claims hold with wide margins)
-
-
-def fake_rollout(off: np.ndarray, terminated: np.ndarray | None = None) -> Rollout:
-    """A LaneKeeping-like rollout whose off-road pattern is given (E, T)."""
-    off = np.asarray(off, dtype=bool)
-    E, T = off.shape
-    z = np.zeros((E, T, 5), np.float32)
-    term = np.zeros((E, T), bool) if terminated is None else terminated
-    alive = ~np.concatenate([np.zeros((E, 1), bool), np.logical_or.accumulate(term, axis=1)[:, :-1]], axis=1)
-    return Rollout(env_id=LK, horizon=T, obs=z, actions=np.zeros((E, T, 1), np.float32),
-                   rewards=(~off).astype(np.float32), next_obs=z.copy(), terminated=term, alive=alive,
-                   infos={"cost": off.astype(np.float64), "off_road": off, "s": np.tile(np.arange(1.0, T + 1), (E, 1))})
 
 
 OFF = np.array([[0, 0, 0, 0, 0, 0],    # never leaves

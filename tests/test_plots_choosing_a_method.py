@@ -6,20 +6,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from il_helpers.lessons import choosing_a_method as C  # noqa: E402
 from il_helpers.plots import choosing_a_method as CP  # noqa: E402
-
-TINY_DAGGER = {"iterations": 1, "iteration_episodes": 1}
-
-
-@pytest.fixture(scope="module")
-def bc_row():
-    return C.run_method("bc", "LaneKeeping", seed=0, eval_episodes=10)
-
-
-@pytest.fixture(scope="module")
-def dagger_row():
-    return C.run_method("dagger", "CartPole", seed=0, budget=TINY_DAGGER, eval_episodes=10)
 
 
 def test_table_is_generated_from_rows(bc_row, dagger_row):

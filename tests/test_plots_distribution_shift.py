@@ -9,27 +9,15 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from helpers import fake_rollout  # noqa: E402
 from matplotlib import animation  # noqa: E402
 
 import il_helpers as il  # noqa: E402
-from il_helpers.core.rollout import Rollout  # noqa: E402
 from il_helpers.lessons import distribution_shift as cmp  # noqa: E402
 from il_helpers.plots import distribution_shift as pds  # noqa: E402
 from il_helpers.plots.style import COLORS  # noqa: E402
 
 LK = il.LANE_KEEPING
-
-
-def fake_rollout(off: np.ndarray, terminated: np.ndarray | None = None) -> Rollout:
-    """A LaneKeeping-like rollout whose off-road pattern is given (E, T)."""
-    off = np.asarray(off, dtype=bool)
-    E, T = off.shape
-    z = np.zeros((E, T, 5), np.float32)
-    term = np.zeros((E, T), bool) if terminated is None else terminated
-    alive = ~np.concatenate([np.zeros((E, 1), bool), np.logical_or.accumulate(term, axis=1)[:, :-1]], axis=1)
-    return Rollout(env_id=LK, horizon=T, obs=z, actions=np.zeros((E, T, 1), np.float32),
-                   rewards=(~off).astype(np.float32), next_obs=z.copy(), terminated=term, alive=alive,
-                   infos={"cost": off.astype(np.float64), "off_road": off, "s": np.tile(np.arange(1.0, T + 1), (E, 1))})
 
 
 def test_curve_colours_are_the_palette():

@@ -3,18 +3,9 @@
 import numpy as np
 import pytest
 import torch
+from helpers import random_mdp
 
 from il_helpers import tabular as tab
-
-
-def random_mdp(S=3, A=2, seed=0, deterministic=False):
-    rng = np.random.default_rng(seed)
-    if deterministic:
-        P = np.zeros((S, A, S))
-        P[np.arange(S)[:, None], np.arange(A)[None, :], rng.integers(0, S, (S, A))] = 1.0
-    else:
-        P = rng.dirichlet(np.full(S, 0.7), size=(S, A))
-    return torch.as_tensor(P), torch.as_tensor(rng.normal(size=(S, A)))
 
 
 def test_transitions_roundtrip_expect_and_push_match_the_dense_model():

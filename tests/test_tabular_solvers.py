@@ -6,20 +6,11 @@ import itertools
 import numpy as np
 import pytest
 import torch
+from helpers import random_mdp
 
 from il_helpers import tabular as tab
 from il_helpers.envs import gridworlds as gw
 from il_helpers.exercises.maxent_irl import visitation_forward_pass
-
-
-def random_mdp(S=3, A=2, seed=0, deterministic=False):
-    rng = np.random.default_rng(seed)
-    if deterministic:
-        P = np.zeros((S, A, S))
-        P[np.arange(S)[:, None], np.arange(A)[None, :], rng.integers(0, S, (S, A))] = 1.0
-    else:
-        P = rng.dirichlet(np.full(S, 0.7), size=(S, A))
-    return torch.as_tensor(P), torch.as_tensor(rng.normal(size=(S, A)))
 
 
 def test_soft_vi_equals_brute_force_enumeration_for_deterministic_dynamics():
