@@ -6,4 +6,5 @@ nbval's kernels inherit this process's environment, so setting IL_FAST here reac
 import os
 
 os.environ.setdefault("IL_FAST", "1")
+os.environ.setdefault("IL_CLAIMS", "strict")  # a notebook claim that does not hold fails the run (il.claim)
 os.environ.setdefault("MPLBACKEND", "Agg")

@@ -33,6 +33,8 @@ episodes is ``n_episodes`` (or ``<what>_episodes``).
 """
 
 from .core.config import FAST, budget
+from .core.claims import ClaimFailed, claim, claims_table
+from .core.tables import Table, table
 from .core.seeding import seed_everything
 from .core.policies import Expert, FunctionPolicy, ModulePolicy, Policy, RandomPolicy, TorchPolicy, as_policy
 from .envs.base import BatchedEnv

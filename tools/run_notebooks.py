@@ -62,6 +62,7 @@ def kernel_env(fast: bool) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("IL_FAST", None)     # full mode means full budgets, whatever the caller's shell says
     env.pop("MPLBACKEND", None)  # let the kernel draw inline figures (tests set Agg)
+    env["IL_CLAIMS"] = "strict"  # a claim that does not hold stops the run: committed outputs show claims that hold
     if fast:
         env["IL_FAST"] = "1"
     return env
