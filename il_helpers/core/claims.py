@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .checks import check_choice
+
 OPS = {
     ">=": (lambda v, t: v >= t, "\u2265"),
     ">": (lambda v, t: v > t, ">"),
@@ -80,9 +82,10 @@ class Claim:
         v = self.values
         if v.size == 1:
             return self._num(v.flat[0])
+        finite = v[np.isfinite(v)]
+        lo, hi = (finite.min(), finite.max()) if finite.size else (np.nan, np.nan)
         return (f"{self.n_holding} of {v.size} {self.over} hold (needed {self.needed}); "
-                f"range {self._num(np.nanmin(v) if np.isfinite(v).any() else np.nan)} to "
-                f"{self._num(np.nanmax(v) if np.isfinite(v).any() else np.nan)}")
+                f"range {self._num(lo)} to {self._num(hi)}")
 
     @property
     def condition(self) -> str:
@@ -162,8 +165,7 @@ def claim(text: str, value, op: str, threshold, *, at_least: int | None = None, 
     """
     if not isinstance(text, str) or not text.strip():
         raise ValueError("claim: the first argument is the claim in words, a non-empty string")
-    if op not in OPS:
-        raise ValueError(f"claim: op must be one of {', '.join(OPS)}; got {op!r}")
+    check_choice("op", op, OPS, where="claim")
     if op == "between":
         try:
             lo, hi = (float(t) for t in threshold)
