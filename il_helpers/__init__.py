@@ -44,7 +44,13 @@ from .envs import lane_keeping, obstacle_fork, gridworlds
 from . import plots  # the figures; registers the environments' renderers
 from .core.evaluation import EvalResult, evaluate, normalized_score, reference_returns, summarize
 from .core.rollout import Rollout, perturb, rollout
-from .core.demonstrations import DemonstrationError, Demonstrations, collect_demonstrations, load_demonstrations
+from .core.demonstrations import (
+    HO_ERMON_SUBSAMPLE,
+    DemonstrationError,
+    Demonstrations,
+    collect_demonstrations,
+    load_demonstrations,
+)
 from .core.data import load_expert_demos
 from .core import data  # il.data.load_expert_demos, as the README writes it
 

@@ -39,6 +39,9 @@ from .rollout import rollout
 
 ARRAY_FIELDS = ("obs", "actions", "taken", "rewards", "next_obs", "terminated", "episode_lengths")
 FORMAT_VERSION = 1
+# Ho & Ermon (2016), section 6: expert trajectories subsampled by keeping every 20th state-action pair
+# (Kostrikov et al. 2019 follow the same protocol). The course uses this one protocol wherever it subsamples.
+HO_ERMON_SUBSAMPLE = 20
 
 
 class DemonstrationError(ValueError):
