@@ -68,7 +68,7 @@ def main() -> None:
               flush=True)
         full = il.collect_demonstrations(CARTPOLE, 10, seed=DEMO_SEED_OFFSET)
         for n in (1, 4, 7, 10):
-            demos = full.first(n).subsample(10)
+            demos = full.first(n).subsample(il.HO_ERMON_SUBSAMPLE)
             bc, gail = [], []
             for seed in seeds:
                 policy, _ = il.train_bc(demos, seed=seed)

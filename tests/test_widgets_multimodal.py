@@ -45,9 +45,14 @@ def test_mode_choice_re_evaluates_the_same_network(trained):
     box.select.value = "most_likely"
     assert box.policy is policy and box.policy.select == "most_likely"
     assert box.summary.value.startswith("MDN (K=3), most likely mode: ")
-    most_likely = box.stats
-    # the most likely mode is deterministic: the same side for (almost) every episode
-    assert most_likely["n_passed"] == 0 or max(most_likely["left_share"], 1 - most_likely["left_share"]) > 0.8
+    # the most likely mode is deterministic: the component of largest weight in each state, so the
+    # actions do not depend on the random numbers a sampled mode would draw (its side may still
+    # depend on where an episode starts: 65 % left on this budget)
+    obs = np.random.default_rng(0).normal(size=(16, policy.obs_dim)).astype(np.float32)
+    policy.reset(16, seed=1)
+    first = policy.act(obs)
+    policy.reset(16, seed=2)
+    assert np.array_equal(first, policy.act(obs))
     box.select.value = "sample"
     box.hold.value = False
     assert box.summary.value.startswith("MDN (K=3), mode sampled every step: ")

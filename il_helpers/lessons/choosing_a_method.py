@@ -35,7 +35,7 @@ import torch
 
 from ..algorithms.bc import BCConfig
 from ..bench.methods import train_method
-from ..core.demonstrations import Demonstrations, collect_demonstrations
+from ..core.demonstrations import HO_ERMON_SUBSAMPLE, Demonstrations, collect_demonstrations
 from ..core.policies import RandomPolicy
 from ..core.rollout import rollout
 from ..core.seeding import DEMO_SEED_OFFSET, EVAL_SEED_OFFSET
@@ -65,7 +65,7 @@ class Task:
 TASKS: dict[str, Task] = {
     "LaneKeeping": Task("LaneKeeping", LANE_KEEPING, 4, ("bc", "dagger", "gail", "airl"),
                         changes={"T=1000": {"horizon": 1000}, "gusts x3": {"env_kwargs": {"heading_noise": 0.06}}}),
-    "CartPole": Task("CartPole", "CartPole-v1", 1, ("bc", "dagger", "gail"), subsample=10,
+    "CartPole": Task("CartPole", "CartPole-v1", 1, ("bc", "dagger", "gail"), subsample=HO_ERMON_SUBSAMPLE,
                      changes={"T=1000": {"horizon": 1000}}),
     "ObstacleFork": Task("ObstacleFork", OBSTACLE_FORK, 100, ("bc", "mdn")),
     "FeatureGrid": Task("FeatureGrid", "il_helpers/FeatureGrid-v0", 16, ("bc", "maxent_irl"),

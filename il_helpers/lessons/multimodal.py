@@ -27,9 +27,13 @@ from ..envs.registry import OBSTACLE_FORK
 # --------------------------------------------------------------------------------------------
 
 #: the training budget of every method of the comparison (``train_bc`` settings; the multimodal
-#: trainers' defaults are the same): the MDN needs several thousand small steps
-TRAIN = {"epochs": 150, "batch_size": 64, "lr": 3e-3, "patience": 20}
-TRAIN_FAST = {"epochs": 60, "batch_size": 64, "lr": 3e-3, "patience": 15}
+#: trainers' defaults are the same): the MDN needs several thousand small steps. Every epoch of the
+#: budget runs (``patience`` = ``epochs``) and the weights of the best validation epoch are kept:
+#: the MDN's validation loss can stall for 20 epochs and then fall again. With ``patience`` 20,
+#: seed 2 stopped at epoch 36 and passed the obstacle in 60 % of the episodes (its most likely
+#: mode drove into it every time); with the whole budget seeds 0-4 pass in 98-100 %.
+TRAIN = {"epochs": 150, "batch_size": 64, "lr": 3e-3, "patience": 150}
+TRAIN_FAST = {"epochs": 60, "batch_size": 64, "lr": 3e-3, "patience": 60}
 
 N_DEMOS = 100  #: expert episodes each method learns from
 METHODS = ("mse", "mdn", "discretized", "cvae")
