@@ -162,3 +162,35 @@ def test_check_flags_an_intro_that_repeats_the_navigation(tmp_path):
     nh.run(check=False, folder=folder, readme=tmp_path / "README.md")
     problems = nh.run(check=True, folder=folder, readme=tmp_path / "README.md")
     assert problems and "repeats the navigation" in problems[0]
+
+
+def test_reading_time_counts_prose_and_code_and_skips_the_header():
+    prose = nbformat.v4.new_markdown_cell(" ".join(["word"] * 2000))      # 10 min at 200 words a minute
+    code = nbformat.v4.new_code_cell("\n".join(["x = 1", ""] * 100))        # 100 lines: 10 min
+    header = nbformat.v4.new_markdown_cell(" ".join(["nav"] * 10_000), metadata={nh.KEY: "navigation"})
+    nb = nbformat.v4.new_notebook(cells=[header, prose, code])
+    assert nh.reading_minutes(nb) == 20
+    nb.cells.append(nbformat.v4.new_markdown_cell("one more word"))
+    assert nh.reading_minutes(nb) == 25                                       # rounded up to 5 minutes
+    assert nh.reading_minutes(nbformat.v4.new_notebook()) == 5
+
+
+def test_time_line_states_the_recorded_run_times_or_says_they_are_missing(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    run = {"seconds": 125.0, "machine": "a laptop"}
+    line = nh.time_line(Path("01_x.ipynb"), nb, {"01_x.ipynb": {"full": run, "fast": {**run, "seconds": 12.4}}})
+    assert "**Reading time:** about 5 min" in line
+    assert "**Run time:** 2.1 min on a laptop (12 s in fast mode" in line
+    assert "not measured yet" in nh.time_line(Path("01_x.ipynb"), nb, {})
+    times = tmp_path / "run_times.json"
+    times.write_text('{"notebooks": {"01_x.ipynb": {"full": {"seconds": 3, "machine": "m"}}}}')
+    assert nh.read_times(times) == {"01_x.ipynb": {"full": {"seconds": 3, "machine": "m"}}}
+    assert nh.read_times(tmp_path / "missing.json") == {}
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.name)
+def test_header_states_reading_and_run_time_from_run_times_json(path):
+    nav = nbformat.read(path, as_version=4).cells[0].source
+    recorded = nh.read_times()[path.name]
+    assert "**Reading time:** about " in nav
+    assert f"**Run time:** {nh.fmt_seconds(recorded['full']['seconds'])} on " in nav

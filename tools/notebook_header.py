@@ -3,9 +3,11 @@
 Every notebook in notebooks/ (files named ``NN_*.ipynb``) starts with two cells written by this tool:
 
 1. a markdown cell: an "Open in Colab" badge, the previous / next notebook links, derived from
-   the sorted file list, and the earlier notebooks it builds on (tools/course.py). This is the
-   canonical navigation: a notebook's intro does not repeat it; its summary still ends with a
-   prose pointer to the next notebook;
+   the sorted file list, the earlier notebooks it builds on (tools/course.py), and the student's
+   reading time (:func:`reading_minutes`) beside the machine's run time (the one source of stated
+   run times, notebooks/run_times.json, written by tools/run_notebooks.py, which rewrites the
+   header after every run it records). This is the canonical navigation: a notebook's intro does
+   not repeat it; its summary still ends with a prose pointer to the next notebook;
 2. a code cell that, on Colab only (``"google.colab" in sys.modules``), clones the repository and
    installs it (``pip install -e``, plus the clone on ``sys.path`` for the running kernel). Anywhere
    else it does nothing: no subprocess, no output.
@@ -25,6 +27,8 @@ the notebooks whose header changed (``make notebooks`` does both).
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import re
 import sys
 import tomllib
@@ -46,6 +50,10 @@ KEY = "course_header"
 #: where the Colab set-up cell clones the repository
 COLAB_DIR = "/content/{name}"
 BADGES_START, BADGES_END = "<!-- badges:start -->", "<!-- badges:end -->"
+#: the notebooks' measured run times (written by tools/run_notebooks.py)
+TIMES = NOTEBOOKS / "run_times.json"
+#: reading speeds behind the reading time: prose at 200 words a minute, code at 10 lines a minute
+PROSE_WPM, CODE_LPM = 200, 10
 
 
 def repository_url(pyproject: Path = ROOT / "pyproject.toml") -> str:
@@ -95,7 +103,46 @@ def title(path: Path, nb) -> str:
     return path.stem
 
 
-def navigation_source(path: Path, paths: list[Path], titles: dict[Path, str], url: str) -> str:
+def reading_minutes(nb) -> int:
+    """Minutes a student needs to read the notebook (header aside): its prose at :data:`PROSE_WPM`
+    words a minute plus its code at :data:`CODE_LPM` non-blank lines a minute, rounded up to 5."""
+    words = lines = 0
+    for cell in nb.cells:
+        if is_header(cell):
+            continue
+        if cell.cell_type == "markdown":
+            words += len(re.findall(r"[A-Za-z0-9]+", re.sub(r"\(.*?\)|<[^>]+>", " ", cell.source)))
+        elif cell.cell_type == "code":
+            lines += sum(1 for line in cell.source.splitlines() if line.strip())
+    return max(5, 5 * math.ceil((words / PROSE_WPM + lines / CODE_LPM) / 5))
+
+
+def fmt_seconds(s: float) -> str:
+    """A run time as a student reads it: ``42 s``, ``3.5 min``."""
+    return f"{s:.0f} s" if s < 90 else f"{s / 60:.1f} min"
+
+
+def read_times(times: Path | None = None) -> dict:
+    """The recorded run times per notebook file name (``{"full": {...}, "fast": {...}}``), or {}."""
+    times = TIMES if times is None else times
+    return json.loads(times.read_text()).get("notebooks", {}) if times.exists() else {}
+
+
+def time_line(path: Path, nb, recorded: dict) -> str:
+    """The header's line: reading time, and the run time of a Restart & Run All (full, and fast mode)."""
+    t = recorded.get(path.name, {})
+    if "full" in t:
+        run = f"**Run time:** {fmt_seconds(t['full']['seconds'])} on {t['full']['machine']}"
+        if "fast" in t:
+            run += f" ({fmt_seconds(t['fast']['seconds'])} in fast mode, `IL_FAST=1`)"
+        run += " ([measured](run_times.json))"
+    else:
+        run = "**Run time:** not measured yet (`make notebooks`)"
+    return f"**Reading time:** about {reading_minutes(nb)} min · {run}"
+
+
+def navigation_source(path: Path, paths: list[Path], titles: dict[Path, str], url: str,
+                      timing: str | None = None) -> str:
     i = paths.index(path)
     badge = (f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
              f"({colab_url(path.name, url)})")
@@ -114,6 +161,8 @@ def navigation_source(path: Path, paths: list[Path], titles: dict[Path, str], ur
         text += "\n\n**Builds on:** " + ", ".join(
             f"[{titles[by_number[n]]}]({by_number[n].name})" if n in by_number else COURSE[n].title
             for n in builds_on)
+    if timing:
+        text += "\n\n" + timing
     return text
 
 
@@ -133,8 +182,8 @@ if "google.colab" in sys.modules:
     sys.path.insert(0, COURSE_DIR)  # the running kernel imports il_helpers without a restart'''
 
 
-def header_cells(path: Path, paths: list[Path], titles: dict[Path, str], url: str) -> list:
-    nav = nbformat.v4.new_markdown_cell(navigation_source(path, paths, titles, url),
+def header_cells(path: Path, paths: list[Path], titles: dict[Path, str], url: str, timing: str | None = None) -> list:
+    nav = nbformat.v4.new_markdown_cell(navigation_source(path, paths, titles, url, timing),
                                         metadata={KEY: "navigation"}, id="course-navigation")
     colab = nbformat.v4.new_code_cell(colab_source(url), metadata={KEY: "colab"}, id="colab-setup")
     return [nav, colab]
@@ -146,9 +195,10 @@ def _same(a, b) -> bool:
             and a.metadata.get(KEY) == b.metadata.get(KEY))
 
 
-def updated(nb, path: Path, paths: list[Path], titles: dict[Path, str], url: str):
-    """The notebook with its current header (the same object when nothing changes)."""
-    want = header_cells(path, paths, titles, url)
+def updated(nb, path: Path, paths: list[Path], titles: dict[Path, str], url: str, recorded: dict | None = None):
+    """The notebook with its current header (the same object when nothing changes); ``recorded``:
+    the run times (:func:`read_times`)."""
+    want = header_cells(path, paths, titles, url, time_line(path, nb, recorded or {}))
     have = [c for c in nb.cells if is_header(c)]
     if len(have) == 2 and all(_same(a, b) for a, b in zip(nb.cells[:2], want)):
         return nb
@@ -185,19 +235,22 @@ def readme_with_badges(text: str, url: str) -> str:
     return "\n".join(lines[:1] + ["", block] + lines[1:])
 
 
-def run(check: bool, folder: Path = NOTEBOOKS, readme: Path = README, only: list[Path] | None = None) -> list[str]:
+def run(check: bool, folder: Path = NOTEBOOKS, readme: Path = README, only: list[Path] | None = None,
+        times: Path | None = None) -> list[str]:
     """Write (or, with ``check``, only compare) the headers and the README badges; returns the problems
-    (check) or the files written. ``only``: these notebooks (their links still follow the whole list)."""
+    (check) or the files written. ``only``: these notebooks (their links still follow the whole list);
+    ``times``: the run times' file (default: run_times.json in ``folder``)."""
     url = repository_url()
     paths = course_notebooks(folder)
     books = {p: nbformat.read(p, as_version=4) for p in paths}
     titles = {p: title(p, nb) for p, nb in books.items()}
     chosen = None if only is None else {Path(p).resolve() for p in only}
+    recorded = read_times(folder / TIMES.name if times is None else times)
     out = []
     for p, nb in books.items():
         if chosen is not None and p.resolve() not in chosen:
             continue
-        new = updated(nb, p, paths, titles, url)
+        new = updated(nb, p, paths, titles, url, recorded)
         if check:
             if new is not nb:
                 out.append(f"{p.name}: header missing or stale (run `python tools/notebook_header.py`, "
