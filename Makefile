@@ -25,8 +25,9 @@ $(TESTS): $(COURSE) requirements-test.txt
 install: $(COURSE)       ## the course: pinned dependencies + il_helpers (editable)
 install-test: $(TESTS)   ## plus pytest, nbval, playwright
 
+# the server's root is the repository, so the notebooks' links to ../README.md resolve; Lab opens on notebooks/
 lab: $(COURSE)           ## open the course in JupyterLab
-	$(PY) -m jupyter lab --notebook-dir=notebooks $(ROOT_ARGS) $(LAB_ARGS)
+	$(PY) -m jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks $(ROOT_ARGS) $(LAB_ARGS)
 
 # make present NB=01: the notebook whose name starts with NB (its two-digit prefix), checked before anything runs
 ifneq ($(filter present,$(MAKECMDGOALS)),)

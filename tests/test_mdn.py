@@ -230,7 +230,7 @@ def test_train_mdn_refuses_unknown_settings_and_configs(fork_demos):
 def test_the_config_defaults_are_the_lessons_full_budget():
     cfg = M.MDNConfig()
     assert (cfg.n_components, cfg.select, cfg.hold, cfg.min_scale) == (5, "sample", True, M.SCALE_FLOOR)
-    assert {k: getattr(cfg, k) for k in TRAIN_FAST} == {**TRAIN_FAST, "epochs": 150, "patience": 20}
+    assert {k: getattr(cfg, k) for k in TRAIN_FAST} == {**TRAIN_FAST, "epochs": 150, "patience": 150}
 
 
 # -- fit, on Bishop's toy problem -----------------------------------------------------------------

@@ -47,11 +47,13 @@ class ModeHoldingConfig(BCConfig):
     policy acts, and everything of :class:`~il_helpers.algorithms.bc.BCConfig` (these policies are
     trained by :func:`~il_helpers.algorithms.bc.train_bc`; ``hidden`` sizes the policy's network;
     the policy brings its own loss, so ``loss`` stays "auto" and ``dropout`` 0). The defaults that
-    differ from BC's are notebook 06's budget: the mixtures need several thousand small steps."""
+    differ from BC's are notebook 06's budget: the mixtures need several thousand small steps, and
+    every epoch runs (``patience`` = ``epochs``; the best validation epoch's weights are kept): an
+    MDN's validation loss can stall for 20 epochs and fall again (lessons.multimodal.TRAIN)."""
 
     epochs: int = 150
     batch_size: int = 64
-    patience: int = 20
+    patience: int = 150
     select: str = "sample"
     """acting: "sample" a mode (from the policy's distribution) or take the "most_likely" one"""
     hold: bool = True

@@ -3,10 +3,13 @@ ffmpeg, nothing fetched from the internet)."""
 
 from __future__ import annotations
 
+import base64
+import io
 import re
 
 import matplotlib.pyplot as plt
 from matplotlib import animation
+from PIL import Image
 
 from ..core.policies import as_policy
 from ..envs.registry import make_env
@@ -17,13 +20,28 @@ _ICONS = {"fa-minus": "−", "fa-fast-backward": "⏮", "fa-step-backward": "⏴
           "fa-pause": "⏸", "fa-play": "▶", "fa-step-forward": "|⏵︎", "fa-fast-forward": "⏭", "fa-plus": "+"}
 
 
+def first_frame(html: str) -> tuple[str, int, int]:
+    """The first frame of a ``to_jshtml`` page: its ``data:`` URI and its size in pixels."""
+    found = re.search(r'frames\[0\] = "(data:image/[a-z]+;base64,[^"]*)"', html, flags=re.S)
+    if found is None:
+        raise ValueError("animation_html: no embedded first frame in the page (matplotlib's to_jshtml changed?)")
+    uri = found.group(1).replace("\\\n", "")
+    with Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))) as image:
+        return uri, *image.size
+
+
 def animation_html(anim: animation.Animation) -> str:
-    """``anim.to_jshtml()`` made self-contained: no stylesheet from the internet."""
+    """``anim.to_jshtml()`` made self-contained (no stylesheet from the internet) and visible before
+    its script runs: the ``<img>`` starts as the first frame, with its width and height, so a
+    notebook front end that lays the output out before running its script (JupyterLab's default
+    windowing) shows the picture instead of a 0x0 image, and the buttons stay where they are."""
     html = anim.to_jshtml()
     html = re.sub(r'<link rel="stylesheet"\s*href="https://[^"]*font-awesome[^"]*">', "", html)
     for cls, symbol in _ICONS.items():
         html = html.replace(f'<i class="fa {cls}"></i>', symbol)
-    return html
+    uri, width, height = first_frame(html)
+    return re.sub(r'<img id="(_anim_img\w+)">',
+                  lambda m: f'<img id="{m.group(1)}" src="{uri}" width="{width}" height="{height}">', html, count=1)
 
 
 def animate_policy(env_id: str, policy, seed: int = 0, steps: int = 200, every: int = 4, width: float = 3.2,
