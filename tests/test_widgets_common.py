@@ -46,3 +46,38 @@ def test_show_figure_remember_and_the_controls():
     assert box.result == 2 and box.history == [1, 2] and summary.value == "second"
     sd, train = seed_and_train(7, {})
     assert sd.value == 7 and sd.max == 999 and train.description == "Train"
+
+
+def test_a_double_click_trains_once():
+    """The second click of a double click reaches the kernel once the first press has ended (the kernel
+    handles one message at a time): the Train button drops it; a later click and click() run."""
+    import time
+
+    from il_helpers.widgets.common import QUEUED_CLICK_S, pressed
+
+    summary, runs = widgets.HTML(), []
+    button = train_button()
+
+    def press(_):
+        with pressed(button, summary):
+            runs.append(button.disabled)
+
+    button.on_click(press)
+    button._handle_button_msg(None, {"event": "click"}, [])
+    button._handle_button_msg(None, {"event": "click"}, [])   # queued during the first press
+    assert runs == [True]
+    time.sleep(QUEUED_CLICK_S + 0.05)
+    button._handle_button_msg(None, {"event": "click"}, [])   # a new click, after the press
+    button.click()                                             # from code: always runs
+    assert runs == [True, True, True] and not button.disabled
+
+
+def test_a_press_that_fails_says_so_and_enables_the_button():
+    import pytest
+
+    from il_helpers.widgets.common import pressed
+    summary, button = widgets.HTML(), train_button()
+    with pytest.raises(RuntimeError):
+        with pressed(button, summary):
+            raise RuntimeError("out of memory")
+    assert "Training stopped" in summary.value and "out of memory" in summary.value and not button.disabled

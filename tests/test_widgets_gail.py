@@ -72,7 +72,7 @@ def test_train_click_draws_live_and_reports_the_run(box):
     assert len(hist.episode_return) == 3 and len(ev.returns) == 10
     text = box.summary.value
     assert text != before and text == html.escape(describe(hist, ev, box.wall_s, 500, 500.0))
-    assert f"return is {ev.return_mean:.1f}" in text
+    assert f"returns {ev.return_mean:.1f}" in text and "sampled (stochastic) policy" in text
     assert f"falls: {int((ev.lengths < 500).sum())} of 10 episodes" in text
     assert f"{hist.env_steps[-1]:,} environment steps" in text
     for part in ("reward -log(1-D)", "absorbing state on", "entropy coefficient 0.01", "3 discriminator steps",
@@ -111,3 +111,26 @@ def test_bad_arguments(demos):
         gail_widget(ent_coef=0.5)
     with pytest.raises(TypeError, match="Demonstrations"):
         gail_widget(demos={"obs": 1})
+
+
+def test_one_iteration_draws_dots_and_the_bar_counts_iterations(demos):
+    from il_helpers.widgets.gail import seconds_per_iteration
+    b = gail_widget(demos, iterations=1, ppo=SMALL, eval_episodes=5)
+    assert "Expect about" in b.summary.value
+    b.train.click()
+    for ax in b.figure.axes:                                   # one point per curve: visible as a dot
+        lines = [ln for ln in ax.get_lines() if len(ln.get_xdata()) == 1]
+        assert lines and all(ln.get_marker() == "o" for ln in lines)
+    b.iterations.value = 40                                     # the next press's cost, from the measured run
+    per = seconds_per_iteration(b.d_steps.value, b.wall_s / 1, b.d_steps.value)
+    assert f"Expect about {per * 40:.0f} s" in b.summary.value and "measured on the last run" in b.summary.value
+    assert seconds_per_iteration(20) > seconds_per_iteration(5) > 0
+
+
+def test_the_summary_says_training_runs_while_it_runs(demos):
+    from il_helpers.widgets.common import BUSY
+    b = gail_widget(demos, iterations=2, ppo=SMALL, eval_episodes=5, redraw_every=1)
+    seen = []
+    b.summary.observe(lambda change: seen.append(change["new"]), names="value")
+    b.train.click()
+    assert seen[0] == BUSY and seen[-1].startswith("GAIL from 3 expert episodes")

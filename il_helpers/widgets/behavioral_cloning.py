@@ -15,7 +15,7 @@ from ..core.rollout import rollout
 from ..envs.registry import LANE_KEEPING
 from ..lessons.distribution_shift import LEARNER
 from ..plots.behavioral_cloning import plot_drift
-from .common import in_range, pressed, remember, show_figure
+from .common import in_range, pressed, remember, show_figure, train_button
 from .progress import StagedProgress
 
 #: state-noise augmentation (train_bc's ``state_noise``, in normalized units) when the box is ticked
@@ -87,7 +87,7 @@ def behavioral_cloning_widget(n_demos: int = LEARNER["n_demos"], noise: float = 
                              continuous_update=False, style=style)
     aug = widgets.Checkbox(value=augmentation, description=f"state-noise augmentation ({AUGMENT_NOISE} std)",
                            indent=False, style=style)
-    train = widgets.Button(description="Train", button_style="primary", icon="play")
+    train = train_button()
     summary = widgets.HTML(f"Choose the settings and press <b>Train</b>: collect demonstrations, train BC "
                            f"(a {'×'.join(map(str, LEARNER['hidden']))} MLP, {LEARNER['epochs']} epochs), "
                            f"drive {n_episodes} test episodes of {horizon} steps.")

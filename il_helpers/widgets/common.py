@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import html
+import math
+import time
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
@@ -33,9 +35,30 @@ def seed_box(seed: int, style: dict | None = None, where: str = "widget") -> wid
                                   style=style or {"description_width": "initial"}, layout=widgets.Layout(width="120px"))
 
 
-def train_button() -> widgets.Button:
-    """The primary ``Train`` button."""
-    return widgets.Button(description="Train", button_style="primary", icon="play")
+#: a click that reaches the kernel within this many seconds of the end of the previous press was
+#: queued while that press ran (the front end had not yet seen the button disabled): it is dropped
+QUEUED_CLICK_S = 0.5
+#: what the summary says while a press runs (it no longer describes the previous run)
+BUSY = "<i>Training with the settings above; this summary describes the new run when it finishes.</i>"
+
+
+class TrainButton(widgets.Button):
+    """The ``Train`` button. A double click must not train twice: the kernel handles clicks one
+    after another, so the second click of a double click waits in the queue while the first press
+    runs, and reaches the kernel when the button is enabled again. A click that arrives while a press
+    runs or within :data:`QUEUED_CLICK_S` of its end is dropped. ``click()`` (from code) always runs."""
+
+    ended = -math.inf  # time.monotonic() at the end of the last press (set by :func:`pressed`)
+
+    def _handle_button_msg(self, _, content, buffers):
+        if content.get("event") == "click" and (self.disabled or time.monotonic() - self.ended < QUEUED_CLICK_S):
+            return
+        super()._handle_button_msg(_, content, buffers)
+
+
+def train_button() -> TrainButton:
+    """The primary ``Train`` button (a :class:`TrainButton`)."""
+    return TrainButton(description="Train", button_style="primary", icon="play")
 
 
 def seed_and_train(seed: int, style: dict | None = None,
@@ -61,16 +84,22 @@ def refuse(summary, err: Exception) -> None:
 @contextlib.contextmanager
 def pressed(train: widgets.Button, summary):
     """The body of a Train press: ``train`` is disabled while it runs (a second click cannot start a
-    second run); a ValueError (settings the widget cannot run) is shown in ``summary`` by
-    :func:`refuse` and raised; the button is enabled again however the body ends."""
+    second run; a :class:`TrainButton` also drops the click queued meanwhile) and ``summary`` says
+    that training runs (:data:`BUSY`); a ValueError (settings the widget cannot run) is shown in
+    ``summary`` by :func:`refuse` and raised; the button is enabled again however the body ends."""
     train.disabled = True
+    summary.value = BUSY
     try:
         yield
     except ValueError as err:
         refuse(summary, err)
         raise
+    except BaseException as err:
+        summary.value = f"<b>Training stopped:</b> {html.escape(type(err).__name__)}: {html.escape(str(err))}"
+        raise
     finally:
         train.disabled = False
+        train.ended = time.monotonic()
 
 
 def show_figure(output: widgets.Output, fig) -> None:
@@ -81,5 +110,5 @@ def show_figure(output: widgets.Output, fig) -> None:
     plt.close(fig)
 
 
-__all__ = ["SEED_BOX", "in_range", "seed_box", "train_button", "seed_and_train", "remember", "refuse", "pressed",
-           "show_figure"]
+__all__ = ["SEED_BOX", "QUEUED_CLICK_S", "BUSY", "TrainButton", "in_range", "seed_box", "train_button",
+           "seed_and_train", "remember", "refuse", "pressed", "show_figure"]

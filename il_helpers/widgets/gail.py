@@ -59,12 +59,32 @@ def describe(history: AdversarialHistory, evaluation, wall_s: float, horizon: in
     h = history
     falls = int((evaluation.lengths < horizon).sum())
     n = len(evaluation.lengths)
-    return (f"GAIL from {h.demo_episodes} expert episodes: the deterministic policy's return is "
-            f"{evaluation.return_mean:.1f} ± {evaluation.return_std:.1f} over {n} test episodes "
-            f"(demonstrations: {expert_return:.1f}); falls: {falls} of {n} episodes ended before {horizon} steps. "
+    return (f"GAIL from {h.demo_episodes} expert episodes: the deterministic policy (the most likely action "
+            f"in every state) returns {evaluation.return_mean:.1f} ± {evaluation.return_std:.1f} over {n} test "
+            f"episodes (demonstrations: {expert_return:.1f}); falls: {falls} of {n} episodes ended before {horizon} "
+            f"steps. The plotted return is another measurement: the sampled (stochastic) policy's training "
+            f"episodes, {h.episode_return[-1]:.1f} in the last iteration. "
             f"Training: {h.env_steps[-1]:,} environment steps, {wall_s:.1f} s wall time (live plots included); "
             f"final mean D: {h.d_expert[-1]:.2f} on expert pairs, {h.d_policy[-1]:.2f} on policy pairs. "
             f"Settings: {settings_text(h)}.")
+
+
+#: a run expected to take longer than this (seconds) gets a warning before the click
+SLOW_WORK = 20.0
+#: seconds per GAIL iteration at the widget's defaults (5 discriminator steps), live plots included,
+#: measured on a 2-core CPU (3.3 s for 15 iterations; 60 iterations with 20 discriminator steps and
+#: the gradient penalty took 27 s, 0.45 s each, at a load average of 1.7)
+SECONDS_PER_ITERATION = 0.2
+#: the extra cost of one more discriminator step, as a share of an iteration at 5 steps
+PER_D_STEP = 0.08
+
+
+def seconds_per_iteration(d_steps: int, measured: float | None = None, measured_d_steps: int | None = None) -> float:
+    """The expected wall time of one iteration with ``d_steps`` discriminator steps: the last run's
+    figure (``measured`` seconds per iteration with ``measured_d_steps``) when there is one, else
+    :data:`SECONDS_PER_ITERATION` (at 5 steps), scaled by :data:`PER_D_STEP` per step."""
+    base, ref = (measured, measured_d_steps) if measured is not None else (SECONDS_PER_ITERATION, 5)
+    return base * (1 + PER_D_STEP * d_steps) / (1 + PER_D_STEP * ref)
 
 
 def gail_widget(demos=None, reward: str = "logit", absorbing: bool = True, ent_coef: float = 0.0, d_steps: int = 5,
@@ -138,6 +158,10 @@ def gail_widget(demos=None, reward: str = "logit", absorbing: bool = True, ent_c
         # layout and dpi 100 cost about 3 times as much per frame)
         fig, axes = plt.subplots(1, 3, figsize=(10.5, 3.0), dpi=80)
         plot_adversarial(history, axes=axes, expert_return=expert_return)
+        for ax in axes:                   # a curve of one point is a line of length 0: show it as a dot
+            for line in ax.get_lines():
+                if len(line.get_xdata()) == 1:
+                    line.set_marker("o")
         returns = [*history.episode_return, expert_return, 0.0]
         span = max(returns) - min(returns) or 1.0
         axes[0].set_ylim(min(returns) - 0.05 * span, max(returns) + 0.08 * span)  # 0 and the expert in view
@@ -152,11 +176,24 @@ def gail_widget(demos=None, reward: str = "logit", absorbing: bool = True, ent_c
         box.figure = fig
         show_figure(plot, fig)
 
+    def cost(s) -> str:
+        last = box.history
+        per = seconds_per_iteration(s["d_steps"], None if last is None else box.wall_s / len(last.env_steps),
+                                    None if last is None else last.config.d_steps)
+        seconds = per * s["iterations"]
+        note = f" Expect about {seconds:.0f} s of training ({per:.2f} s per iteration"
+        note += ", measured on the last run)." if last is not None else " on a 2-core CPU)."
+        return note + (" That is long: fewer iterations give a first look sooner." if seconds > SLOW_WORK else "")
+
     def preview(*_):
+        s = settings()
         if box.history is None:
             summary.value = html.escape(f"Press Train to run GAIL on {env_id} from {demos.num_episodes} expert "
                                         f"episodes (mean return {expert_return:.1f}) with "
-                                        f"{settings_text(settings())}.")
+                                        f"{settings_text(s)}." + cost(s))
+        elif not train.disabled:
+            summary.value = html.escape(describe(box.history, box.evaluation, box.wall_s, horizon, expert_return)
+                                        + " Next press:" + cost(s))
 
     def run(*_):
         with pressed(train, summary):
@@ -165,7 +202,7 @@ def gail_widget(demos=None, reward: str = "logit", absorbing: bool = True, ent_c
             box.redraws = 0
             with progress:
                 progress.clear_output(wait=True)
-                bar = tqdm(total=n + 1, desc="GAIL iterations", leave=False)
+                bar = tqdm(total=n, desc="GAIL iterations", leave=False)
 
                 live = AdversarialHistory()   # the curves so far, from what the trainer reports
 
@@ -187,7 +224,6 @@ def gail_widget(demos=None, reward: str = "logit", absorbing: bool = True, ent_c
                 wall = time.perf_counter() - t0
                 bar.set_postfix_str(f"evaluating the deterministic policy on {eval_episodes} episodes")
                 ev = evaluate(policy, env_id, eval_episodes, seed=EVAL_SEED_OFFSET + s["seed"])
-                bar.update(1)
                 bar.close()
             box.policy, box.history, box.evaluation, box.wall_s = policy, history, ev, wall
             draw(history, f"GAIL, {settings_text(s)}")
@@ -204,4 +240,4 @@ def gail_widget(demos=None, reward: str = "logit", absorbing: bool = True, ent_c
     return box
 
 
-__all__ = ["gail_widget", "describe", "settings_text", "REWARD_NOTES"]
+__all__ = ["gail_widget", "describe", "settings_text", "seconds_per_iteration", "REWARD_NOTES", "SLOW_WORK"]

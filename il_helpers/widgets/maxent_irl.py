@@ -17,7 +17,7 @@ from IPython.display import display
 
 from ..core.checks import TRAIN_SEED_MAX, check, check_int, check_seed
 from ..core.config import budget
-from .common import in_range
+from .common import in_range, pressed, train_button
 
 WORLDS = {"FeatureGrid (linear reward)": ("FeatureGrid", "linear"),
           "ObjectWorld (deep reward)": ("ObjectWorld", "deep")}
@@ -68,7 +68,7 @@ def maxent_irl_widget(world: str = "FeatureGrid", size: int = 16, n_demos: int =
     lr_sl = widgets.FloatLogSlider(value=DEFAULT_LR[kind] if lr is None else lr, base=10, min=-4, max=0, step=0.1,
                                    description="Learning rate", continuous_update=False, style=style,
                                    readout_format=".4f")
-    train = widgets.Button(description="Train", button_style="primary", icon="play")
+    train = train_button()
     progress = widgets.Output()
     summary = widgets.HTML()
     plot = widgets.Output()
@@ -106,6 +106,10 @@ def maxent_irl_widget(world: str = "FeatureGrid", size: int = 16, n_demos: int =
         preview()
 
     def on_train(_=None):
+        with pressed(train, summary):
+            train_once()
+
+    def train_once():
         from tqdm.auto import tqdm
 
         w = current_world()
@@ -128,7 +132,11 @@ def maxent_irl_widget(world: str = "FeatureGrid", size: int = 16, n_demos: int =
         learner_visits = tab.state_visitation(tab.soft_value_iteration(r, w.P, w.horizon), w.P, w.d0).sum(0)
         box.result = {"demos": demos_sl.value, "evd": ev.evd, "evd_relative": ev.relative, "reward_corr": corr,
                       "log_likelihood": hist.log_likelihood[-1], "wall_s": time.perf_counter() - t0}
-        fig, axes = plt.subplots(1, 5, figsize=(15, 2.9), gridspec_kw={"width_ratios": [1, 1, 1, 1, 1.15]})
+        # two rows of maps and the EVD curve beside them: 9.5 inches wide, readable in JupyterLab's output
+        fig = plt.figure(figsize=(9.5, 5.6))
+        grid = fig.add_gridspec(2, 3, width_ratios=[1, 1, 1.1])
+        axes = [fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1]), fig.add_subplot(grid[1, 0]),
+                fig.add_subplot(grid[1, 1]), fig.add_subplot(grid[:, 2])]
         heatmap(axes[0], w, w.reward, "true reward", label="reward")
         heatmap(axes[1], w, r, f"learned reward ({k})", label="reward")
         vmax = float(max(expert_visits.max(), learner_visits.max()))

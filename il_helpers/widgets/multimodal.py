@@ -21,7 +21,7 @@ from ..core.seeding import DEMO_SEED_OFFSET, EVAL_SEED_OFFSET
 from ..envs.registry import OBSTACLE_FORK
 from ..lessons.multimodal import TRAIN, TRAIN_FAST, evaluate_fork
 from ..plots.multimodal import plot_demo_paths, plot_fork_mixture, plot_paths
-from .common import in_range, pressed
+from .common import in_range, pressed, train_button
 
 
 def describe(policy, stats: dict) -> str:
@@ -56,7 +56,7 @@ def multimodal_widget(n_components: int = 5, n_demos: int = 100, seed: int = 0, 
                                    value="sample", description="Mode", style=style)
     hold = widgets.Checkbox(value=True, description="hold the sampled mode for the whole episode", style=style,
                             layout=widgets.Layout(width="360px"))
-    train = widgets.Button(description="Train", button_style="primary", icon="play")
+    train = train_button()
     progress = widgets.Output()
     summary = widgets.HTML()
     plot = widgets.Output()
