@@ -175,3 +175,11 @@ def test_readme_results_reads_the_repository_readme():
 
 def test_cartpole_uses_ho_ermon_subsampling():
     assert C.TASKS["CartPole"].subsample == il.HO_ERMON_SUBSAMPLE
+
+
+def test_gridworld_rows_are_exact():
+    """On a gridworld the scores are expected returns, not sample means: the number of evaluation
+    episodes does not change them."""
+    a, b = (C.run_method("bc", "FeatureGrid", seed=0, eval_episodes=n) for n in (1, 7))
+    assert a["normalized"] == b["normalized"] and a["return_mean"] == b["return_mean"]
+    assert a["transfer"] == b["transfer"]
