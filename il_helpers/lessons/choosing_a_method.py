@@ -8,7 +8,11 @@ and imitation followed by improvement.
   environment steps, training wall time) and how it behaves when the conditions change.
   :func:`run_comparison` runs many; :func:`summarize` reduces them over seeds, and
   :func:`il_helpers.plots.comparison_table` and :func:`il_helpers.plots.plot_comparison` turn
-  them into the table and the figure, never typed by hand.
+  them into the table and the figure, never typed by hand; :func:`seed_values` gives one value
+  per seed, for claims that say on how many seeds they hold. Gridworld scores are exact
+  (:func:`grid_score`: expected returns under the known model, no sampling).
+* :func:`readme_results` reads the bench's results table from the README (``make results``), and
+  :func:`bench_failures` lists where a method scores below a threshold there.
 * :func:`finetune_experiment`: behavioral cloning of a demonstrator that is *not* optimal for
   the true reward, then PPO on the true reward from that initialization, against PPO from
   scratch with the same number of environment steps (:func:`bc_actor_critic` does the
