@@ -6,6 +6,7 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+import torch  # noqa: E402
 
 import il_helpers as il  # noqa: E402
 from il_helpers.lessons import choosing_a_method as C  # noqa: E402
@@ -108,3 +109,77 @@ def test_run_comparison_shares_demos_and_reports_progress():
     assert seen[-1][:2] == (3, 3) and rows[1]["pairs"] == rows[2]["pairs"] == 50
     with pytest.raises(ValueError, match="at least one task"):
         C.run_comparison([])
+
+
+def test_seed_values_in_seed_order():
+    rows = [fake_row("bc", 2, 0.9), fake_row("bc", 0, 0.2), fake_row("gail", 0, 1.0), fake_row("bc", 1, 0.6)]
+    np.testing.assert_allclose(C.seed_values(rows, "T", "bc"), [0.2, 0.6, 0.9])
+    np.testing.assert_allclose(C.seed_values(rows, "T", "bc", "transfer:T=1000"), [0.1, 0.3, 0.45])
+    np.testing.assert_allclose(C.seed_values(rows, "T", "bc", "env_steps"), [0, 100, 200])
+    with pytest.raises(ValueError, match="no rows"):
+        C.seed_values(rows, "T", "dagger")
+    with pytest.raises(ValueError, match="no change"):
+        C.seed_values(rows, "T", "bc", "transfer:gusts")
+    with pytest.raises(ValueError, match="no 'typo'"):
+        C.seed_values(rows, "T", "bc", "typo")
+
+
+def test_grid_score_is_exact_and_normalized_by_the_soft_expert():
+    """Gridworld scores are expected returns under the known model: the soft expert scores 1, the
+    uniform random policy 0, the greedy optimal policy above 1; reversed controls are scored
+    against the expert planned for them."""
+    from il_helpers.envs.gridworlds import changed_dynamics, world_for
+
+    world = world_for("il_helpers/FeatureGrid-v0")
+    T, S, A = world.horizon, world.n_states, world.n_actions
+    assert C.grid_score(world.soft_plan.policy, world)["normalized"] == pytest.approx(1.0)
+    uniform = C.grid_score(torch.full((T, S, A), 1.0 / A, dtype=torch.float64), world)
+    assert uniform["normalized"] == pytest.approx(0.0, abs=1e-12)
+    assert C.grid_score(world.optimal_plan.policy, world)["normalized"] > 1.0
+    P = changed_dynamics(world, "reverse")
+    assert C.grid_score(world.soft_plan.policy, world, P)["normalized"] < 0    # the old plan, new controls
+
+
+PENDULUM_ROW = ("| `Pendulum-v1` | -156.3 ± 2.7 (0.99) | -1240.1 ± 2.3 (-0.01) | -780.2 ± 6.3 (0.42), 0.15 s "
+                "| -1173.5 ± 27.7 (0.06), 5.66 s |")
+README_SNIPPET = f"""intro
+<!-- results:start -->
+| environment | expert | random | bc | gail |
+|---|---|---|---|---|
+| `CartPole-v1` | 500.0 ± 0.0 (1.00) | 22.0 ± 0.8 (0.00) | 500.0 ± 0.0 (1.00), 0.41 s | — |
+{PENDULUM_ROW}
+
+Measured ...
+<!-- results:end -->
+"""
+
+
+def test_readme_results_parses_the_table():
+    r = C.readme_results(README_SNIPPET)
+    assert list(r) == ["CartPole-v1", "Pendulum-v1"] and "gail" not in r["CartPole-v1"]
+    assert r["Pendulum-v1"]["gail"] == {"return_mean": -1173.5, "return_std": 27.7, "normalized": 0.06, "wall_s": 5.66}
+    assert r["Pendulum-v1"]["random"]["normalized"] == -0.01 and r["CartPole-v1"]["expert"]["wall_s"] is None
+    assert C.bench_failures(r, methods=("gail",)) == [("Pendulum-v1", "gail", 0.06, 0.42, None)]
+    with pytest.raises(ValueError, match="markers"):
+        C.readme_results("no table here")
+    with pytest.raises(ValueError, match="cannot read"):
+        C.readme_results(README_SNIPPET.replace("0.41 s", "fast"))
+
+
+def test_readme_results_reads_the_repository_readme():
+    """The README's own table (made by make results) parses, and every cell has a normalized score."""
+    r = C.readme_results()
+    assert "MountainCar-v0" in r and "gail" in r["MountainCar-v0"]
+    assert all(np.isfinite(c["normalized"]) for cells in r.values() for c in cells.values())
+
+
+def test_cartpole_uses_ho_ermon_subsampling():
+    assert C.TASKS["CartPole"].subsample == il.HO_ERMON_SUBSAMPLE
+
+
+def test_gridworld_rows_are_exact():
+    """On a gridworld the scores are expected returns, not sample means: the number of evaluation
+    episodes does not change them."""
+    a, b = (C.run_method("bc", "FeatureGrid", seed=0, eval_episodes=n) for n in (1, 7))
+    assert a["normalized"] == b["normalized"] and a["return_mean"] == b["return_mean"]
+    assert a["transfer"] == b["transfer"]

@@ -29,3 +29,9 @@ def test_plot_comparison_draws_every_row(bc_row, dagger_row):
     axes = CP.plot_comparison([bc_row, dagger_row])
     assert len(axes) == 2 and all(len(ax.collections) == 2 for ax in axes)
     plt.close("all")
+
+
+def test_figures_fit_the_notebook_width(bc_row, dagger_row):
+    axes = CP.plot_comparison([bc_row, dagger_row])
+    assert axes[0].figure.get_size_inches()[0] <= 9.5
+    plt.close("all")

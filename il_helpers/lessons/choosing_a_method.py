@@ -8,7 +8,11 @@ and imitation followed by improvement.
   environment steps, training wall time) and how it behaves when the conditions change.
   :func:`run_comparison` runs many; :func:`summarize` reduces them over seeds, and
   :func:`il_helpers.plots.comparison_table` and :func:`il_helpers.plots.plot_comparison` turn
-  them into the table and the figure, never typed by hand.
+  them into the table and the figure, never typed by hand; :func:`seed_values` gives one value
+  per seed, for claims that say on how many seeds they hold. Gridworld scores are exact
+  (:func:`grid_score`: expected returns under the known model, no sampling).
+* :func:`readme_results` reads the bench's results table from the README (``make results``), and
+  :func:`bench_failures` lists where a method scores below a threshold there.
 * :func:`finetune_experiment`: behavioral cloning of a demonstrator that is *not* optimal for
   the true reward, then PPO on the true reward from that initialization, against PPO from
   scratch with the same number of environment steps (:func:`bc_actor_critic` does the
@@ -25,9 +29,11 @@ model instead. Seeds follow the bench CLI: demonstrations ``seed + 10_000``, eva
 from __future__ import annotations
 
 import copy
+import re
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -42,7 +48,7 @@ from ..core.seeding import DEMO_SEED_OFFSET, EVAL_SEED_OFFSET
 from ..envs.gridworlds import changed_dynamics, is_gridworld, world_for
 from ..envs.registry import LANE_KEEPING, OBSTACLE_FORK, env_spaces, get_expert
 from ..tabular.policies import policy_table
-from ..tabular.solvers import policy_value, value_iteration
+from ..tabular.solvers import policy_value, soft_value_iteration, value_iteration
 from .multimodal import TRAIN, TRAIN_FAST
 
 
@@ -148,13 +154,18 @@ def score(policy, env_id: str, n_episodes: int, seed: int, horizon: int | None =
     return out
 
 
-def _grid_scores(policy_table_fn, world, P) -> float:
-    """Exact normalized value of a time-indexed policy under dynamics ``P`` (random 0, optimal 1)."""
-    T, S = world.horizon, world.n_states
-    v = float(policy_value(policy_table_fn(P), world.r, P, world.d0))
-    v_opt = float(policy_value(value_iteration(world.r, P, T).policy, world.r, P, world.d0))
-    v_rand = float(policy_value(torch.full((T, S, 5), 0.2, dtype=torch.float64), world.r, P, world.d0))
-    return (v - v_rand) / (v_opt - v_rand)
+def grid_score(pi, world, P=None) -> dict:
+    """Exact score of a time-indexed policy table ``pi[t, s, a]`` on a gridworld under the
+    transitions ``P`` (default: the world's own): no sampling, the expected return under the
+    known model, ``return_mean = sum_t E[r(s_t)]`` from the start distribution. ``normalized``:
+    the uniform random policy 0, the course's soft-optimal expert *planned for the same* ``P``
+    (soft value iteration of the true reward) 1; a greedy (hard-optimal) policy scores above 1."""
+    P = world.P if P is None else P
+    T, S, A = world.horizon, world.n_states, world.n_actions
+    v = float(policy_value(pi, world.r, P, world.d0))
+    v_exp = float(policy_value(soft_value_iteration(world.r, P, T).policy, world.r, P, world.d0))
+    v_rand = float(policy_value(torch.full((T, S, A), 1.0 / A, dtype=torch.float64), world.r, P, world.d0))
+    return {"return_mean": v, "normalized": (v - v_rand) / (v_exp - v_rand)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -186,8 +197,10 @@ def run_method(method: str, task="LaneKeeping", seed: int = 0, budget: dict | No
     Returns a row: ``method, task, env, seed, demos, pairs, expert_labels, env_steps, wall_s,
     needs, return_mean, normalized`` (+ ``off_road_rate`` / ``success_rate`` where the env has
     them) and ``transfer``: change name -> normalized score under that change (random 0, the
-    expert under the same change 1; on a gridworld, exact values with the recovered reward
-    re-optimized under the new controls and the BC policy used as it is).
+    expert under the same change 1). On a gridworld every score is exact (:func:`grid_score`:
+    the expected return under the known model, the soft-optimal expert planned for the same
+    controls 1), with the recovered reward re-optimized under the new controls and the BC policy
+    used as it is; ``eval_episodes`` is not used there.
     """
     task = _task(task)
     if method not in NEEDS:
@@ -217,17 +230,19 @@ def run_method(method: str, task="LaneKeeping", seed: int = 0, budget: dict | No
     row = {"method": method, "task": task.name, "env": demos.env_id, "seed": int(seed), "demos": demos.num_episodes,
            "pairs": len(demos), **extra, "wall_s": wall, "needs": NEEDS[method]}
     eval_seed = int(seed) + EVAL_SEED_OFFSET
-    if is_gridworld(demos.env_id):
+    if is_gridworld(demos.env_id):       # exact: expected returns under the known model, no sampling
         world = world_for(demos.env_id)
-        row.update(score(policy, demos.env_id, eval_episodes, eval_seed))
+
+        def table_under(P):
+            if reward is not None:       # re-plan with the recovered reward under these controls
+                return value_iteration(reward, P, world.horizon).policy
+            return policy_table(policy, world)   # a policy maps states to actions: used as it is
+
+        row.update(grid_score(table_under(world.P), world))
         row["transfer"] = {}
         for name, change in task.changes.items():
             P = changed_dynamics(world, change["controls"])
-            if reward is not None:       # re-plan with the recovered reward under the new controls
-                row["transfer"][name] = _grid_scores(lambda P: value_iteration(reward, P, world.horizon).policy,
-                                                     world, P)
-            else:                        # a policy maps states to actions: it is used as it is
-                row["transfer"][name] = _grid_scores(lambda P: policy_table(policy, world), world, P)
+            row["transfer"][name] = grid_score(table_under(P), world, P)["normalized"]
         return row
     row.update(score(policy, demos.env_id, eval_episodes, eval_seed))
     row["transfer"] = {name: score(policy, demos.env_id, eval_episodes, eval_seed, horizon=change.get("horizon"),
@@ -297,6 +312,80 @@ def summarize(rows) -> dict[tuple[str, str], dict]:
             s["success_rate"] = float(np.mean([r["success_rate"] for r in rs]))
         s["transfer"] = {name: float(np.mean([r["transfer"][name] for r in rs])) for name in rs[0]["transfer"]}
         out[key] = s
+    return out
+
+
+def seed_values(rows, task: str, method: str, key: str = "normalized") -> np.ndarray:
+    """One value per seed (in seed order) of ``method`` on ``task``: a row key (``"normalized"``,
+    ``"wall_s"``, ...) or ``"transfer:<change>"`` for the score under a changed condition. The
+    claims of notebook 07 are made on these arrays, so they say on how many seeds they hold."""
+    rs = sorted((r for r in check_rows(rows) if (r["task"], r["method"]) == (task, method)), key=lambda r: r["seed"])
+    if not rs:
+        raise ValueError(f"no rows for method {method!r} on task {task!r}")
+    if key.startswith("transfer:"):
+        name = key[len("transfer:"):]
+        if name not in rs[0]["transfer"]:
+            raise ValueError(f"task {task!r} has no change {name!r} (its changes: {', '.join(rs[0]['transfer'])})")
+        return np.array([r["transfer"][name] for r in rs], float)
+    if key not in rs[0]:
+        raise ValueError(f"rows have no {key!r}")
+    return np.array([r[key] for r in rs], float)
+
+
+# ---------------------------------------------------------------------------------------------
+# the bench's results table (README.md), read rather than copied
+# ---------------------------------------------------------------------------------------------
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+_CELL = re.compile(r"^\s*(?P<mean>-?[\d.]+)\s*±\s*(?P<std>[\d.]+)\s*\((?P<norm>-?[\d.]+)\)"
+                   r"(?:,\s*(?P<wall>[\d.]+)\s*s)?\s*$")  # "mean ± std (normalized)[, wall s]"
+
+
+def readme_results(text: str | None = None) -> dict[str, dict[str, dict]]:
+    """The bench's results table of the README (between ``<!-- results:start -->`` and
+    ``<!-- results:end -->``, made by ``make results``) as ``env id -> method -> {"return_mean",
+    "return_std", "normalized", "wall_s"}`` (``wall_s`` None for the expert and random columns);
+    a cell "—" (the method does not apply) is left out. ``text``: the README's text (default: the
+    repository's README.md)."""
+    text = README.read_text(encoding="utf-8") if text is None else text
+    if "<!-- results:start -->" not in text or "<!-- results:end -->" not in text:
+        raise ValueError("no results table: the README lacks the <!-- results:start --> / <!-- results:end --> markers")
+    block = text.split("<!-- results:start -->", 1)[1].split("<!-- results:end -->", 1)[0]
+    lines = [ln.strip() for ln in block.splitlines() if ln.strip().startswith("|")]
+    if len(lines) < 3:
+        raise ValueError("the results table has no rows")
+    split = [[c.strip() for c in ln.strip("|").split("|")] for ln in lines]
+    head, body = split[0][1:], split[2:]
+    out: dict[str, dict[str, dict]] = {}
+    for cells in body:
+        env = cells[0].strip("`")
+        if len(cells) - 1 != len(head):
+            raise ValueError(f"row {env!r} has {len(cells) - 1} cells for {len(head)} columns")
+        out[env] = {}
+        for method, cell in zip(head, cells[1:]):
+            if cell in ("—", "-", ""):
+                continue
+            m = _CELL.match(cell)
+            if m is None:
+                raise ValueError(f"cannot read the cell {cell!r} ({env}, {method})")
+            wall = None if m["wall"] is None else float(m["wall"])
+            out[env][method] = {"return_mean": float(m["mean"]), "return_std": float(m["std"]),
+                                "normalized": float(m["norm"]), "wall_s": wall}
+    return out
+
+
+def bench_failures(results: dict | None = None, methods=("gail", "airl"), below: float = 0.5) -> list[tuple]:
+    """The environments of the README's results table on which ``methods`` score below ``below``
+    (normalized, mean over the bench's seeds): ``(env, method, normalized, bc, dagger)`` tuples,
+    with BC's and DAgger's normalized scores on the same environment (None where not run), in
+    table order."""
+    results = readme_results() if results is None else results
+    out = []
+    for env, cells in results.items():
+        for m in methods:
+            if m in cells and cells[m]["normalized"] < below:
+                out.append((env, m, cells[m]["normalized"], *(cells[k]["normalized"] if k in cells else None
+                                                               for k in ("bc", "dagger"))))
     return out
 
 
@@ -399,5 +488,6 @@ def finetune_experiment(iterations: int = 20, seed: int = 0, n_demos: int = 4, d
 
 
 __all__ = ["Task", "TASKS", "NEEDS", "BUDGETS", "method_budget", "task_demos", "score", "run_method",
-           "run_comparison", "summarize", "check_rows", "edge_hugger", "bc_actor_critic",
+           "run_comparison", "summarize", "check_rows", "seed_values", "grid_score", "readme_results",
+           "bench_failures", "edge_hugger", "bc_actor_critic",
            "FineTuneResult", "finetune_experiment"]

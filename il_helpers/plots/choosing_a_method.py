@@ -51,7 +51,7 @@ def plot_comparison(rows, axes=None):
     against the training wall time. Returns the axes."""
     rows = check_rows(rows)
     if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(11, 3.6), constrained_layout=True)
+        _, axes = plt.subplots(1, 2, figsize=(9.5, 3.6), constrained_layout=True)  # fits the notebook width
     tasks = list(dict.fromkeys(r["task"] for r in rows))
     for r in rows:
         color = f"C{tasks.index(r['task'])}"
