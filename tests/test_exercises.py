@@ -49,3 +49,22 @@ def test_non_numeric_or_ragged_answers_are_reported_not_raised(capsys):
     assert check.last_status == "wrong" and "not a numeric array" in capsys.readouterr().out
     check("episode_returns", lambda r, lengths: None)
     assert check.last_status == "wrong"
+
+
+def test_messages_are_marked_in_plain_text_and_say_which_function_runs_next(capsys):
+    """No emoji (a box without the font); a check that did not pass says the cells below use the reference."""
+    from il_helpers.exercises import CHECKS, MARKS, USES_REFERENCE, check
+
+    name = sorted(CHECKS)[0]
+    reference = CHECKS[name][0]
+
+    def todo(*args):
+        raise NotImplementedError
+
+    check(name, todo)
+    out = capsys.readouterr().out
+    assert out.startswith(MARKS["todo"]) and USES_REFERENCE in out
+    check(name, reference)
+    out = capsys.readouterr().out
+    assert out.startswith(MARKS["correct"]) and USES_REFERENCE not in out
+    assert all(ch.isascii() for ch in "".join(MARKS.values()))

@@ -12,6 +12,8 @@ def test_animation_has_one_frame_every_k_steps():
     assert html.count("data:image/png;base64") == 4 + 1   # 4 frames, and the first again as the <img>'s picture
     assert "http" not in html and "font-awesome" not in html  # works offline: no stylesheet from a CDN
     assert html.count("<button") == 9 and "▶" in html
+    # no media-control emoji (U+23E9..U+23FA): they need an emoji font, else they show as boxes
+    assert not any(0x23E9 <= ord(ch) <= 0x23FA for ch in html)
 
 
 def test_the_image_shows_the_first_frame_with_its_size_before_any_script_runs():

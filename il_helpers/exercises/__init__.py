@@ -26,6 +26,12 @@ import numpy as np
 from .safety import TIME_LIMIT, copies, describe, isolated_rng, run, safe_str, same, to_array
 
 CHECKS: dict[str, tuple[Callable, Callable]] = {}  # name -> (reference, test-case generator)
+#: the mark that starts a check's message, by status: plain text (an emoji needs a font that a
+#: student's machine may lack, and shows as a box there)
+MARKS = {"correct": "[CORRECT]", "wrong": "[WRONG]", "error": "[ERROR]", "todo": "[TO DO]"}
+#: what a check that did not pass adds: which function the cells below run
+USES_REFERENCE = ("The cells below use the reference solution, not your function, until this check passes "
+                  "(their numbers are the reference's).")
 
 
 def exercise(name: str, cases: Callable):
@@ -84,7 +90,8 @@ def check(name: str, fn: Callable, verbose: bool = True, time_limit: float | Non
                          f"got {time_limit!r}")
     reference, cases = CHECKS[name]
     names = list(inspect.signature(reference).parameters)
-    status, message, notes = "correct", f"✅ {name}: correct on every test case. Well done!", []
+    status, notes = "correct", []
+    message = f"{MARKS['correct']} {name}: correct on every test case. Well done! The cells below use your function."
     for i, args in enumerate(cases()):
         with isolated_rng():
             want = reference(*copies(args))       # the reference first, on its own copies
@@ -95,31 +102,34 @@ def check(name: str, fn: Callable, verbose: bool = True, time_limit: float | Non
         where = f"test case {i} ({_inputs(names, args)})"
         if outcome.kind == "timeout":
             status = "error"
-            message = (f"❌ {name}: {where} ran for more than {time_limit:g} s and was stopped: an infinite loop? "
-                       f"(a loop whose condition never changes, or a while without a break)")
+            message = (f"{MARKS['error']} {name}: {where} ran for more than {time_limit:g} s and was stopped: "
+                       f"an infinite loop? (a loop whose condition never changes, or a while without a break)")
             break
         if outcome.kind == "raised":
             err = outcome.error
             if isinstance(err, NotImplementedError):
                 status = "todo"
-                message = f"⏳ {name}: not done yet; the notebook continues with the reference solution."
+                message = f"{MARKS['todo']} {name}: not done yet."
                 break
             status = "error"
             what = (f"called sys.exit({safe_str(err.code, use_repr=True)}): return a value instead"
                     if isinstance(err, SystemExit) else f"raised {type(err).__name__}: {safe_str(err)}")
-            message = f"❌ {name}: {where} {what}"
+            message = f"{MARKS['error']} {name}: {where} {what}"
             break
         changed = [j for j, (a, b) in enumerate(zip(mine, args)) if not same(a, b)]
         if changed:
             j = changed[0]
             status = "wrong"
-            message = (f"❌ {name}: {where}: your function changed its input {j} ({names[j] if j < len(names) else j}) "
-                       f"in place; work on a copy (e.g. x = x.copy() or x.clone()) and return a new result")
+            message = (f"{MARKS['wrong']} {name}: {where}: your function changed its input {j} "
+                       f"({names[j] if j < len(names) else j}) in place; work on a copy (e.g. x = x.copy() or "
+                       f"x.clone()) and return a new result")
             break
         problem = _compare(outcome.value, want)
         if problem:
-            status, message = "wrong", f"❌ {name}: {where} {problem}"
+            status, message = "wrong", f"{MARKS['wrong']} {name}: {where} {problem}"
             break
+    if status != "correct":
+        message += " " + USES_REFERENCE
     if verbose:
         for note in notes:
             print(note)

@@ -15,9 +15,11 @@ from ..core.policies import as_policy
 from ..envs.registry import make_env
 
 # matplotlib's player draws its buttons with Font Awesome icons fetched from a CDN; the course
-# runs offline, so the icons are replaced by Unicode symbols and the stylesheet link is dropped.
-_ICONS = {"fa-minus": "−", "fa-fast-backward": "⏮", "fa-step-backward": "⏴︎|", "fa-play fa-flip-horizontal": "◀",
-          "fa-pause": "⏸", "fa-play": "▶", "fa-step-forward": "|⏵︎", "fa-fast-forward": "⏭", "fa-plus": "+"}
+# runs offline, so the icons are replaced by symbols of the Geometric Shapes block (in every common
+# font, unlike the media-control emoji, which show as boxes without an emoji font) and the
+# stylesheet link is dropped. Each button keeps its tooltip ("First frame", ...).
+_ICONS = {"fa-minus": "−", "fa-fast-backward": "|◀◀", "fa-step-backward": "|◀", "fa-play fa-flip-horizontal": "◀",
+          "fa-pause": "||", "fa-play": "▶", "fa-step-forward": "▶|", "fa-fast-forward": "▶▶|", "fa-plus": "+"}
 
 
 def first_frame(html: str) -> tuple[str, int, int]:
