@@ -1,5 +1,6 @@
-"""The CVAE policy: its loss is the negative ELBO, its latent selects the side (held per episode,
-or fresh at every step, which zig-zags), and train_cvae (the trainer contract)."""
+"""The CVAE policy: its loss is the beta-VAE objective (the negative ELBO at beta = 1), its latent
+selects the side (held per episode, or fresh at every step, which zig-zags), and train_cvae (the
+trainer contract)."""
 
 import numpy as np
 import pytest
@@ -22,7 +23,8 @@ def cvae(demos):
     return C.train_cvae(demos, seed=0)[0]  # the full budget (the defaults): the CVAE needs it
 
 
-def test_cvae_loss_is_the_negative_elbo(demos):
+def test_cvae_loss_is_the_beta_vae_objective(demos):
+    # beta = 0.5: reconstruction + beta KL, the beta-VAE objective (the negative ELBO only at beta = 1)
     p = C.CVAEPolicy.for_env(ENV, latent_dim=2, beta=0.5, decoder_std=0.2, seed=0)
     obs, a = torch.as_tensor(demos.obs[:16]), torch.as_tensor(demos.actions[:16])
     p.eval()  # deterministic: z = the posterior mean

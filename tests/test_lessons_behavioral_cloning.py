@@ -11,6 +11,8 @@ from il_helpers.lessons.behavioral_cloning import (
     LaneKeepingDriver,
     MixedQuality,
     degraded_demonstrators,
+    early_stopping_runs,
+    first_patience_stop,
     mixed_quality_demos,
     return_weights,
     top_k,
@@ -164,3 +166,31 @@ def test_weighted_bc_beats_plain_bc():
                   for w in (None, return_weights(d, temperature=0.5))]
         gaps.append(scores[1] - scores[0])
     assert np.mean(gaps) >= 0.05, gaps
+
+
+def test_first_patience_stop():
+    # best at epoch 1; patience 2 stops at epoch 3, patience 3 at epoch 4; never with patience 10
+    v = [3.0, 1.0, 2.0, 2.0, 2.0, 0.5]
+    assert first_patience_stop(v, 2) == 3 and first_patience_stop(v, 3) == 4
+    assert first_patience_stop(v, 10) == 5                     # the last epoch
+    assert first_patience_stop([1.0, 1.0, 1.0], 1) == 1        # a tie is not an improvement
+    for bad in (0, 1.5, True):
+        with pytest.raises(ValueError, match="patience"):
+            first_patience_stop(v, bad)
+    with pytest.raises(ValueError, match="val_loss"):
+        first_patience_stop([], 2)
+
+
+def test_early_stopping_runs_keep_both_candidates_of_one_run():
+    demos = load_expert_demos("Pendulum-v1", 5)
+    rows = early_stopping_runs(demos, [0, 1], epochs=12, n_eval=3, patience=2)
+    assert [r["seed"] for r in rows] == [0, 1]
+    for r in rows:
+        assert len(r["val_loss"]) == len(r["train_loss"]) == 12
+        assert r["held_best"] <= r["held_last"] + 1e-6                       # the best epoch is the minimum
+        assert r["held_best"] == pytest.approx(min(r["val_loss"]), rel=1e-4)
+        assert r["stop_at"] == first_patience_stop(r["val_loss"], 2)
+        assert r["held_at_stop"] == pytest.approx(min(r["val_loss"][: r["stop_at"] + 1]))
+        assert np.isfinite(r["score_best"]) and np.isfinite(r["score_last"])
+    again = early_stopping_runs(demos, [0], epochs=12, n_eval=3, patience=2)[0]
+    assert again["score_last"] == rows[0]["score_last"] and again["held_best"] == rows[0]["held_best"]  # deterministic

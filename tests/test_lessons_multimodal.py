@@ -52,7 +52,10 @@ def test_bishop_data_is_the_inverse_problem():
 def test_the_budget_and_the_labels():
     assert L.TRAIN["epochs"] > L.TRAIN_FAST["epochs"]
     cfg = MDNConfig()
-    assert {k: getattr(cfg, k) for k in L.TRAIN} == L.TRAIN  # the trainers' defaults are the full budget
+    # the trainers' defaults are the full budget, except that the lesson runs every epoch (patience = epochs)
+    assert {k: getattr(cfg, k) for k in L.TRAIN if k != "patience"} == {k: v for k, v in L.TRAIN.items()
+                                                                         if k != "patience"}
+    assert L.TRAIN["patience"] == L.TRAIN["epochs"] and L.TRAIN_FAST["patience"] == L.TRAIN_FAST["epochs"]
     assert [il.plots.label(m) for m in L.METHODS] == ["MSE-BC", "MDN", "discretized", "CVAE"]
     assert set(L.TRAINERS) == set(L.METHODS) - {"mse"}
 
@@ -80,6 +83,7 @@ def test_fork_comparison_rows_table_progress_and_reuse(small_demos):
     assert calls == [(1, 2, "mse"), (2, 2, "mdn")]
     for r in rows:
         assert r["episodes"] == 10 and r["finite"] and r["epochs"] >= 1 and 0 <= r["success_rate"] <= 1
+    assert np.isnan(rows[0]["fork_left_prob"]) and 0 <= rows[1]["fork_left_prob"] <= 1
     table = il.plots.fork_comparison_table(rows)
     assert table.splitlines()[2].startswith("MSE-BC") and table.splitlines()[3].startswith("MDN")
     assert "over 1 seed(s), 10 episodes each" in table
@@ -88,3 +92,21 @@ def test_fork_comparison_rows_table_progress_and_reuse(small_demos):
     trained = {("mdn", 0): L.train_method("mdn", demos, seed=0, fast=True)}
     again = L.fork_comparison([0], methods=("mdn",), n_demos=15, episodes=10, trained=trained)
     assert again[0]["success_rate"] == rows[1]["success_rate"] and again[0]["epochs"] == rows[1]["epochs"]
+
+
+def test_minority_side_share():
+    base = {"episodes": 100}
+    assert L.minority_side_share({**base, "n_passed": 0, "left_share": float("nan")}) == 0.0   # all collide
+    assert L.minority_side_share({**base, "n_passed": 100, "left_share": 1.0}) == 0.0          # one side only
+    assert L.minority_side_share({**base, "n_passed": 100, "left_share": 0.0}) == 0.0
+    assert L.minority_side_share({**base, "n_passed": 80, "left_share": 0.25}) == pytest.approx(0.2)
+    _, expert = L.evaluate_fork(il.get_expert(ENV), 100, seed=0)
+    assert L.minority_side_share(expert) > 0.3                                               # the expert splits
+
+
+def test_fork_left_probability():
+    mdn = MDNPolicy(2, 2, n_components=3, seed=0)
+    w, mu, _ = mdn.mixture(np.asarray(il.envs.obstacle_fork.FORK_STATE, np.float32)[None])
+    assert L.fork_left_probability(mdn) == pytest.approx(float(w[0][mu[0, :, 1] > 0].sum()))
+    assert 0.0 <= L.fork_left_probability(mdn) <= 1.0
+    assert np.isnan(L.fork_left_probability(il.get_expert(ENV)))                             # no mixture

@@ -1,10 +1,12 @@
 """Conditional variational auto-encoder (CVAE) policies: a latent ``z`` selects the mode.
 
 An encoder ``q(z | s, a)`` maps a state and the expert's action to a Gaussian over the latent;
-a decoder maps ``(s, z)`` back to the action. BC minimizes the negative evidence lower bound
+a decoder maps ``(s, z)`` back to the action. BC minimizes
 
     ||a - dec(s, z)||^2 / (2 sigma^2) + beta KL(q(z | s, a) || N(0, I)),   z ~ q(z | s, a),
 
+which for ``beta = 1`` (the default) is the negative evidence lower bound (ELBO, up to a constant)
+and for ``beta != 1`` the beta-VAE objective (Higgins et al. 2017), not an ELBO
 (a reparameterized sample ``z = mu + sigma * eps`` in training, the posterior mean in
 validation), so the latent learns *which* of the expert's actions was taken (left or right).
 
@@ -39,8 +41,9 @@ class CVAEConfig(ModeHoldingConfig):
 
 def cvae_loss(actions: torch.Tensor, decoded: torch.Tensor, mean: torch.Tensor, log_var: torch.Tensor,
               beta: float, decoder_std: float) -> torch.Tensor:
-    """Per-sample negative ELBO: reconstruction ``||a - dec||^2 / (2 sigma^2)`` plus ``beta`` times
-    ``KL(N(mean, exp(log_var)) || N(0, I))``; ``(B, D)`` and ``(B, latent)`` -> ``(B,)``."""
+    """Per-sample loss: reconstruction ``||a - dec||^2 / (2 sigma^2)`` plus ``beta`` times
+    ``KL(N(mean, exp(log_var)) || N(0, I))``; ``(B, D)`` and ``(B, latent)`` -> ``(B,)``. The negative
+    ELBO (up to a constant) for ``beta = 1``; the beta-VAE objective (Higgins et al. 2017) otherwise."""
     recon = ((actions - decoded) ** 2).sum(dim=1) / (2 * decoder_std**2)
     kl = 0.5 * (mean**2 + log_var.exp() - 1.0 - log_var).sum(dim=1)      # KL(q(z|s,a) || N(0, I))
     return recon + beta * kl
@@ -95,7 +98,8 @@ class CVAEPolicy(ModeHoldingPolicy):
 
 def train_cvae(demos, *, env_id: str | None = None, seed: int = 0, progress=None, config: CVAEConfig | None = None,
                **settings):
-    """Behavioral cloning of a :class:`CVAEPolicy` on ``demos`` (the negative ELBO): ``(policy, history)``.
+    """Behavioral cloning of a :class:`CVAEPolicy` on ``demos`` (:func:`cvae_loss`: the negative
+    ELBO for ``beta = 1``, the beta-VAE objective otherwise): ``(policy, history)``.
 
     ``config`` (a :class:`CVAEConfig`, its fields replaced by the keyword ``settings``) sets the
     latent, the loss weights and the budget; the networks are built with ``seed`` for ``env_id``

@@ -27,8 +27,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import torch
 
+from ..algorithms.bc import bc_loss, train_bc
 from ..core.demonstrations import Demonstrations, collect_demonstrations
+from ..core.evaluation import evaluate
 from ..core.policies import Policy
 from ..envs.registry import LANE_KEEPING, LANE_KEEPING_DISCRETE, check_env_id, get_expert
 
@@ -200,3 +203,58 @@ def top_k_episodes(demos: Demonstrations, k: int) -> np.ndarray:
 def top_k(demos: Demonstrations, k: int) -> Demonstrations:
     """Filtered BC's data: the ``k`` episodes with the highest returns (in their original order)."""
     return demos.episodes(top_k_episodes(demos, k))
+
+
+# --------------------------------------------------------------------------------------------
+# early stopping: the best validation epoch's weights against the last epoch's, one run
+# --------------------------------------------------------------------------------------------
+
+
+def first_patience_stop(val_loss, patience: int) -> int:
+    """The epoch at which early stopping with ``patience`` would have stopped on this validation
+    curve: the first epoch ``patience`` epochs past the best so far (the last epoch if never)."""
+    v = np.asarray(val_loss, dtype=float)
+    if v.ndim != 1 or len(v) == 0:
+        raise ValueError("first_patience_stop: val_loss must be a non-empty 1-d sequence")
+    if isinstance(patience, bool) or not isinstance(patience, (int, np.integer)) or patience < 1:
+        raise ValueError(f"first_patience_stop: patience must be an integer >= 1, got {patience!r}")
+    best_so_far = np.minimum.accumulate(v)
+    last_best = np.array([int(np.flatnonzero(v[: e + 1] == best_so_far[e])[0]) for e in range(len(v))])
+    stale = np.arange(len(v)) - last_best
+    hits = np.flatnonzero(stale >= patience)
+    return int(hits[0]) if len(hits) else len(v) - 1
+
+
+def early_stopping_runs(demos: Demonstrations, seeds, epochs: int = 300, n_eval: int = 100,
+                        patience: int = 5, eval_seed: int = 1000) -> list[dict]:
+    """Notebook 02's early-stopping experiment: per seed, ONE least-squares BC run of ``epochs``
+    epochs on ``demos`` (one episode in five held out for validation), and both of its candidates.
+
+    * the **best epoch's** weights, those with the lowest validation loss (what ``train_bc`` keeps);
+    * the **last epoch's** weights: the same run, repeated with ``val_frac=0`` on the same training
+      episodes, so the same initial weights and minibatches (checked: the training losses agree).
+
+    Each is scored on ``n_eval`` test episodes (seed ``eval_seed + seed``). Returns one dict per
+    seed: ``seed``, ``best_epoch``, ``held_best`` / ``held_last`` (held-out MSE), ``score_best`` /
+    ``score_last`` (normalized return), and ``stop_at`` / ``held_at_stop``: where early stopping
+    with ``patience`` would have stopped on the same curve, and the best held-out loss by then.
+    """
+    rows = []
+    for s in seeds:
+        s = int(s)
+        best_pol, curve = train_bc(demos, loss="mse", epochs=epochs, patience=epochs, seed=s)
+        train_part, val_part = demos.split(val_frac=0.2, seed=s)
+        last_pol, last_hist = train_bc(train_part, loss="mse", epochs=epochs, val_frac=0, seed=s)
+        if not np.allclose(curve.train_loss, last_hist.train_loss, rtol=1e-3):
+            raise RuntimeError("early_stopping_runs: the run without validation is not the same run")
+        vo, va = torch.as_tensor(val_part.obs), torch.as_tensor(val_part.actions)
+        with torch.no_grad():
+            held_best = bc_loss(best_pol, vo, va).mean().item()
+            held_last = bc_loss(last_pol, vo, va).mean().item()
+        stop = first_patience_stop(curve.val_loss, patience)
+        rows.append(dict(seed=s, best_epoch=int(curve.best_epoch), held_best=held_best, held_last=held_last,
+                         stop_at=stop, held_at_stop=float(np.min(curve.val_loss[: stop + 1])),
+                         score_best=evaluate(best_pol, demos.env_id, n_episodes=n_eval, seed=eval_seed + s).normalized,
+                         score_last=evaluate(last_pol, demos.env_id, n_episodes=n_eval, seed=eval_seed + s).normalized,
+                         val_loss=list(curve.val_loss), train_loss=list(curve.train_loss)))
+    return rows

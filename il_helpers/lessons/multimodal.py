@@ -20,6 +20,7 @@ from ..algorithms.mdn import train_mdn
 from ..core.demonstrations import collect_demonstrations
 from ..core.rollout import rollout
 from ..core.seeding import DEMO_SEED_OFFSET, EVAL_SEED_OFFSET
+from ..envs.obstacle_fork import FORK_STATE
 from ..envs.registry import OBSTACLE_FORK
 
 # --------------------------------------------------------------------------------------------
@@ -27,7 +28,8 @@ from ..envs.registry import OBSTACLE_FORK
 # --------------------------------------------------------------------------------------------
 
 #: the training budget of every method of the comparison (``train_bc`` settings; the multimodal
-#: trainers' defaults are the same): the MDN needs several thousand small steps. Every epoch of the
+#: trainers' defaults are the same, except their ``patience`` of 20): the MDN needs several
+#: thousand small steps. Every epoch of the
 #: budget runs (``patience`` = ``epochs``) and the weights of the best validation epoch are kept:
 #: the MDN's validation loss can stall for 20 epochs and then fall again. With ``patience`` 20,
 #: seed 2 stopped at epoch 36 and passed the obstacle in 60 % of the episodes (its most likely
@@ -106,6 +108,26 @@ def fork_stats(r) -> dict:
     }
 
 
+def fork_left_probability(policy) -> float:
+    """The probability a mixture policy gives "left" at the fork state: the total weight of its
+    components whose mean sideways action is positive (left), at ``obstacle_fork.FORK_STATE``.
+    NaN for a policy without a ``mixture(obs)`` method (least squares, discretized, CVAE)."""
+    if not hasattr(policy, "mixture"):
+        return float("nan")
+    w, mu, _ = policy.mixture(np.asarray(FORK_STATE, np.float32)[None])
+    return float(w[0][mu[0, :, 1] > 0].sum())
+
+
+def minority_side_share(stats: dict) -> float:
+    """The share of all episodes that passed the obstacle on the side used less often:
+    ``min(left, right) passes / episodes`` from :func:`fork_stats`. 0 for a policy that never
+    passes or always passes on one side; about 0.5 for one that splits evenly and never collides."""
+    if stats["n_passed"] == 0:
+        return 0.0
+    share = stats["left_share"]
+    return float(min(share, 1.0 - share) * stats["n_passed"] / stats["episodes"])
+
+
 def evaluate_fork(policy, n_episodes: int = 100, seed: int = 0, horizon: int | None = None):
     """Roll ``policy`` out on ObstacleFork and return ``(rollout, fork_stats(rollout))``.
 
@@ -130,8 +152,9 @@ def fork_comparison(seeds=range(5), methods=METHODS, n_demos: int = N_DEMOS, epi
     method on them, and evaluate it on ``episodes`` episodes (seed + EVAL_SEED_OFFSET) with
     :func:`evaluate_fork`.
 
-    Returns one dict per (method, seed): :func:`fork_stats`' numbers plus ``train_s``, ``epochs``
-    and ``finite`` (every training and validation loss was finite). ``progress(done, total, info)``
+    Returns one dict per (method, seed): :func:`fork_stats`' numbers plus ``train_s``, ``epochs``,
+    ``finite`` (every training and validation loss was finite) and ``fork_left_prob``
+    (:func:`fork_left_probability`, NaN for the methods without a mixture). ``progress(done, total, info)``
     is called after each method and seed, ``info`` being its row. ``trained`` maps ``(method, seed)``
     to an already trained ``(policy, history)`` (on the same demonstrations) to reuse instead of
     training again.
@@ -148,7 +171,8 @@ def fork_comparison(seeds=range(5), methods=METHODS, n_demos: int = N_DEMOS, epi
             finite = bool(np.all(np.isfinite(hist.train_loss)) and np.all(np.isfinite(hist.val_loss))
                           and all(torch.all(torch.isfinite(p)) for p in policy.parameters()))
             rows.append({"method": kind, "seed": int(seed), **stats, "train_s": hist.wall_s,
-                         "epochs": hist.epochs_run, "finite": finite})
+                         "epochs": hist.epochs_run, "finite": finite,
+                         "fork_left_prob": fork_left_probability(policy)})
             if progress is not None:
                 progress(len(rows), total, rows[-1])
     return rows
