@@ -28,8 +28,7 @@ from ..envs.registry import OBSTACLE_FORK
 # --------------------------------------------------------------------------------------------
 
 #: the training budget of every method of the comparison (``train_bc`` settings; the multimodal
-#: trainers' defaults are the same, except their ``patience`` of 20): the MDN needs several
-#: thousand small steps. Every epoch of the
+#: trainers' defaults are the same): the MDN needs several thousand small steps. Every epoch of the
 #: budget runs (``patience`` = ``epochs``) and the weights of the best validation epoch are kept:
 #: the MDN's validation loss can stall for 20 epochs and then fall again. With ``patience`` 20,
 #: seed 2 stopped at epoch 36 and passed the obstacle in 60 % of the episodes (its most likely
