@@ -28,9 +28,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ..algorithms.airl_tabular import AIRLTabularConfig, AIRLTabularHistory, train_airl_tabular
 from ..algorithms.bc import train_bc
 from ..algorithms.gail import train_gail
-from ..algorithms.airl_tabular import AIRLTabularConfig, AIRLTabularHistory, train_airl_tabular
 from ..core.demonstrations import HO_ERMON_SUBSAMPLE, Demonstrations
 from ..core.evaluation import evaluate
 from ..core.nets import one_thread
