@@ -72,3 +72,24 @@ def test_bad_arguments():
     with pytest.raises(TypeError, match="unknown setting"):
         ga.transfer_experiment((0,), epochs=3)
 
+
+
+def test_few_demonstrations_scores_one_per_seed_on_the_same_subsampled_pairs():
+    """Ho & Ermon's table: every size subsampled with HO_ERMON_SUBSAMPLE (50 pairs per 500-step
+    CartPole trajectory), one BC and one GAIL score per seed; a dict gives each size its seeds."""
+    import numpy as np
+
+    import il_helpers as il
+
+    full = il.collect_demonstrations("CartPole-v1", 2, seed=10_000)
+    out = ga.few_demonstrations(full, [1, 2], {1: [0, 1], 2: [0]}, iterations=1, eval_episodes=2)
+    assert out["pairs"] == {1: 500 // il.HO_ERMON_SUBSAMPLE, 2: 2 * 500 // il.HO_ERMON_SUBSAMPLE}
+    for method in ("BC", "GAIL"):
+        assert out[method][1].shape == (2,) and out[method][2].shape == (1,)
+        assert np.isfinite(out[method][1]).all() and (out[method][1] <= 1.0 + 1e-9).all()
+    again = ga.few_demonstrations(full, [1], [0], iterations=1, eval_episodes=2)
+    assert again["BC"][1][0] == out["BC"][1][0]                       # deterministic given the seed
+    with pytest.raises(ValueError, match="at least one number"):
+        ga.few_demonstrations(full, [], [0], iterations=1, eval_episodes=2)
+    with pytest.raises(ValueError, match="at least one seed"):
+        ga.few_demonstrations(full, [1], {1: []}, iterations=1, eval_episodes=2)

@@ -14,6 +14,10 @@ random policy, 1 = the soft-optimal expert re-optimized on the true reward in th
 :func:`transfer_experiment` runs it over several worlds; measured on five 8x8 FeatureGrids
 (wind 0 for training): the state-only reward scores 1.00 on the training dynamics and 1.00 with
 reversed controls, the state-action reward 1.00 and -0.10 to 0.18.
+
+:func:`few_demonstrations` is the section before it: Ho & Ermon's CartPole table (BC against GAIL
+from 1, 4, 7 or 10 expert trajectories subsampled with
+:data:`~il_helpers.core.demonstrations.HO_ERMON_SUBSAMPLE`).
 """
 
 from __future__ import annotations
@@ -25,6 +29,10 @@ import numpy as np
 import torch
 
 from ..algorithms.airl_tabular import AIRLTabularConfig, AIRLTabularHistory, train_airl_tabular
+from ..algorithms.bc import train_bc
+from ..algorithms.gail import train_gail
+from ..core.demonstrations import HO_ERMON_SUBSAMPLE, Demonstrations
+from ..core.evaluation import evaluate
 from ..core.nets import one_thread
 from ..envs.gridworlds import changed_dynamics, make_world
 from ..tabular.mdp import as_transitions, reward_table
@@ -128,3 +136,39 @@ def transfer_experiment(world_seeds=(0, 1, 2, 3, 4), size: int = 8, change: str 
         scores={k: {d: np.asarray(v) for d, v in scores[k].items()} for k in kinds},
         reward_corr={k: np.asarray(v) for k, v in corr.items()}, results=results,
         wall_s=time.perf_counter() - t0)
+
+
+def few_demonstrations(full: Demonstrations, sizes, seeds, *, iterations: int, eval_episodes: int,
+                       every: int = HO_ERMON_SUBSAMPLE, eval_seed: int = 20_000) -> dict:
+    """Ho & Ermon's (2016) CartPole table: BC against GAIL from few subsampled expert trajectories.
+
+    For each ``n`` in ``sizes`` the first ``n`` episodes of ``full`` are subsampled (every
+    ``every``-th pair from a random offset, :meth:`Demonstrations.subsample`); BC and GAIL
+    (``iterations`` generator iterations) are trained on the same pairs with each training seed
+    and scored by the normalized return over ``eval_episodes`` test episodes (seed ``eval_seed +
+    seed``). ``seeds``: a list of training seeds for every size, or a dict ``{n: seeds}``.
+
+    Returns ``{"BC": {n: scores}, "GAIL": {n: scores}, "pairs": {n: number of pairs}}`` with one
+    score per seed (numpy arrays, in the order of the seeds).
+    """
+    sizes = [int(n) for n in sizes]
+    if not sizes:
+        raise ValueError("few_demonstrations: sizes must name at least one number of trajectories")
+    seeds_of = {n: list(seeds[n]) for n in sizes} if isinstance(seeds, dict) else {n: list(seeds) for n in sizes}
+    if any(not s for s in seeds_of.values()):
+        raise ValueError("few_demonstrations: every size needs at least one seed")
+    out = {"BC": {}, "GAIL": {}, "pairs": {}}
+    for n in sizes:
+        demos = full.first(n).subsample(every)
+        out["pairs"][n] = len(demos)
+        for method in ("BC", "GAIL"):
+            out[method][n] = []
+        for seed in seeds_of[n]:
+            bc_policy, _ = train_bc(demos, seed=seed)
+            gail_policy, _ = train_gail(demos, iterations=iterations, seed=seed)
+            for method, policy in (("BC", bc_policy), ("GAIL", gail_policy)):
+                score = evaluate(policy, full.env_id, eval_episodes, seed=eval_seed + seed).normalized
+                out[method][n].append(score)
+        for method in ("BC", "GAIL"):
+            out[method][n] = np.asarray(out[method][n])
+    return out
