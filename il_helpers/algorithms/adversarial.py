@@ -24,9 +24,11 @@ collects no more reward, so the *sign* of the reward decides whether the agent w
 or to die, whatever the expert did. With ``absorbing=True`` a terminated episode instead moves to
 an **absorbing state** where it stays forever: the discriminator scores the absorbing state like
 any other state (its input is a flag, observation and action zeroed), the generator collects
-its reward ``r_abs`` at every later step, and GAE bootstraps a termination with the exact value
-``r_abs / (1 - gamma)``. The episode length then leaks nothing: falling is good or bad only if
-the discriminator says the expert's states are unlike the absorbing one. The discriminator sees
+its reward ``r_abs`` at every later step. Every episode then lasts forever, so a constant added to
+every reward changes no preference: the generator is trained on the shifted reward
+``r(s, a) - r_abs``, under which the absorbing state is worth exactly 0, which is what GAE already
+gives a termination (no bootstrap). The episode length then leaks nothing: falling is good or bad
+only if the discriminator says the expert's states are unlike the absorbing one. The discriminator sees
 the absorbing state with the weight of the steps it fills up to the horizon (a fixed-horizon
 view of the same MDP).
 
