@@ -25,8 +25,11 @@ $(TESTS): $(COURSE) requirements-test.txt
 install: $(COURSE)       ## the course: pinned dependencies + il_helpers (editable)
 install-test: $(TESTS)   ## plus pytest, nbval, playwright
 
-# the server's root is the repository, so the notebooks' links to ../README.md resolve; Lab opens on notebooks/
+# the server's root is the repository, so the notebooks' links to ../README.md resolve; Lab opens on notebooks/.
+# JupyterLab draws widgets and HTML outputs only in notebooks it trusts (a fresh clone's are not):
+# `jupyter trust` signs the course's own notebooks for this user, so their saved widgets show.
 lab: $(COURSE)           ## open the course in JupyterLab
+	$(PY) -m jupyter trust notebooks/*.ipynb
 	$(PY) -m jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks $(ROOT_ARGS) $(LAB_ARGS)
 
 # make present NB=01: the notebook whose name starts with NB (its two-digit prefix), checked before anything runs

@@ -81,3 +81,12 @@ def test_a_press_that_fails_says_so_and_enables_the_button():
         with pressed(button, summary):
             raise RuntimeError("out of memory")
     assert "Training stopped" in summary.value and "out of memory" in summary.value and not button.disabled
+
+
+def test_a_widget_box_says_what_it_is_where_it_cannot_be_drawn():
+    """An untrusted notebook (a fresh clone in JupyterLab) or GitHub shows the text form."""
+    from il_helpers.widgets import tour_widget
+    box = tour_widget()
+    text = box._repr_mimebundle_()["text/plain"]
+    assert text == "[tour_widget, an interactive widget: trust and run the notebook (make lab does) to see it]"
+    assert "VBox(children" not in text and isinstance(box, widgets.VBox)

@@ -15,7 +15,7 @@ from ..core.rollout import rollout
 from ..envs.registry import LANE_KEEPING
 from ..lessons.distribution_shift import LEARNER
 from ..plots.behavioral_cloning import plot_drift
-from .common import in_range, pressed, remember, show_figure, train_button
+from .common import CourseBox, in_range, pressed, remember, show_figure, train_button
 from .progress import StagedProgress
 
 #: state-noise augmentation (train_bc's ``state_noise``, in normalized units) when the box is ticked
@@ -93,7 +93,8 @@ def behavioral_cloning_widget(n_demos: int = LEARNER["n_demos"], noise: float = 
                            f"drive {n_episodes} test episodes of {horizon} steps.")
     plot = widgets.Output()
     progress = widgets.Output()
-    box = widgets.VBox([widgets.HBox([demos, nz]), widgets.HBox([aug, train]), progress, summary, plot])
+    box = CourseBox([widgets.HBox([demos, nz]), widgets.HBox([aug, train]), progress, summary, plot],
+                    "behavioral_cloning_widget")
     box.result, box.history, box.figure = None, [], None
 
     def run(*_):

@@ -18,6 +18,21 @@ from ..core.checks import check_int, check_number
 SEED_BOX = (0, 999)
 
 
+class CourseBox(widgets.VBox):
+    """A notebook widget's outer box. Its text form (``repr``) is what a reader sees where the widget
+    cannot be drawn: JupyterLab draws widgets only in a *trusted* notebook (a fresh clone is not;
+    ``make lab`` trusts the course's notebooks), GitHub never. So it says what the box is and how to
+    use it, instead of ipywidgets' ``VBox(children=(HBox(...`` dump."""
+
+    def __init__(self, children, name: str, **kwargs):
+        super().__init__(children, **kwargs)
+        self.course_name = name
+
+    def __repr__(self) -> str:
+        # ipywidgets cuts the text form at 110 characters
+        return f"[{self.course_name}, an interactive widget: trust and run the notebook (make lab does) to see it]"
+
+
 def in_range(where: str, name: str, value, low, high, integer: bool = False, control: str = "slider"):
     """``value`` for a builder argument that sets a control with range ``[low, high]``, or a
     ValueError naming the argument, the value and the range: a widget never clamps an argument
@@ -110,5 +125,5 @@ def show_figure(output: widgets.Output, fig) -> None:
     plt.close(fig)
 
 
-__all__ = ["SEED_BOX", "QUEUED_CLICK_S", "BUSY", "TrainButton", "in_range", "seed_box", "train_button",
+__all__ = ["CourseBox", "SEED_BOX", "QUEUED_CLICK_S", "BUSY", "TrainButton", "in_range", "seed_box", "train_button",
            "seed_and_train", "remember", "refuse", "pressed", "show_figure"]

@@ -14,7 +14,7 @@ from ..algorithms.dagger import train_dagger
 from ..algorithms.schedules import SCHEDULES, make_schedule
 from ..lessons.dagger import COURSE, COURSE_DEMOS, course_config, course_demos
 from ..plots.dagger import plot_coverage, plot_history, plot_schedules
-from .common import in_range, pressed, remember, seed_and_train, show_figure
+from .common import CourseBox, in_range, pressed, remember, seed_and_train, show_figure
 
 #: the parameter slider's range and step for each schedule kind
 PARAM_SLIDER = {
@@ -75,7 +75,8 @@ def dagger_widget(schedule: str = "exponential", param: float | None = 0.5, iter
     summary = widgets.HTML()
     plot = widgets.Output()
     progress = widgets.Output()
-    box = widgets.VBox([widgets.HBox([kind, par]), widgets.HBox([its, eps, sd, train]), progress, summary, plot])
+    box = CourseBox([widgets.HBox([kind, par]), widgets.HBox([its, eps, sd, train]), progress, summary, plot],
+                    "dagger_widget")
     box.result, box.history = None, []
 
     def current_schedule():

@@ -20,7 +20,7 @@ from ..lessons.distribution_shift import (
     measure_cost_curve,
 )
 from ..plots.distribution_shift import plot_compounding
-from .common import in_range, pressed, remember, seed_and_train, show_figure
+from .common import CourseBox, in_range, pressed, remember, seed_and_train, show_figure
 from .progress import StagedProgress
 
 #: network sizes offered by the capacity control
@@ -89,7 +89,8 @@ def distribution_shift_widget(n_demos: int = LEARNER["n_demos"], capacity: str =
                            f"drive {n_episodes} episodes and draw J(T).")
     plot = widgets.Output()
     progress = widgets.Output()
-    box = widgets.VBox([widgets.HBox([demos, cap, ep]), widgets.HBox([hor, nz, sd, train]), progress, summary, plot])
+    box = CourseBox([widgets.HBox([demos, cap, ep]), widgets.HBox([hor, nz, sd, train]), progress, summary, plot],
+                    "distribution_shift_widget")
     box.result, box.history = None, []
 
     def run(*_):

@@ -27,7 +27,7 @@ from ..core.evaluation import evaluate
 from ..core.seeding import DEMO_SEED_OFFSET, EVAL_SEED_OFFSET
 from ..envs.registry import make_batched
 from ..plots.gail_airl import plot_adversarial
-from .common import pressed, seed_box, show_figure, train_button
+from .common import CourseBox, pressed, seed_box, show_figure, train_button
 
 ENV_ID = "CartPole-v1"
 #: what each reward form does to an agent whose episodes can end early
@@ -144,8 +144,8 @@ def gail_widget(demos=None, reward: str = "logit", absorbing: bool = True, ent_c
     progress = widgets.Output()
     summary = widgets.HTML()
     plot = widgets.Output()
-    box = widgets.VBox([widgets.HBox([rew, absb]), widgets.HBox([ent, dst, gp]), widgets.HBox([its, sd, train]),
-                        progress, summary, plot])
+    box = CourseBox([widgets.HBox([rew, absb]), widgets.HBox([ent, dst, gp]), widgets.HBox([its, sd, train]),
+                        progress, summary, plot], "gail_widget")
     box.policy, box.history, box.evaluation, box.wall_s, box.figure, box.redraws = None, None, None, None, None, 0
 
     def settings() -> dict:

@@ -17,7 +17,7 @@ from IPython.display import display
 
 from ..core.checks import TRAIN_SEED_MAX, check, check_int, check_seed
 from ..core.config import budget
-from .common import in_range, pressed, train_button
+from .common import CourseBox, in_range, pressed, train_button
 
 WORLDS = {"FeatureGrid (linear reward)": ("FeatureGrid", "linear"),
           "ObjectWorld (deep reward)": ("ObjectWorld", "deep")}
@@ -72,8 +72,8 @@ def maxent_irl_widget(world: str = "FeatureGrid", size: int = 16, n_demos: int =
     progress = widgets.Output()
     summary = widgets.HTML()
     plot = widgets.Output()
-    box = widgets.VBox([widgets.HBox([world_dd, size_sl, wind_sl]), widgets.HBox([demos_sl, lr_sl, train]),
-                        progress, summary, plot])
+    box = CourseBox([widgets.HBox([world_dd, size_sl, wind_sl]), widgets.HBox([demos_sl, lr_sl, train]),
+                        progress, summary, plot], "maxent_irl_widget")
     box.world, box.size, box.demos, box.wind, box.lr = world_dd, size_sl, demos_sl, wind_sl, lr_sl
     box.train, box.progress, box.summary, box.plot = train, progress, summary, plot
     box.result = None

@@ -21,7 +21,7 @@ from ..core.seeding import DEMO_SEED_OFFSET, EVAL_SEED_OFFSET
 from ..envs.registry import OBSTACLE_FORK
 from ..lessons.multimodal import TRAIN, TRAIN_FAST, evaluate_fork
 from ..plots.multimodal import plot_demo_paths, plot_fork_mixture, plot_paths
-from .common import in_range, pressed, train_button
+from .common import CourseBox, in_range, pressed, train_button
 
 
 def describe(policy, stats: dict) -> str:
@@ -60,7 +60,8 @@ def multimodal_widget(n_components: int = 5, n_demos: int = 100, seed: int = 0, 
     progress = widgets.Output()
     summary = widgets.HTML()
     plot = widgets.Output()
-    box = widgets.VBox([widgets.HBox([k, train]), widgets.HBox([select, hold]), progress, summary, plot])
+    box = CourseBox([widgets.HBox([k, train]), widgets.HBox([select, hold]), progress, summary, plot],
+                    "multimodal_widget")
     box.policy, box.stats, box.trained_k, box.figure = None, None, None, None
     cache = {}
 

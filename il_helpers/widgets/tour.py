@@ -10,7 +10,7 @@ from ..core.checks import check_choice
 from ..core.data import SHIPPED, load_expert_demos
 from ..envs.lane_keeping import OBS_NAMES
 from ..envs.registry import ENV_IDS
-from .common import in_range, show_figure
+from .common import CourseBox, in_range, show_figure
 
 OBS_LABELS = {
     "CartPole-v1": ["cart x", "cart velocity", "pole angle", "pole ang. velocity"],
@@ -53,7 +53,7 @@ def tour_widget(env_id: str = "CartPole-v1", n_episodes: int = 10) -> widgets.VB
 
     env.observe(refresh, names="value")
     demos.observe(refresh, names="value")
-    box = widgets.VBox([widgets.HBox([env, demos]), summary, plot])
+    box = CourseBox([widgets.HBox([env, demos]), summary, plot], "tour_widget")
     box.env, box.demos, box.summary, box.plot, box.refresh = env, demos, summary, plot, refresh
     refresh()
     return box
