@@ -134,7 +134,7 @@ def plot_state_distributions(rollouts: dict, steps: int | None = None, axes=None
         raise ValueError("plot_state_distributions needs at least one rollout")
     n = len(rollouts)
     if axes is None:
-        _, axes = plt.subplots(1, n + 1, figsize=(3.3 * (n + 1), 3.0))
+        _, axes = plt.subplots(1, n + 1, figsize=(min(9.5, 3.15 * (n + 1)), 3.0))
     e_edges, psi_edges = np.linspace(-e_max, e_max, bins + 1), np.linspace(-psi_max, psi_max, bins + 1)
     width = e_edges[1] - e_edges[0]
     hists, image = [], None
