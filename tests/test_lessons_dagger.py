@@ -4,12 +4,15 @@ LaneKeeping over seeds 0-4 with one set of settings (``lessons.dagger.COURSE``):
 * DAgger ends its 5 iterations at expert level (normalized score >= 0.95 and at most 0.5 % of
   steps off the road) in 5 of 5 seeds, while BC trained on the same number of expert labels
   (12 demonstrations, the same learner) is off the road on more than 0.5 % of steps in every seed;
-* the log-log slope of DAgger's J(T) is at least 0.5 below BC's (J(T) pooled over the 5 seeds,
-  1000 episodes x 1000 steps each, as in the notebook's full mode: DAgger's rare drifts need
-  that many episodes for a stable slope; measured 1.33 vs 2.12);
-* selective querying reaches 95 % of full DAgger's final score with at most half of its labels;
+* on the same window T = 200..1000 (``ld.SLOPE_WINDOW``) the log-log slope of DAgger's J(T) is at
+  least 0.5 below BC's (J(T) pooled over the 5 seeds, 1000 episodes x 1000 steps each, as in the
+  notebook's full mode; measured 1.33 vs 1.88), and per seed DAgger's is the lower one on at least
+  4 of 5 seeds (measured: BC 1.23-2.26, DAgger 1.00-2.24);
+* selective querying reaches 95 % of full DAgger's final score with at most half of its labels, and
+  its final learner is off the road at most as often as BC on at least as many expert labels;
 * SafeDAgger drives off the road less than DAgger while collecting (never more in any seed,
-  less in total).
+  less in total), and its final learner is off the road more often than BC's on the same 2400
+  labels on at least 4 of 5 seeds.
 """
 
 import numpy as np
@@ -18,7 +21,7 @@ import pytest
 import il_helpers as il
 from il_helpers.core.seeding import EVAL_SEED_OFFSET
 from il_helpers.lessons import dagger as ld
-from il_helpers.lessons.distribution_shift import LEARNER, cost_curve, fit_compounding_slope
+from il_helpers.lessons.distribution_shift import LEARNER, cost_curve
 
 LK = il.LANE_KEEPING
 SEEDS = [0, 1, 2, 3, 4]
@@ -91,8 +94,12 @@ def test_dagger_slope_is_at_least_half_a_unit_below_bc(runs):
             rollouts[label].append(il.rollout(policy, LK, n_episodes=1000, seed=10_000 + seed, horizon=1000))
         j_dagger, j_bc = (cost_curve(rollouts[k][-1]).cost_at(1000) for k in ("DAgger", "BC"))
         assert j_dagger < j_bc / 3, seed  # every seed: far fewer steps off the road over T = 1000
-    slopes = {k: fit_compounding_slope(ld.pooled_cost_curve(v, k)).slope for k, v in rollouts.items()}
-    assert slopes["DAgger"] <= slopes["BC"] - 0.5, slopes
+    fits = {k: ld.window_slope(ld.pooled_cost_curve(v, k)) for k, v in rollouts.items()}
+    assert (fits["BC"].t_min, fits["BC"].t_max) == (fits["DAgger"].t_min, fits["DAgger"].t_max)  # the same window
+    assert fits["DAgger"].slope <= fits["BC"].slope - 0.5, fits
+    per_seed = [ld.window_slope(cost_curve(b)).slope - ld.window_slope(cost_curve(d)).slope
+                for b, d in zip(rollouts["BC"], rollouts["DAgger"])]
+    assert sum(g > 0 for g in per_seed) >= len(SEEDS) - 1, per_seed
 
 
 def test_selective_querying_reaches_95_percent_with_half_the_labels(runs):
@@ -106,6 +113,16 @@ def test_selective_querying_reaches_95_percent_with_half_the_labels(runs):
         assert ok.any(), (seed, h)
 
 
+def test_selective_querying_beats_bc_on_as_many_labels():
+    for seed in SEEDS:
+        _, h = il.train_selective_dagger(ld.course_demos(seed), seed=seed,
+                                         config=ld.course_config(il.SelectiveDAggerConfig, threshold=0.05, n_members=5))
+        demos = il.collect_demonstrations(LK, ld.episodes_for_labels(h.final.labels_used), seed=seed)
+        assert len(demos) >= h.final.labels_used
+        bc, _ = il.train_bc(demos, seed=seed, config=ld.COURSE.bc)
+        assert h.final.off_road_rate <= final_eval(bc, seed).off_road_rate, seed
+
+
 def test_safe_dagger_leaves_the_road_less_while_collecting(runs):
     total_safe = total_dagger = 0
     for seed, r in runs.items():
@@ -116,3 +133,26 @@ def test_safe_dagger_leaves_the_road_less_while_collecting(runs):
         assert safe <= plain, seed
         total_safe, total_dagger = total_safe + safe, total_dagger + plain
     assert total_safe < total_dagger
+
+
+def test_safe_dagger_final_learner_is_worse_than_bc_on_the_same_labels(runs):
+    worse = 0
+    for seed, r in runs.items():
+        _, safe_run = il.train_safe_dagger(ld.course_demos(seed), seed=seed,
+                                           config=ld.course_config(il.SafeDAggerConfig, threshold=0.1))
+        worse += safe_run.final.off_road_rate > r["bc_eval"].off_road_rate
+    assert worse >= len(SEEDS) - 1, worse
+
+
+def test_window_slope_and_episodes_for_labels():
+    H = np.array([100, 200, 400, 800, 1000])
+    c = cost_curve(il.rollout(il.get_expert(LK), LK, n_episodes=2, seed=0, horizon=50))
+    assert ld.window_slope(c, (10, 50)) is None  # the expert: J = 0, no slope
+    c.horizons, c.cost = H, 1e-3 * H.astype(float) ** 1.5
+    f = ld.window_slope(c)
+    assert np.isclose(f.slope, 1.5) and (f.t_min, f.t_max) == (200, 1000) and f.n_points == 4
+    with pytest.raises(ValueError):
+        ld.window_slope(c, (300, 200))
+    assert ld.episodes_for_labels(1200) == 6 and ld.episodes_for_labels(1201) == 7 and ld.episodes_for_labels(1) == 1
+    with pytest.raises(ValueError):
+        ld.episodes_for_labels(0)

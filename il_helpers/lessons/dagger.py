@@ -55,3 +55,39 @@ def pooled_cost_curve(rollouts: list[Rollout], label: str = "policy", horizons=N
     pooled = Rollout(env_id=rollouts[0].env_id, horizon=alive.shape[1], obs=blank, actions=blank, rewards=flat,
                      next_obs=blank, terminated=np.zeros(alive.shape, bool), alive=alive, infos=infos)
     return cost_curve(pooled, horizons=horizons, label=label)
+
+
+#: notebook 03 fits every log-log slope on this one window of horizons, chosen before looking at any
+#: slope: notebook 01 shows that the start of a J(T) curve (T < 200, the time a drifting car needs to
+#: reach the edge, plus the first rare exits) inflates the slope, so the comparison leaves it out
+SLOPE_WINDOW = (200, 1000)
+
+
+def window_slope(curve, window: tuple[int, int] = SLOPE_WINDOW):
+    """The log-log slope of ``curve`` (a :class:`~il_helpers.lessons.distribution_shift.CostCurve`)
+    fitted on the grid horizons ``window[0] <= T <= window[1]``, the same window for every curve.
+
+    Returns the :class:`~il_helpers.lessons.distribution_shift.SlopeFit`, or None when J(T) = 0 at
+    some horizon of the window (too few drifts: a log of zero is not a measurement) or fewer than 3
+    horizons lie in it. No other rule decides which horizons count, so two curves' slopes from
+    this function are always fitted on the same horizons (when both exist).
+    """
+    from .distribution_shift import fit_loglog_slope
+
+    lo, hi = (int(w) for w in window)
+    if not 1 <= lo < hi:
+        raise ValueError(f"window must be (low, high) with 1 <= low < high, got {window!r}")
+    in_window = (curve.horizons >= lo) & (curve.horizons <= hi)
+    if in_window.sum() < 3 or np.any(curve.cost[in_window] <= 0):
+        return None
+    return fit_loglog_slope(curve.horizons, curve.cost, in_window)
+
+
+def episodes_for_labels(n_labels: int, episode_length: int = 200) -> int:
+    """The number of whole expert episodes that give BC at least ``n_labels`` labels
+    (LaneKeeping episodes are 200 steps, one label each): BC on the same label budget as a
+    DAgger variant, rounded up so that BC never gets fewer labels."""
+    n_labels, episode_length = int(n_labels), int(episode_length)
+    if n_labels < 1 or episode_length < 1:
+        raise ValueError(f"n_labels and episode_length must be >= 1, got {n_labels} and {episode_length}")
+    return -(-n_labels // episode_length)

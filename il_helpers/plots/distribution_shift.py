@@ -62,21 +62,21 @@ def plot_compounding(curves, eps: float | None = None, fit: SlopeFit | None = No
             lo = np.clip(c.cost - c.cost_se, c.cost / 3, None)  # +- 1 standard error, clipped for the log axis
             ax.fill_between(c.horizons[pos], lo[pos], (c.cost + c.cost_se)[pos], color=color, alpha=0.15, lw=0)
             ax.plot(c.horizons[pos], c.cost[pos], "o-", color=color, ms=3.5, lw=1.8,
-                    label=f"{c.label} (ε = {c.eps:.1e})" if c.eps > 0 else c.label)
+                    label=f"{c.label} (h = {c.eps:.1e})" if c.eps > 0 else c.label)
         else:  # zero at every T: nothing to draw on a log axis, so mark the resolution 1/N
             ax.plot(c.horizons, np.full(len(c.horizons), 1.0 / c.n_episodes), "v", color=color, ms=5, alpha=0.8,
                     label=f"{c.label}: J = 0 at every T ({c.n_episodes} × {c.max_horizon} steps), drawn at 1/N")
     if eps is not None and eps > 0:
         ref = reference_curves(eps, T_all)
         ax.plot(T_all, ref["eps_T"], "--", color="0.45", lw=1.3,
-                label=r"$\varepsilon T$ (mistakes that do not compound)")
-        ax.plot(T_all, ref["eps_T2"], ":", color="k", lw=1.6, label=r"$\varepsilon T^2$ (the compounding bound)")
+                label=r"$h T$ (mistakes that do not compound)")
+        ax.plot(T_all, ref["eps_T2"], ":", color="k", lw=1.6, label=r"$h T^2$ (the compounding bound)")
         if bound:
             ax.plot(T_all, expected_cost_bound(eps, T_all), "-", color="0.6", lw=1,
-                    label=r"$\Sigma_{t \leq T}\,[1-(1-\varepsilon)^t]$ (the argument's sum)")
+                    label=r"$\Sigma_{t \leq T}\,[1-(1-h)^t]$ (the argument's sum)")
         if 1.0 / eps < T_all.max():
             ax.axvspan(1.0 / eps, T_all.max() * 1.05, color="0.85", alpha=0.5, lw=0)
-            ax.text(1.0 / eps, floor * 2.5, r"$\varepsilon T > 1$ $\rightarrow$ ", fontsize=8, color="0.3",
+            ax.text(1.0 / eps, floor * 2.5, r"$h T > 1$ $\rightarrow$ ", fontsize=8, color="0.3",
                     va="bottom", ha="right")
     if fit is not None:
         Tf = np.geomspace(fit.t_min, fit.t_max, 50)
@@ -107,7 +107,7 @@ def plot_survival(curves, axes=None, max_steps: int | None = None):
         axes[0].plot(t, c.survival[:n], color=color, lw=2, label=f"{c.label} (measured)")
         if c.eps > 0:
             axes[0].plot(t, still_on_distribution(c.eps, t), "--", color=color, lw=1,
-                         label=rf"$(1-\varepsilon)^t$, $\varepsilon$ = {c.eps:.1e}")
+                         label=rf"$(1-h)^t$, $h$ = {c.eps:.1e}")
         axes[1].plot(t, c.p_off[:n], color=color, lw=1.5, label=c.label)
     axes[0].set_xlabel("step t")
     axes[0].set_ylabel("P(still on the road at every step ≤ t)")
@@ -134,7 +134,7 @@ def plot_state_distributions(rollouts: dict, steps: int | None = None, axes=None
         raise ValueError("plot_state_distributions needs at least one rollout")
     n = len(rollouts)
     if axes is None:
-        _, axes = plt.subplots(1, n + 1, figsize=(3.3 * (n + 1), 3.0))
+        _, axes = plt.subplots(1, n + 1, figsize=(min(9.5, 3.15 * (n + 1)), 3.0))
     e_edges, psi_edges = np.linspace(-e_max, e_max, bins + 1), np.linspace(-psi_max, psi_max, bins + 1)
     width = e_edges[1] - e_edges[0]
     hists, image = [], None
