@@ -21,7 +21,8 @@ LK = il.LANE_KEEPING
 
 
 def test_curve_colours_are_the_palette():
-    assert pds._color("BC + DART", 0) == COLORS["bc + dart"] and pds._color("BC (2400 labels)", 0) == COLORS["bc"]
+    assert pds._color("BC + noise injection", 0) == COLORS["bc + dart"]
+    assert pds._color("BC (2400 labels)", 0) == COLORS["bc"]
     assert pds._color("expert", 1) == "#1f77b4" and pds._color("something else", 1) == "C4"
 
 

@@ -10,7 +10,7 @@ from il_helpers.widgets.behavioral_cloning import AUGMENT_NOISE, bc_drift_run, d
 
 
 def numbers(summary: str) -> dict:
-    m = re.search(r"BC from (\d+) demos \(DART noise ([\d.]+), augmentation (on|off), seed (\d+)\): off the road "
+    m = re.search(r"BC from (\d+) demos \(injected noise ([\d.]+), augmentation (on|off), seed (\d+)\): off the road "
                   r"([\d.]+)% .* (\d+)/(\d+) episodes left the road, normalized score (-?[\d.]+)", summary)
     assert m, summary
     return {"demos": int(m[1]), "noise": float(m[2]), "augmentation": m[3] == "on", "off": float(m[5]),
@@ -54,7 +54,7 @@ def test_train_retrains_and_redraws(box):
     box.demos.value, box.noise.value = 10, 0.3
     box.train.click()
     dart = numbers(box.summary.value)
-    assert dart["noise"] == 0.3 and dart["off"] < first["off"]  # DART: less drift from the same 10 demos
+    assert dart["noise"] == 0.3 and dart["off"] < first["off"]  # noise injection: less drift from the same 10 demos
 
     box.noise.value, box.augment.value = 0.0, True
     box.train.click()

@@ -37,7 +37,7 @@ def test_train_click_updates_summary_and_result(box):
     assert res is not None and box.history == [res] and not box.train.disabled
     assert box.summary.value != before
     assert box.summary.value == html.escape(describe(res))
-    assert f"eps = {res.eps:.2e}" in box.summary.value
+    assert f"h = {res.eps:.2e}" in box.summary.value
     assert f"J(1000) = {res.curve.cost_at(1000):.3g}" in box.summary.value
     assert res.settings["n_demos"] == LEARNER["n_demos"] and res.settings["noise"] == 0.0
     assert res.curve.n_episodes == 60 and res.curve.max_horizon == 1000
@@ -55,7 +55,7 @@ def test_controls_change_the_run(box):
     assert res.curve.max_horizon == 200 and res.curve.horizons[-1] == 200
     assert res.demos.num_episodes == 4 and res.demos.meta["noise"] == 0.3
     text = box.summary.value
-    assert text.startswith("BC + DART (4 demos, 8×8 MLP, 10 epochs, DART noise 0.30, seed 3)")
+    assert text.startswith("BC + noise injection (4 demos, 8×8 MLP, 10 epochs, injected noise 0.30, seed 3)")
     assert f"J(200) = {res.curve.cost_at(200):.3g}" in text and f"{100 * res.curve.off_road_rate(200):.2f}%" in text
 
 

@@ -378,7 +378,7 @@ def compounding_experiment(n_demos: int = LEARNER["n_demos"], hidden=LEARNER["hi
     (``expert_sample = (obs, actions)``, default: :func:`expert_states` of 50 episodes) and
     the log-log slope of :func:`fit_compounding_slope` (None if fewer than 3 horizons
     qualify). ``progress(message)`` is called before each stage; ``label`` names the curve
-    (default: "BC", or "BC + DART" when ``noise > 0``).
+    (default: "BC", or "BC + noise injection" when ``noise > 0``).
     """
     from ..algorithms.bc import train_bc
 
@@ -393,7 +393,7 @@ def compounding_experiment(n_demos: int = LEARNER["n_demos"], hidden=LEARNER["hi
     policy, _ = train_bc(demos, hidden=tuple(hidden), epochs=epochs, seed=seed)
     say("rolling out")
     curve = measure_cost_curve(policy, n_episodes=n_episodes, max_horizon=max_horizon, seed=seed + CURVE_SEED_OFFSET,
-                               horizons=horizons, label=label or f"BC{' + DART' if noise > 0 else ''}")
+                               horizons=horizons, label=label or f"BC{' + noise injection' if noise > 0 else ''}")
     eps = curve.eps
     if expert_sample is None:
         expert_sample = expert_states(LANE_KEEPING, 50, seed=EXPERT_SAMPLE_SEED)

@@ -40,7 +40,7 @@ def _as_curves(curves) -> list[CostCurve]:
 def plot_compounding(curves, eps: float | None = None, fit: SlopeFit | None = None, ax=None, bound: bool = False):
     """The compounding-error plot: J(T) against T on log-log axes.
 
-    ``curves``: one :class:`CostCurve` or a list / dict of them (e.g. expert, BC, BC + DART).
+    ``curves``: one :class:`CostCurve` or a list / dict of them (e.g. expert, BC, BC + noise injection, DART).
     The theory's references ``eps T`` and ``eps T^2`` are drawn for ``eps`` (default: the
     ``eps`` of the first curve that has one); ``fit`` adds the fitted line over its range;
     ``bound=True`` adds the error-accumulation sum :func:`expected_cost_bound`. A curve is

@@ -6,7 +6,8 @@ from __future__ import annotations
 #: a colour per policy / method / curve, keyed by the lower-case first word of its label
 COLORS = {
     "expert": "#1f77b4", "learner": "#d62728", "bc": "#d62728", "mse-bc": "#d62728", "random": "#7f7f7f",
-    "dart": "#ff7f0e", "bc + dart": "#ff7f0e", "previous": "#9a9a9a",
+    "dart": "#ff7f0e", "bc + dart": "#ff7f0e", "bc + noise injection": "#ff7f0e", "noise injection": "#ff7f0e",
+    "previous": "#9a9a9a",
     "dagger": "#2ca02c", "safedagger": "#9467bd", "hg-dagger": "#8c564b", "selective": "#17becf",
     "selective dagger": "#17becf",
     "gail": "#e377c2", "airl": "#bcbd22", "maxent_irl": "#17becf", "maxent": "#17becf",

@@ -1,5 +1,5 @@
-"""Notebook 02's widget: retrain BC on LaneKeeping with more or fewer demonstrations, DART
-noise in the demonstrations, or state-noise augmentation, and see how far it drives."""
+"""Notebook 02's widget: retrain BC on LaneKeeping with more or fewer demonstrations, injected
+steering noise in the demonstrations (the data side of DART), or state-noise augmentation, and see how far it drives."""
 
 from __future__ import annotations
 
@@ -27,9 +27,9 @@ WIDGET_EPISODES = 20  # test episodes per Train click: about a second of work at
 
 def bc_drift_run(n_demos: int = LEARNER["n_demos"], noise: float = 0.0, augmentation: bool = False, seed: int = 0,
                  horizon: int = 1000, n_episodes: int = WIDGET_EPISODES, progress=None) -> dict:
-    """Collect ``n_demos`` expert demonstrations (with DART ``noise``), train notebook 01's BC
-    learner (``LEARNER``: a 16×16 MLP, 20 epochs; plus ``AUGMENT_NOISE`` state noise when
-    ``augmentation``) and drive ``n_episodes`` test episodes of ``horizon`` steps.
+    """Collect ``n_demos`` expert demonstrations (driven with a fixed steering ``noise``: noise
+    injection), train notebook 01's BC learner (``LEARNER``: a 16×16 MLP, 20 epochs; plus
+    ``AUGMENT_NOISE`` state noise when ``augmentation``) and drive ``n_episodes`` test episodes of ``horizon`` steps.
 
     Returns a dict with the settings, the rollout, ``off_road_rate`` (share of steps off the
     road), ``cost`` (J(T) = mean steps off the road per episode), ``left`` (episodes that
@@ -57,7 +57,7 @@ def bc_drift_run(n_demos: int = LEARNER["n_demos"], noise: float = 0.0, augmenta
 def describe(res: dict) -> str:
     """The one-line text summary of a :func:`bc_drift_run` result."""
     T, E = res["horizon"], res["rollout"].obs.shape[0]
-    return (f"BC from {res['n_demos']} demos (DART noise {res['noise']:.2f}, augmentation "
+    return (f"BC from {res['n_demos']} demos (injected noise {res['noise']:.2f}, augmentation "
             f"{'on' if res['augmentation'] else 'off'}, seed {res['seed']}): "
             f"off the road {100 * res['off_road_rate']:.1f}% of the steps (J({T}) = {res['cost']:.0f} steps per "
             f"episode), {res['left']}/{E} episodes left the road, "
@@ -66,7 +66,7 @@ def describe(res: dict) -> str:
 
 def behavioral_cloning_widget(n_demos: int = LEARNER["n_demos"], noise: float = 0.0, augmentation: bool = False,
                               seed: int = 0, horizon: int = 1000, n_episodes: int = WIDGET_EPISODES) -> widgets.VBox:
-    """Set the number of demonstrations, DART's noise and augmentation, press Train: collect,
+    """Set the number of demonstrations, the injected noise and augmentation, press Train: collect,
     train notebook 01's BC learner, drive ``n_episodes`` test episodes of ``horizon`` steps.
 
     The box has attributes ``demos`` (IntSlider), ``noise`` (FloatSlider), ``augment``
@@ -83,7 +83,8 @@ def behavioral_cloning_widget(n_demos: int = LEARNER["n_demos"], noise: float = 
     style = {"description_width": "initial"}
     demos = widgets.IntSlider(value=n_demos, min=1, max=50, description="Demonstrations", continuous_update=False,
                               style=style)
-    nz = widgets.FloatSlider(value=noise, min=0.0, max=0.5, step=0.05, description="DART noise", readout_format=".2f",
+    nz = widgets.FloatSlider(value=noise, min=0.0, max=0.5, step=0.05, description="Injected noise",
+                             readout_format=".2f",
                              continuous_update=False, style=style)
     aug = widgets.Checkbox(value=augmentation, description=f"state-noise augmentation ({AUGMENT_NOISE} std)",
                            indent=False, style=style)

@@ -1,4 +1,5 @@
-"""Notebook 01's widget: retrain BC with other data, capacity, training budget or DART noise,
+"""Notebook 01's widget: retrain BC with other data, capacity, training budget or injected noise
+(a fixed steering noise while the expert drives; DART fits it to the learner's error instead),
 and redraw the compounding-error curve J(T)."""
 
 from __future__ import annotations
@@ -47,9 +48,10 @@ def describe(result) -> str:
     h = "×".join(str(x) for x in s["hidden"])
     slope = (f"fitted log-log slope {result.fit.slope:.2f} on T = {result.fit.t_min}..{result.fit.t_max}"
              if result.fit is not None
-             else "no slope: fewer than 3 horizons with J(T) > 0, eps T < 1 and 1% of episodes off the road")
-    return (f"{'BC + DART' if s['noise'] > 0 else 'BC'} ({s['n_demos']} demos, {h} MLP, {s['epochs']} epochs, "
-            f"DART noise {s['noise']:.2f}, seed {s['seed']}): eps = {result.eps:.2e} per step, "
+             else "no slope: fewer than 3 horizons with J(T) > 0, h T < 1 and 1% of episodes off the road")
+    return (f"{'BC + noise injection' if s['noise'] > 0 else 'BC'} ({s['n_demos']} demos, {h} MLP, "
+            f"{s['epochs']} epochs, injected noise {s['noise']:.2f}, seed {s['seed']}): exit hazard "
+            f"h = {result.eps:.2e} per step, "
             f"supervised error {100 * result.action_error:.1f}% of expert states; "
             f"J({T}) = {curve.cost_at(T):.3g} steps off the road, off-road rate {100 * curve.off_road_rate(T):.2f}%; "
             f"{slope}.")
@@ -58,8 +60,8 @@ def describe(result) -> str:
 def distribution_shift_widget(n_demos: int = LEARNER["n_demos"], capacity: str = "16×16",
                               epochs: int = LEARNER["epochs"], horizon: int = 1000, noise: float = 0.0, seed: int = 0,
                               n_episodes: int = WIDGET_EPISODES) -> widgets.VBox:
-    """Set the data, the learner and DART's noise, press Train, see J(T) (expert, this run and
-    the previous run, with the theory's eps T and eps T^2).
+    """Set the data, the learner and the injected noise, press Train, see J(T) (expert, this run and
+    the previous run, with the theory's h T and h T^2).
 
     The box has attributes ``demos``, ``capacity`` (Dropdown), ``epochs``, ``horizon``, ``noise``
     (sliders), ``seed`` (BoundedIntText), ``train`` (Button), ``summary`` (HTML), ``plot``
@@ -82,7 +84,7 @@ def distribution_shift_widget(n_demos: int = LEARNER["n_demos"], capacity: str =
                            style=style)
     hor = widgets.SelectionSlider(options=list(HORIZONS), value=horizon, description="Horizon T",
                                   continuous_update=False, style=style)
-    nz = widgets.FloatSlider(value=noise, min=0.0, max=0.5, step=0.05, description="DART noise",
+    nz = widgets.FloatSlider(value=noise, min=0.0, max=0.5, step=0.05, description="Injected noise",
                              continuous_update=False, readout_format=".2f", style=style)
     sd, train = seed_and_train(seed, style, "distribution_shift_widget")
     summary = widgets.HTML("Choose the settings and press <b>Train</b>: collect demonstrations, train BC, "
