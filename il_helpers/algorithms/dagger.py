@@ -1,7 +1,8 @@
 """DAgger (Ross, Gordon & Bagnell 2011): the loop, its beta schedules and the mixture policy.
 
 Behavioral cloning trains on the expert's states only, so its mistakes take it to states no
-demonstration covered and the cost compounds (``O(eps T^2)``, notebook 01). DAgger trains on
+demonstration covered and the cost compounds (the bound is ``O(eps T^2)``; notebook 01 measures a superlinear
+growth). DAgger trains on
 the states the *learner* visits, labelled by the expert (who can be asked about any state):
 
     D <- expert demonstrations;  pi_0 <- BC on D                                  (iteration 0)

@@ -13,7 +13,8 @@ step, ``kappa(s)`` the road's curvature and ``u`` in [-1, 1] the steering comman
 (the kinematic model for |kappa * e| << 1; ``noise_t`` is a small gust on the heading). The
 reward is 1 on the road (|e| <= half width) and 0 off it. Episodes never end early: a fixed
 horizon T, so the cost of a policy is the number of steps it spends off the road, exactly the
-quantity of the compounding-error analysis (BC's O(eps T^2) vs DAgger's O(eps T)).
+quantity of the compounding-error analysis (the bounds: BC's O(eps T^2) vs DAgger's O(u eps T), linear when
+mistakes are recoverable; notebooks 01 and 03 measure what this road does).
 
 Observation (5 numbers): ``[e, psi, kappa(s), kappa(s + 10 m), kappa(s + 20 m)]``.
 Actions: continuous steering ``u`` in [-1, 1] (``LaneKeeping-v0``), or three discrete
