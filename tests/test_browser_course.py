@@ -76,22 +76,20 @@ VIEWPORT = {"width": 1400, "height": 1000}  # a laptop-sized window; JupyterLab'
 
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 
-# The header's local links (first cell) once JupyterLab has resolved them: it rewrites a relative
-# href to the file's download URL (/files/PATH) and stores the path it resolved in the command linker's
-# arguments, asynchronously after rendering. External links (the Colab badge) are left out.
+# The header's local links (first cell): JupyterLab rewrites a relative href, asynchronously after
+# rendering, to the file's download URL (ORIGIN/files/PATH?_xsrf=...); `resolved` once all are. Links to
+# other sites (the Colab badge) are left out.
 HEADER_LINKS_JS = """() => {
     const cell = document.querySelector('%s .jp-Notebook .jp-Cell');
-    if (!cell) return null;
-    const links = [...cell.querySelectorAll('.jp-RenderedMarkdown a[href]')]
-        .filter(a => !/^https?:\\/\\//.test(a.getAttribute('href')) || a.href.startsWith(location.origin));
-    if (!links.length) return null;
-    const out = links.map(a => ({
-        text: a.textContent.trim(),
-        href: a.href,
-        path: JSON.parse(a.dataset.commandlinkerArgs || '{}').path || null,
-        context: (a.parentElement?.textContent || ''),
-    }));
-    return out.every(l => l.path !== null) ? out : null;
+    const links = [...(cell?.querySelectorAll('.jp-RenderedMarkdown a[href]') || [])]
+        .filter(a => !/^[a-z]+:/i.test(a.getAttribute('href')) || a.href.startsWith(location.origin))
+        .map(a => {
+            const files = location.origin + '/files/';
+            const rel = a.href.startsWith(files) ? a.href.slice(files.length).split(/[?#]/)[0] : null;
+            const path = rel === null ? null : decodeURIComponent(rel);
+            return {text: a.textContent.trim(), href: a.href, raw: a.getAttribute('href'), path: path};
+        });
+    return {resolved: links.length > 0 && links.every(l => l.path !== null), links: links};
 }""" % PANEL
 
 # One output <img>, scrolled into view: where it is (cell number, prompt), whether it is visible, its
@@ -103,7 +101,7 @@ IMAGE_JS = """(img) => {
     const area = img.closest('.jp-OutputArea-output') || img.parentElement;
     return {
         cell: cells.indexOf(cell) + 1,
-        prompt: (cell?.querySelector('.jp-InputPrompt')?.textContent || '').trim(),
+        prompt: (cell?.querySelector('.jp-InputPrompt')?.textContent || '').trim().replace(/:$/, ''),
         id: img.id || '',
         visible: img.checkVisibility({visibilityProperty: true, opacityProperty: true}),
         complete: img.complete,
@@ -152,8 +150,14 @@ def _where(name: str, info: dict) -> str:
 
 def _check_header_links(page, request, name: str, token: str, secs) -> list[str]:
     """The header's previous/next/"all notebooks" links: present, and 200 at their resolved URL."""
-    page.wait_for_function(HEADER_LINKS_JS, timeout=1000 * secs(UI_S), polling=200)
-    links = page.evaluate(HEADER_LINKS_JS)
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(f"() => ({HEADER_LINKS_JS})().resolved", timeout=1000 * secs(UI_S), polling=200)
+    except PlaywrightTimeout as exc:
+        raise AssertionError(f"{name}: JupyterLab did not resolve the header's local links to files on the "
+                             f"server: {page.evaluate(HEADER_LINKS_JS)['links']}") from exc
+    links = page.evaluate(HEADER_LINKS_JS)["links"]
     i = NOTEBOOKS.index(name)
     expected = {"all notebooks": "README.md"}
     if i > 0:
@@ -203,7 +207,8 @@ def _check_animation(page, name: str, secs) -> str:
         f"{_where(name, info)}: the animation shows a {info['width']:.0f}x{info['height']:.0f} picture after "
         f"Run All (natural size {info['natural_width']}x{info['natural_height']})")
     shot = ARTIFACTS / f"{name.removesuffix('.ipynb')}-animation.png"
-    page.locator(f"{PANEL} .jp-Cell", has=img).first.locator(".jp-Cell-outputArea").screenshot(path=str(shot))
+    cell = page.locator(f"{PANEL} .jp-Cell", has=page.locator("img[id^='_anim_img']")).first
+    cell.locator(".jp-Cell-outputArea").screenshot(path=str(shot))
     return f"animation {info['width']:.0f}x{info['height']:.0f} px; screenshot {shot}"
 
 
@@ -212,9 +217,11 @@ def _check_gail_widget(page, name: str, secs, step) -> None:
     from playwright.sync_api import expect
 
     stem = name.removesuffix(".ipynb")
-    train = page.locator(f"{PANEL} .jp-OutputArea-output .widget-button", has_text=re.compile(r"^\s*Train\s*$"))
+    # (`has=` locators are matched inside the outer element, so they start from `page`.)
+    button = page.locator(".widget-button", has_text=re.compile(r"^\s*Train\s*$"))
+    train = page.locator(f"{PANEL} .jp-OutputArea-output").locator(button)
     assert train.count() >= 1, f"{name}: no Train button in the outputs after Run All"
-    box = page.locator(f"{PANEL} .jp-OutputArea-output .widget-vbox", has=train.first).last
+    box = page.locator(f"{PANEL} .jp-OutputArea-output .widget-vbox", has=button).last
     summary = box.locator(".widget-html").last
     plot = box.locator(".widget-output img").last
     box.scroll_into_view_if_needed()
@@ -302,8 +309,18 @@ def test_notebook_runs_in_jupyterlab_defaults(course, chromium, name):
             wait_stably(page, KERNEL_IDLE_JS, secs(KERNEL_READY_S), "the notebook's kernel to be idle")
             step(f"open, kernel idle ({page.locator(f'{PANEL} .jp-Cell').count()} cells)")
 
-            paths = _check_header_links(page, request, name, token, secs)
-            step(f"header links resolve (HTTP 200): {paths}")
+            problems: list[str] = []  # checks that do not stop the others; reported together at the end
+
+            def check(what, *args):  # run a check; an AssertionError joins `problems`
+                try:
+                    return what(*args)
+                except AssertionError as exc:
+                    problems.append(str(exc))
+                    step(f"FAILED: {str(exc)[:300]}")
+
+            paths = check(_check_header_links, page, request, name, token, secs)
+            if paths:
+                step(f"header links resolve (HTTP 200): {paths}")
 
             clear_and_run_all(page, secs(UI_S), secs(RUN_ALL_S))
             step("Run All Cells finished")
@@ -318,31 +335,38 @@ def test_notebook_runs_in_jupyterlab_defaults(course, chromium, name):
             step("every code cell ran without error")
 
             if stem == "01_distribution_shift":  # right after Run All, before any other scrolling
-                step(_check_animation(page, name, secs))
+                done = check(_check_animation, page, name, secs)
+                if done:
+                    step(done)
 
             images = _measure_images(page, secs)
             visible = [i for i in images if i["visible"]]
             empty = [f"{_where(name, i)}: <img{' id=' + i['id'] if i['id'] else ''}> rendered "
                      f"{i['width']:.0f}x{i['height']:.0f} px (natural {i['natural_width']}x{i['natural_height']})"
                      for i in visible if not (i["width"] > 0 and i["height"] > 0)]
-            assert not empty, f"{name}: picture(s) shown with no size after Run All:\n" + "\n".join(empty)
+            if empty:
+                problems.append(f"{name}: picture(s) shown with no size after Run All:\n" + "\n".join(empty))
             squeezed = [f"{_where(name, i)}: natural width {i['natural_width']} px shown at {i['width']:.0f} px "
                         f"({i['natural_width'] / i['width']:.2f}x; output area {i['area_width']:.0f} px wide)"
                         for i in images if i["width"] > 0 and i["natural_width"] > SQUEEZE * i["width"]]
-            assert not squeezed, (f"{name}: figure(s) shown much smaller than their natural size (wider than "
-                                  f"the output area):\n" + "\n".join(squeezed))
+            if squeezed:
+                problems.append(f"{name}: figure(s) shown much smaller than their natural size (wider than the "
+                                f"output area):\n" + "\n".join(squeezed))
             widest = max((i["natural_width"] for i in images), default=0)
-            step(f"{len(images)} output images ({len(visible)} visible), none empty or squeezed "
-                 f"(widest natural {widest} px)")
+            step(f"{len(images)} output images ({len(visible)} visible; {len(empty)} empty, {len(squeezed)} "
+                 f"squeezed; widest natural width {widest} px)")
             page.locator(f"{PANEL} .jp-Notebook .jp-Cell").first.scroll_into_view_if_needed()
             page.screenshot(path=str(ARTIFACTS / f"{stem}-after-run-all.png"))
 
             if stem == "05_gail_airl":
-                _check_gail_widget(page, name, secs, step)
+                check(_check_gail_widget, page, name, secs, step)
 
             page.wait_for_timeout(500)  # late console messages
-            assert not console_errors, f"{name}: browser console error(s):\n" + "\n".join(console_errors[:20])
-            step("no browser console errors")
+            if console_errors:
+                problems.append(f"{name}: browser console error(s):\n" + "\n".join(console_errors[:20]))
+            else:
+                step("no browser console errors")
+            assert not problems, "\n\n".join(problems)
         except (AssertionError, PlaywrightError) as exc:
             raise failure(page, exc, stem, console_errors, "JupyterLab log", log_path) from exc
     finally:
