@@ -227,7 +227,8 @@ def _check_gail_widget(page, name: str, secs, step) -> None:
     box.scroll_into_view_if_needed()
     expect(train.first).to_be_enabled(timeout=1000 * secs(UI_S))
     expect(plot).to_be_visible(timeout=1000 * secs(UI_S))
-    before, old_src = summary.inner_text().strip(), plot.get_attribute("src")
+    expect(summary).to_be_visible(timeout=1000 * secs(UI_S))
+    before, old_src = (summary.text_content() or "").strip(), plot.get_attribute("src")
     step(f"GAIL widget before Train: {before[:120]!r}")
     assert before, f"{name}: the GAIL widget's summary is empty before Train"
 
@@ -242,7 +243,7 @@ def _check_gail_widget(page, name: str, secs, step) -> None:
     expect(train.first).to_be_enabled(timeout=1000 * secs(WIDGET_TRAIN_S))
     wait_stably(page, KERNEL_IDLE_JS, secs(UI_S), "the kernel to be idle after Train")
     expect(summary).not_to_have_text(before, timeout=1000 * secs(UI_S))
-    after = summary.inner_text().strip()
+    after = (summary.text_content() or "").strip()
     assert "Training stopped" not in after and "Training with the settings above" not in after, (
         f"{name}: the GAIL widget's summary after Train: {after!r}")
     expect(plot).to_be_visible(timeout=1000 * secs(UI_S))
