@@ -17,7 +17,8 @@ settled, saves it, and checks:
 - every visible ``<img>`` in the outputs, scrolled into view, has a nonzero rendered width and height;
 - no output figure is squeezed: its natural width is at most 1.1 times its rendered width (a figure
   wider than the output area is scaled down until it is hard to read); a failure names the
-  notebook, the cell and the sizes;
+  notebook, the cell and the sizes. The window is 1400 x 1000 px with JupyterLab's left sidebar
+  open (its default), which leaves an output area 968 px wide: a 9.5-inch figure at 100 dpi fits;
 - the header's local links (previous and next notebook, "all notebooks" = ../README.md) exist and
   return HTTP 200 from the server at the URL JupyterLab resolved them to;
 - the browser console shows no error and the page raised no exception (the only error ignored is
