@@ -1,14 +1,20 @@
-"""What the real-browser tests share (tests/test_browser.py: JupyterLab; tests/test_present.py: Voila).
+"""What the real-browser tests share (tests/test_browser.py and tests/test_browser_course.py:
+JupyterLab; tests/test_present.py: Voila).
 
 A local server started on a free port with throw-away Jupyter dirs, waited for and always shut
-down; Debian's Chromium (never `playwright install`) in a context that may reach that server and
-nothing else; and a wait for a page predicate that must hold for a while in a row.
+down (:func:`serve`; JupyterLab itself: :func:`jupyter_lab`); Debian's Chromium (never
+`playwright install`) in a context that may reach that server and nothing else; a wait for a page
+predicate that must hold for a while in a row; and JupyterLab's menus, Run All and the saved
+notebook's errors (:func:`menu`, :func:`clear_and_run_all`, :func:`save_notebook`, :func:`saved_errors`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import re
+import secrets
 import socket
 import subprocess
 import sys
@@ -145,3 +151,131 @@ def failure(page, exc: BaseException, name: str, console_errors: list, log_title
         pass
     return AssertionError(f"{exc}\n\nscreenshot: {shot}\nbrowser console errors: {console_errors[-10:]}\n"
                           f"{extra}{log_title} (tail):\n{tail(log_path)}")
+
+
+# ---------------------------------------------------------------------------------------------
+# JupyterLab
+
+# JupyterLab user settings every JupyterLab test writes into its throw-away config dir:
+# - start the default kernel instead of asking, should the notebook name an unknown kernel;
+# - no autosave: the notebook stays dirty until the test saves it;
+# - no "Would you like to get notified about official Jupyter news?" toast, no update check.
+LAB_USER_SETTINGS = {
+    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"autoStartDefaultKernel": True},
+    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    },
+}
+
+# JupyterLab 4.6 renders error outputs exactly like stderr (data-mime-type="application/vnd.jupyter.stderr"),
+# so the DOM cannot tell a traceback from a warning by its markup: errors are read from the saved
+# notebook (output_type "error"), and tracebacks in any output (widget Outputs too) by their text.
+TRACEBACK = "Traceback (most recent call last)"
+
+# True once the notebook's kernel is connected and idle. The execution indicator reads "idle"
+# even before any kernel exists ("No Kernel"), then "connecting", "unknown", "idle" again.
+KERNEL_IDLE_JS = """() => {
+    const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+    if (!panel || !panel.querySelector('.jp-Notebook .jp-Cell')) return false;
+    const status = panel.querySelector('.jp-Notebook-ExecutionIndicator')?.dataset.status;
+    const kernel = (panel.querySelector('.jp-Toolbar-kernelName')?.textContent || '').trim();
+    return status === 'idle' && kernel !== '' && kernel !== 'No Kernel';
+}"""
+
+# True once no code cell shows an output or an execution count (after "Clear Outputs of All Cells").
+ALL_CLEARED_JS = """() => {
+    const nb = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook');
+    if (!nb || nb.querySelector('.jp-OutputArea-output')) return false;
+    return [...nb.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+        .every(p => !/[0-9*]/.test(p.textContent));
+}"""
+
+# True once Run All has settled: the kernel is idle, some code cell shows an execution count and
+# none shows [*] (Run All marks every queued cell [*] at once, and stops at the first error).
+RUN_SETTLED_JS = """() => {
+    const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+    const prompts = [...(panel?.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt') || [])]
+        .map(p => p.textContent);
+    return panel?.querySelector('.jp-Notebook-ExecutionIndicator')?.dataset.status === 'idle'
+        && prompts.some(p => /\\[\\d+\\]/.test(p)) && !prompts.some(p => p.includes('*'));
+}"""
+
+# True while the notebook has unsaved changes (its tab is marked dirty).
+DIRTY_JS = """() => !!document.querySelector('.lm-TabBar-tab.jp-mod-current.jp-mod-dirty')"""
+
+
+def write_lab_settings(config_dir: Path, settings: dict[str, dict]) -> None:
+    """Write JupyterLab user settings (file name -> settings) under ``config_dir/lab/user-settings``."""
+    for name, values in settings.items():
+        path = config_dir / "lab" / "user-settings" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+
+
+@contextlib.contextmanager
+def jupyter_lab(tmp: Path, root: Path, settings: dict[str, dict], timeout_s: float):
+    """A JupyterLab server on ``root`` (127.0.0.1, a free port, a random token, the user ``settings``,
+    throw-away Jupyter dirs under ``tmp``, fast mode in its kernels, no network use: no news, no
+    update check, read-only extension manager); yields (base_url, token, log path) and always stops it."""
+    config_dir = tmp / "jupyter-config"
+    write_lab_settings(config_dir, settings)
+    env = jupyter_env(tmp, JUPYTER_CONFIG_DIR=str(config_dir))
+    port, token = free_port(), secrets.token_hex(16)
+    cmd = [
+        sys.executable, "-m", "jupyter", "lab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.extension_manager=readonly",
+    ]  # fmt: skip
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")  # containers and CI runners often run as root
+    log_path = tmp / "jupyterlab.log"
+    base_url = f"http://127.0.0.1:{port}"
+    with serve(cmd, cwd=root, env=env, log_path=log_path, ready_url=f"{base_url}/api/status?token={token}",
+               timeout_s=timeout_s, name="JupyterLab"):
+        yield base_url, token, log_path
+
+
+def menu(page, menu_name: str, item: str) -> None:
+    """Click `menu_name` in JupyterLab's menu bar, then its enabled entry `item`."""
+    page.locator(".lm-MenuBar-item", has_text=re.compile(rf"^\s*{re.escape(menu_name)}\s*$")).click()
+    label = page.locator(".lm-Menu-itemLabel", has_text=re.compile(rf"^\s*{re.escape(item)}\s*$"))
+    page.locator(".lm-Menu-item:not(.lm-mod-disabled)", has=label).click()
+
+
+def clear_and_run_all(page, clear_s: float, run_s: float) -> None:
+    """Edit > Clear Outputs of All Cells (the notebook may be saved with outputs), then Run > Run All
+    Cells, and wait until it has settled (:data:`RUN_SETTLED_JS` for 1.5 s in a row)."""
+    menu(page, "Edit", "Clear Outputs of All Cells")
+    page.wait_for_function(ALL_CLEARED_JS, timeout=1000 * clear_s, polling=100)
+    menu(page, "Run", "Run All Cells")
+    wait_stably(page, RUN_SETTLED_JS, run_s, "Run All Cells to finish", hold_s=1.5)
+
+
+def save_notebook(page, timeout_s: float) -> None:
+    """File > Save Notebook (the tab must be dirty: Run All changed it), and wait until it is saved."""
+    assert page.evaluate(DIRTY_JS), "the notebook tab is not marked dirty after Run All Cells"
+    menu(page, "File", "Save Notebook")
+    page.wait_for_function(f"() => !({DIRTY_JS})()", timeout=1000 * timeout_s, polling=100)
+
+
+def saved_errors(path: Path) -> tuple[list[str], list[int]]:
+    """The saved notebook's error outputs (one text per error: code cell number, ename, evalue and the
+    cell's first lines) and the numbers of its non-empty code cells without an execution count."""
+    cells = [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+    errors = [
+        f"code cell {n}: {o.get('ename')}: {o.get('evalue')}\n" + "".join(c["source"])[:300]
+        for n, c in enumerate(cells, 1)
+        for o in c.get("outputs", [])
+        if o.get("output_type") == "error"
+    ]
+    unexecuted = [n for n, c in enumerate(cells, 1) if "".join(c["source"]).strip() and not c["execution_count"]]
+    return errors, unexecuted

@@ -24,12 +24,9 @@ are shared with tests/test_present.py (Voila) in tests/browser_utils.py.
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import secrets
 import shutil
-import sys
 import time
 from pathlib import Path
 
@@ -37,13 +34,17 @@ import pytest
 from browser_utils import (
     ARTIFACTS,
     CHROMIUM,
+    KERNEL_IDLE_JS,
+    LAB_USER_SETTINGS,
     REPO,
+    TRACEBACK,
+    clear_and_run_all,
     failure,
-    free_port,
-    jupyter_env,
+    jupyter_lab,
     launch_chromium,
     local_only,
-    serve,
+    save_notebook,
+    saved_errors,
     wait_stably,
 )
 
@@ -57,58 +58,11 @@ KERNEL_READY_S = 60  # notebook rendered and its kernel idle
 RUN_ALL_S = 120  # Run All Cells, in fast mode (IL_FAST=1): about 15 s for the tour
 WIDGET_UPDATE_S = 30  # summary text and plot follow the Dropdown
 
-# JupyterLab user settings written into the throw-away config dir:
-# - render every cell into the DOM (no virtualisation), so DOM checks see the whole notebook;
-# - start the default kernel instead of asking, should the notebook name an unknown kernel;
-# - no autosave: the notebook stays dirty until the test saves it.
-LAB_USER_SETTINGS = {
-    "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {
-        "windowingMode": "none",
-        "autoStartDefaultKernel": True,
-    },
-    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
-    # no "Would you like to get notified about official Jupyter news?" toast, no update check
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
-        "fetchNews": "false",
-        "checkForUpdates": False,
-    },
-}
-
-# JupyterLab 4.6 renders error outputs exactly like stderr (data-mime-type="application/vnd.jupyter.stderr"),
-# so the DOM cannot tell a traceback from a warning by its markup: errors are read from the saved
-# notebook (output_type "error"), and tracebacks in any output (widget Outputs too) by their text.
-TRACEBACK = "Traceback (most recent call last)"
-
-# True once the notebook's kernel is connected and idle. The execution indicator reads "idle"
-# even before any kernel exists ("No Kernel"), then "connecting", "unknown", "idle" again.
-KERNEL_IDLE_JS = """() => {
-    const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
-    if (!panel || !panel.querySelector('.jp-Notebook .jp-Cell')) return false;
-    const status = panel.querySelector('.jp-Notebook-ExecutionIndicator')?.dataset.status;
-    const kernel = (panel.querySelector('.jp-Toolbar-kernelName')?.textContent || '').trim();
-    return status === 'idle' && kernel !== '' && kernel !== 'No Kernel';
-}"""
-
-# True once no code cell shows an output or an execution count (after "Clear Outputs of All Cells").
-ALL_CLEARED_JS = """() => {
-    const nb = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook');
-    if (!nb || nb.querySelector('.jp-OutputArea-output')) return false;
-    return [...nb.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
-        .every(p => !/[0-9*]/.test(p.textContent));
-}"""
-
-# True once Run All has settled: the kernel is idle, some code cell shows an execution count and
-# none shows [*] (Run All marks every queued cell [*] at once, and stops at the first error).
-RUN_SETTLED_JS = """() => {
-    const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
-    const prompts = [...(panel?.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt') || [])]
-        .map(p => p.textContent);
-    return panel?.querySelector('.jp-Notebook-ExecutionIndicator')?.dataset.status === 'idle'
-        && prompts.some(p => /\\[\\d+\\]/.test(p)) && !prompts.some(p => p.includes('*'));
-}"""
-
-# True while the notebook has unsaved changes (its tab is marked dirty).
-DIRTY_JS = """() => !!document.querySelector('.lm-TabBar-tab.jp-mod-current.jp-mod-dirty')"""
+# JupyterLab's user settings for every browser test (browser_utils.LAB_USER_SETTINGS), and here also:
+# render every cell into the DOM (no virtualisation), so DOM checks see the whole notebook
+# (tests/test_browser_course.py runs the course with JupyterLab's default windowing).
+TRACKER = "@jupyterlab/notebook-extension/tracker.jupyterlab-settings"
+LAB_SETTINGS = {**LAB_USER_SETTINGS, TRACKER: {**LAB_USER_SETTINGS[TRACKER], "windowingMode": "none"}}
 
 
 @pytest.fixture(scope="module")
@@ -122,40 +76,8 @@ def lab(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("lab")
     root = tmp / "notebooks"
     shutil.copytree(src, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-    config_dir = tmp / "jupyter-config"
-    for name, settings in LAB_USER_SETTINGS.items():
-        path = config_dir / "lab" / "user-settings" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(settings))
-
-    env = jupyter_env(tmp, JUPYTER_CONFIG_DIR=str(config_dir))
-    port, token = free_port(), secrets.token_hex(16)
-    cmd = [
-        sys.executable, "-m", "jupyter", "lab",
-        "--no-browser",
-        "--ip=127.0.0.1",
-        f"--port={port}",
-        "--ServerApp.port_retries=0",
-        f"--IdentityProvider.token={token}",
-        f"--ServerApp.root_dir={root}",
-        "--LabApp.news_url=None",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-        "--LabApp.extension_manager=readonly",
-    ]  # fmt: skip
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        cmd.append("--allow-root")  # containers and CI runners often run as root
-    log_path = tmp / "jupyterlab.log"
-    base_url = f"http://127.0.0.1:{port}"
-    with serve(cmd, cwd=root, env=env, log_path=log_path, ready_url=f"{base_url}/api/status?token={token}",
-               timeout_s=SERVER_START_S, name="JupyterLab"):
+    with jupyter_lab(tmp, root, LAB_SETTINGS, SERVER_START_S) as (base_url, token, log_path):
         yield base_url, token, root, log_path
-
-
-def _menu(page, menu: str, item: str) -> None:
-    """Click `menu` in JupyterLab's menu bar, then its enabled entry `item`."""
-    page.locator(".lm-MenuBar-item", has_text=re.compile(rf"^\s*{re.escape(menu)}\s*$")).click()
-    label = page.locator(".lm-Menu-itemLabel", has_text=re.compile(rf"^\s*{re.escape(item)}\s*$"))
-    page.locator(".lm-Menu-item:not(.lm-mod-disabled)", has=label).click()
 
 
 def _summary(text: str) -> str | None:
@@ -204,30 +126,17 @@ def test_tour_runs_and_widget_responds_in_chromium(lab, tmp_path):
 
                 # 2. Edit > Clear Outputs of All Cells (the notebook may be saved with outputs), then
                 #    Run > Run All Cells, and wait until it has settled.
-                _menu(page, "Edit", "Clear Outputs of All Cells")
-                page.wait_for_function(ALL_CLEARED_JS, timeout=ms(WIDGET_UPDATE_S), polling=100)
-                _menu(page, "Run", "Run All Cells")
-                wait_stably(page, RUN_SETTLED_JS, secs(RUN_ALL_S), "Run All Cells to finish", hold_s=1.5)
+                clear_and_run_all(page, secs(WIDGET_UPDATE_S), secs(RUN_ALL_S))
                 step("Run All Cells finished")
 
                 # 3. No error: File > Save Notebook, then read the outputs from the saved file.
-                assert page.evaluate(DIRTY_JS), "the notebook tab is not marked dirty after Run All Cells"
-                _menu(page, "File", "Save Notebook")
-                page.wait_for_function(f"() => !({DIRTY_JS})()", timeout=ms(WIDGET_UPDATE_S), polling=100)
-                cells = [c for c in json.loads((root / NOTEBOOK).read_text())["cells"] if c["cell_type"] == "code"]
-                errors = [
-                    f"code cell {n}: {o.get('ename')}: {o.get('evalue')}\n" + "".join(c["source"])[:300]
-                    for n, c in enumerate(cells, 1)
-                    for o in c.get("outputs", [])
-                    if o.get("output_type") == "error"
-                ]
+                save_notebook(page, secs(WIDGET_UPDATE_S))
+                errors, unexecuted = saved_errors(root / NOTEBOOK)
                 assert not errors, "error output(s) after Run All Cells:\n" + "\n---\n".join(errors)
-                unexecuted = [n for n, c in enumerate(cells, 1)
-                              if "".join(c["source"]).strip() and not c["execution_count"]]
                 assert not unexecuted, f"code cells {unexecuted} were not executed by Run All Cells"
                 tracebacks = [t for t in panel.locator(".jp-OutputArea-output").all_inner_texts() if TRACEBACK in t]
                 assert not tracebacks, "traceback(s) shown in outputs:\n" + "\n---\n".join(tracebacks)
-                step(f"{len(cells)} code cells ran without error")
+                step("every code cell ran without error")
 
                 # 4. The tour widget: a Dropdown "Environment" and, in the same cell's output, a line
                 #    "Showing N episodes of ENV: ..." (an HTML widget or text in an Output widget).
