@@ -22,12 +22,14 @@ from .style import OBJECT_COLORS
 
 
 def heatmap(ax, world: Gridworld, values, title: str | None = None, cmap: str = "RdYlGn", symmetric: bool = True,
-            label: str | None = None, objects: bool = True, colorbar: bool = True, vmin=None, vmax=None):
+            label: str | None = None, objects: bool = True, colorbar: bool = True, vmin=None, vmax=None,
+            fontsize: float = 9):
     """Draw per-state ``values`` (S,) as a (size, size) image on ``ax``; return the image.
 
     ``symmetric`` centres the colour scale on 0 (rewards: red bad, green good); ``objects``
     overlays ObjectWorld's objects (outer colour as the square, inner colour as its centre);
-    ``label`` names the colour bar (units).
+    ``label`` names the colour bar (units). ``fontsize``: the title's size in points (the colour
+    bar's label is one point smaller, its ticks two).
     """
     img = world.grid(np.asarray(values.detach().numpy() if isinstance(values, torch.Tensor) else values, np.float64))
     if symmetric and vmin is None and vmax is None:
@@ -43,13 +45,51 @@ def heatmap(ax, world: Gridworld, values, title: str | None = None, cmap: str = 
     ax.set_xticks([])
     ax.set_yticks([])
     if title:
-        ax.set_title(title, fontsize=9)
+        ax.set_title(title, fontsize=fontsize)
     if colorbar:
         cb = ax.figure.colorbar(im, ax=ax, fraction=0.046, pad=0.03)
-        cb.ax.tick_params(labelsize=7)
+        cb.ax.tick_params(labelsize=fontsize - 2)
         if label:
-            cb.set_label(label, fontsize=8)
+            cb.set_label(label, fontsize=fontsize - 1)
     return im
+
+
+MAX_FIGURE_WIDTH = 9.5  # inches: JupyterLab's default output width at 100 dpi
+
+
+def heatmap_grid(world: Gridworld, panels, ncols: int = 3, panel_size: tuple = (3.15, 2.75),
+                 fontsize: float = 10):
+    """Several :func:`heatmap` panels of one world, ``ncols`` to a row (more panels: more rows).
+
+    ``panels``: a list of ``(values, title)`` or ``(values, title, options)`` with ``options`` a
+    dict of :func:`heatmap`'s keywords (``cmap``, ``symmetric``, ``label``, ``vmin``, ...).
+    The figure is ``ncols * panel_size[0]`` inches wide, at most :data:`MAX_FIGURE_WIDTH`; titles are
+    ``fontsize`` points. Unused cells of the last row are left blank. Returns ``(fig, axes)``, the
+    axes of the panels in order.
+    """
+    panels = list(panels)
+    if not panels:
+        raise ValueError("heatmap_grid: give at least one panel (values, title[, options])")
+    if isinstance(ncols, bool) or not isinstance(ncols, (int, np.integer)) or ncols < 1:
+        raise ValueError(f"heatmap_grid: ncols must be a whole number >= 1, got {ncols!r}")
+    ncols = min(int(ncols), len(panels))
+    nrows = -(-len(panels) // ncols)
+    width = ncols * panel_size[0]
+    if width > MAX_FIGURE_WIDTH + 1e-9:
+        raise ValueError(f"heatmap_grid: {ncols} panels of {panel_size[0]} in make a figure {width:.1f} in wide, "
+                         f"over {MAX_FIGURE_WIDTH} in; use fewer columns (more rows) or narrower panels")
+    fig, grid = plt.subplots(nrows, ncols, figsize=(width, nrows * panel_size[1]), squeeze=False)
+    axes = list(grid.ravel())
+    for ax, panel in zip(axes, panels):
+        if len(panel) not in (2, 3):
+            raise ValueError(f"heatmap_grid: a panel is (values, title) or (values, title, options), got "
+                             f"{len(panel)} items")
+        values, title, options = (*panel, {}) if len(panel) == 2 else panel
+        heatmap(ax, world, values, title, **{"fontsize": fontsize, **options})
+    for ax in axes[len(panels):]:
+        ax.axis("off")
+    fig.tight_layout()
+    return fig, axes[:len(panels)]
 
 
 def render_world(world: Gridworld, agent: int | None = None, cell: int | None = None) -> np.ndarray:
@@ -91,7 +131,7 @@ def plot_maxent_history(history, axes=None, label: str | None = None):
     log-likelihood, feature-count gap (log scale) and EVD (% of the optimal value) against the
     gradient step. Returns the three axes."""
     if axes is None:
-        _, axes = plt.subplots(1, 3, figsize=(10, 2.6))
+        _, axes = plt.subplots(1, 3, figsize=(9.5, 2.6))
     steps = np.arange(len(history.log_likelihood))
     axes[0].plot(steps, history.log_likelihood, label=label)
     axes[0].set_ylabel("log-likelihood\n(nats per demo)")
@@ -133,7 +173,7 @@ def plot_airl_rewards(world, true, g_state_only, g_state_action, axes=None, redu
                          f"{tuple(r.shape)}, {tuple(g_so.shape)}, {tuple(g_sa.shape)}")
     reduced = g_sa.amax(1) if reduce == "max" else g_sa.mean(1)
     if axes is None:
-        _, axes = plt.subplots(1, 3, figsize=(10.5, 3.0))
+        _, axes = plt.subplots(1, 3, figsize=(9.5, 3.0))
     heatmap(axes[0], world, r, r"true reward $r(s)$", label="reward per step")
     heatmap(axes[1], world, g_so - g_so.mean() + r.mean(),
             rf"state-only $g(s)$ (corr. {reward_correlation(g_so, r):.2f})", label="reward (shifted)")
