@@ -68,7 +68,8 @@ class FeatureBCPolicy(TorchPolicy):
         self.register_buffer("features", phi)
         mean, std = normalization_stats(inputs)
         if mean.shape != (self.n_features + 1,):
-            raise ValueError(f"inputs must be [phi(s), t] rows with {self.n_features + 1} columns, got {tuple(mean.shape)}")
+            raise ValueError(f"inputs must be [phi(s), t] rows with {self.n_features + 1} columns, "
+                             f"got {tuple(mean.shape)}")
         self.register_buffer("in_mean", mean)
         self.register_buffer("in_std", std)
         self.net = mlp([self.n_features + 1, *hidden, n_actions])
