@@ -80,6 +80,8 @@ def test_transfer_experiment_scores_every_learner_on_every_target():
         for target in res.targets:
             v = res.scores[learner][target]
             assert v.shape == (2,) and np.all(np.isfinite(v)) and np.all(v <= 1 + 1e-9)
+    assert all(len(res.rewards[t]) == 2 and res.rewards[t][0].shape == (64,) for t in res.targets)
+    assert all(res.reward_corr[t].shape == (2,) and np.all(np.abs(res.reward_corr[t]) <= 1) for t in res.targets)
     expert = res.scores[L.EXPERT]
     assert all(np.ptp(expert[t]) == 0 and 0 < expert[t][0] < 1 for t in res.targets)   # seed-independent
     rows = res.rows()

@@ -110,3 +110,14 @@ def test_airl_rewards_and_transfer_bars(experiment):
     assert "controls reversed" in " ".join(t.get_text() for t in ax.get_xticklabels())
     assert len(ax.patches) == 4                                 # 2 rewards x 2 dynamics
     plt.close("all")
+
+
+def test_transfer_scores_bars():
+    from il_helpers.lessons import maxent_irl as L
+    res = L.transfer_experiment(seeds=(0,), world_seed=1, n_demos=2, steps=2, size=6)
+    ax = gp.plot_transfer_scores(res)
+    assert len(ax.patches) == len(L.LEARNERS) * 3                 # a bar per learner and target
+    assert [t.get_text() for t in ax.get_xticklabels()] == list(res.targets)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == list(L.LEARNERS)
+    assert ax.figure.get_size_inches()[0] <= gp.MAX_FIGURE_WIDTH
+    plt.close("all")

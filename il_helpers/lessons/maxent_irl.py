@@ -36,6 +36,7 @@ from ..core.demonstrations import Demonstrations, collect_demonstrations
 from ..core.nets import mlp, normalization_stats, one_thread
 from ..core.policies import TorchPolicy
 from ..envs.gridworlds import make_world
+from ..tabular.metrics import reward_correlation
 from ..tabular.policies import optimal_policy, policy_table
 from ..tabular.solvers import policy_value, soft_value_iteration
 
@@ -144,16 +145,21 @@ def transfer_targets(world_seed: int = 2, size: int = 16, new_layout_seed: int |
 @dataclass
 class TransferResult:
     """Scores of :func:`transfer_experiment`: ``scores[learner][target]``, one per seed (0 = random,
-    1 = optimal); the learners are :data:`LEARNERS`, the targets the keys of ``targets``."""
+    1 = optimal); the learners are :data:`LEARNERS`, the targets the keys of ``targets``.
+    ``rewards[target]``: the IRL reward on that world's features, one table (S,) per seed;
+    ``reward_corr[target]``: its correlation with the world's true reward, one per seed."""
 
     seeds: tuple
     targets: dict
     scores: dict = field(default_factory=dict)
+    rewards: dict = field(default_factory=dict)
+    reward_corr: dict = field(default_factory=dict)
+    learners: tuple = LEARNERS
 
     def rows(self, fmt: str = "{:.2f}") -> list[list[str]]:
         """Table rows: a learner, then per target the mean over seeds and its range."""
         rows = []
-        for learner in LEARNERS:
+        for learner in self.learners:
             cells = [learner]
             for target in self.targets:
                 v = self.scores[learner][target]
@@ -176,7 +182,8 @@ def transfer_experiment(seeds=(0, 1, 2, 3, 4), world_seed: int = 2, n_demos: int
     targets = transfer_targets(world_seed, size, wind=wind) if targets is None else targets
     train_world = make_world("ObjectWorld", size=size, world_seed=world_seed)
     result = TransferResult(seeds=seeds, targets=targets,
-                            scores={k: {t: np.zeros(len(seeds)) for t in targets} for k in LEARNERS})
+                            scores={k: {t: np.zeros(len(seeds)) for t in targets} for k in LEARNERS},
+                            rewards={t: [] for t in targets}, reward_corr={t: np.zeros(len(seeds)) for t in targets})
     for name, w in targets.items():
         expert = soft_value_iteration(w.r, w.P, w.horizon).policy
         result.scores[EXPERT][name][:] = normalized_value(expert, w)
@@ -187,6 +194,8 @@ def transfer_experiment(seeds=(0, 1, 2, 3, 4), world_seed: int = 2, n_demos: int
         bc_phi, _ = train_feature_bc(demos, train_world, seed=seed)
         for name, w in targets.items():
             r = learned_reward(irl.reward_model, w).detach()
+            result.rewards[name].append(r)
+            result.reward_corr[name][i] = reward_correlation(r, w.r)
             s = result.scores
             s[IRL][name][i] = normalized_value(policy_table(optimal_policy(r, w), w), w)
             s[IRL_SOFT][name][i] = normalized_value(soft_value_iteration(r, w.P, w.horizon).policy, w)

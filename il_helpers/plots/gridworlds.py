@@ -1,5 +1,6 @@
 """The gridworlds' pictures (notebooks 04 and 05): per-state heatmaps, the frames of ``render()``,
-MaxEnt IRL's training curves, tabular AIRL's recovered rewards and the transfer experiment.
+MaxEnt IRL's training curves and transfer scores, tabular AIRL's recovered rewards and its transfer
+experiment.
 
 Importing this module registers the frame renderer of every gridworld id, the ones made later
 by :func:`~il_helpers.envs.gridworlds.gridworld_id` included (through
@@ -219,4 +220,34 @@ def plot_transfer(experiment, ax=None):
     ax.set_ylim(lo, 1.4)
     ax.legend(fontsize=8, loc="upper center", ncol=2)
     ax.grid(alpha=0.3, axis="y")
+    return ax
+
+
+def plot_transfer_scores(result, ax=None):
+    """Bars: each learner's mean normalized return on each target world of notebook 04's transfer
+    experiment, one dot per seed (0 = uniformly random, 1 = optimal, the dashed line). ``result``: a
+    :class:`~il_helpers.lessons.maxent_irl.TransferResult`. Returns the axes."""
+    learners = result.learners
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9.5, 3.4))
+    targets = list(result.targets)
+    x = np.arange(len(targets))
+    width = 0.8 / len(learners)
+    lo = 0.0
+    for j, learner in enumerate(learners):
+        xs = x + (j - (len(learners) - 1) / 2) * width
+        vals = [np.asarray(result.scores[learner][t]) for t in targets]
+        ax.bar(xs, [v.mean() for v in vals], width, color=f"C{j}", alpha=0.8, label=learner)
+        for xi, v in zip(xs, vals):
+            ax.plot(np.full(len(v), xi), v, "o", ms=3, color="black", alpha=0.6)
+        lo = min(lo, min(float(v.min()) for v in vals))
+    ax.axhline(1.0, color="k", ls="--", lw=0.8)
+    ax.axhline(0.0, color="k", lw=0.8)
+    ax.set_xticks(x, targets, fontsize=10)
+    ax.set_ylabel("normalized return\n(random 0, optimal 1)")
+    ax.set_ylim(lo - 0.1, 1.1)
+    ax.set_title(f"mean over {len(result.seeds)} seeds (dots: one per seed)", fontsize=10)
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+    ax.grid(alpha=0.3, axis="y")
+    ax.figure.tight_layout()
     return ax
