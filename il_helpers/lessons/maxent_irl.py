@@ -1,8 +1,9 @@
 """Notebook 04's transfer lesson: does a recovered reward transfer where a cloned policy does not?
 
-The comparison has to be fair. A deep MaxEnt IRL reward on ObjectWorld is a function of the
-object-distance features ``phi(s)``, which move with the objects; behavioral cloning on the raw
-observation ``[row, col, t]`` only knows *where* the expert went. So the lesson trains three
+The comparison has to be fair. A deep MaxEnt IRL reward on ObjectWorld (maximum causal entropy
+IRL, Ziebart et al. 2010, since the worlds are windy) is a function of the object-distance
+features ``phi(s)``, which move with the objects; behavioral cloning on the raw observation
+``[row, col, t]`` only knows *where* the expert went. So the lesson trains three
 learners on the same demonstrations and scores them on the same worlds:
 
 * the IRL reward (:func:`~il_helpers.algorithms.maxent_irl.train_maxent_irl`, ``reward="deep"``),
@@ -18,6 +19,12 @@ policy, 1 the optimal policy of the world. The soft-optimal expert of each world
 it is what the demonstrations show, and it does not reach 1 (it wanders), so a re-planned
 reward can score above the expert. :func:`transfer_experiment` runs it over seeds (the seed
 draws the demonstrations and the learners' initial weights).
+
+Measured (notebook 04's settings: layout 2, 64 demonstrations, 200 gradient steps, seeds 0 to 4):
+the demonstrator scores 0.57 / 0.77 / 0.51 (training world / new layout / wind 0.5); the reward
+re-planned optimally 0.98 to 0.99 / -0.04 to 0.95 (0.89 to 0.95 on 3 seeds) / 0.96 to 0.98, re-planned
+soft-optimally 0.54 to 0.58 / -0.03 to 0.58 / 0.48 to 0.53; BC on ``[row, col, t]`` 0.71 to 0.78 /
+0.06 to 0.28 / 0.78 to 0.84; BC on ``[phi(s), t]`` 0.40 to 0.60 / -0.16 to -0.05 / 0.44 to 0.65.
 """
 
 from __future__ import annotations
