@@ -89,3 +89,17 @@ def test_transfer_experiment_scores_every_learner_on_every_target():
     for row, learner in zip(rows, L.LEARNERS):             # a range where the seeds differ, one number where not
         spread = np.ptp(res.scores[learner]["same world"]) >= 5e-3
         assert (" to " in row[1]) == spread
+
+
+def test_bc_on_the_reward_features_does_not_transfer_to_a_new_layout():
+    """Notebook 04's finding, on 3 seeds: BC on [phi(s), t] is no better than random in the new layout
+    (measured on seeds 0 to 4: -0.16 to -0.05) and below BC on [row, col, t] in the training world."""
+    targets = L.transfer_targets(world_seed=2)
+    train, new = targets["same world"], targets["new layout"]
+    for seed in (0, 1, 2):
+        demos = il.collect_demonstrations(train.env_id, 64, seed=seed)
+        phi_bc, _ = L.train_feature_bc(demos, train, seed=seed)
+        raw_bc, _ = il.train_bc(demos, seed=seed)
+        assert L.normalized_value(tab.policy_table(phi_bc.on_world(new), new), new) < 0.05
+        assert (L.normalized_value(tab.policy_table(raw_bc, train), train)
+                > L.normalized_value(tab.policy_table(phi_bc, train), train))
