@@ -1,5 +1,6 @@
 """The gridworlds' pictures (notebooks 04 and 05): per-state heatmaps, the frames of ``render()``,
-MaxEnt IRL's training curves, tabular AIRL's recovered rewards and the transfer experiment.
+MaxEnt IRL's training curves and transfer scores, tabular AIRL's recovered rewards and its transfer
+experiment.
 
 Importing this module registers the frame renderer of every gridworld id, the ones made later
 by :func:`~il_helpers.envs.gridworlds.gridworld_id` included (through
@@ -22,12 +23,14 @@ from .style import OBJECT_COLORS
 
 
 def heatmap(ax, world: Gridworld, values, title: str | None = None, cmap: str = "RdYlGn", symmetric: bool = True,
-            label: str | None = None, objects: bool = True, colorbar: bool = True, vmin=None, vmax=None):
+            label: str | None = None, objects: bool = True, colorbar: bool = True, vmin=None, vmax=None,
+            fontsize: float = 9):
     """Draw per-state ``values`` (S,) as a (size, size) image on ``ax``; return the image.
 
     ``symmetric`` centres the colour scale on 0 (rewards: red bad, green good); ``objects``
     overlays ObjectWorld's objects (outer colour as the square, inner colour as its centre);
-    ``label`` names the colour bar (units).
+    ``label`` names the colour bar (units). ``fontsize``: the title's size in points (the colour
+    bar's label is one point smaller, its ticks two).
     """
     img = world.grid(np.asarray(values.detach().numpy() if isinstance(values, torch.Tensor) else values, np.float64))
     if symmetric and vmin is None and vmax is None:
@@ -43,13 +46,51 @@ def heatmap(ax, world: Gridworld, values, title: str | None = None, cmap: str = 
     ax.set_xticks([])
     ax.set_yticks([])
     if title:
-        ax.set_title(title, fontsize=9)
+        ax.set_title(title, fontsize=fontsize)
     if colorbar:
         cb = ax.figure.colorbar(im, ax=ax, fraction=0.046, pad=0.03)
-        cb.ax.tick_params(labelsize=7)
+        cb.ax.tick_params(labelsize=fontsize - 2)
         if label:
-            cb.set_label(label, fontsize=8)
+            cb.set_label(label, fontsize=fontsize - 1)
     return im
+
+
+MAX_FIGURE_WIDTH = 9.5  # inches: JupyterLab's default output width at 100 dpi
+
+
+def heatmap_grid(world: Gridworld, panels, ncols: int = 3, panel_size: tuple = (3.15, 2.75),
+                 fontsize: float = 10):
+    """Several :func:`heatmap` panels of one world, ``ncols`` to a row (more panels: more rows).
+
+    ``panels``: a list of ``(values, title)`` or ``(values, title, options)`` with ``options`` a
+    dict of :func:`heatmap`'s keywords (``cmap``, ``symmetric``, ``label``, ``vmin``, ...).
+    The figure is ``ncols * panel_size[0]`` inches wide, at most :data:`MAX_FIGURE_WIDTH`; titles are
+    ``fontsize`` points. Unused cells of the last row are left blank. Returns ``(fig, axes)``, the
+    axes of the panels in order.
+    """
+    panels = list(panels)
+    if not panels:
+        raise ValueError("heatmap_grid: give at least one panel (values, title[, options])")
+    if isinstance(ncols, bool) or not isinstance(ncols, (int, np.integer)) or ncols < 1:
+        raise ValueError(f"heatmap_grid: ncols must be a whole number >= 1, got {ncols!r}")
+    ncols = min(int(ncols), len(panels))
+    nrows = -(-len(panels) // ncols)
+    width = ncols * panel_size[0]
+    if width > MAX_FIGURE_WIDTH + 1e-9:
+        raise ValueError(f"heatmap_grid: {ncols} panels of {panel_size[0]} in make a figure {width:.1f} in wide, "
+                         f"over {MAX_FIGURE_WIDTH} in; use fewer columns (more rows) or narrower panels")
+    fig, grid = plt.subplots(nrows, ncols, figsize=(width, nrows * panel_size[1]), squeeze=False)
+    axes = list(grid.ravel())
+    for ax, panel in zip(axes, panels):
+        if len(panel) not in (2, 3):
+            raise ValueError(f"heatmap_grid: a panel is (values, title) or (values, title, options), got "
+                             f"{len(panel)} items")
+        values, title, options = (*panel, {}) if len(panel) == 2 else panel
+        heatmap(ax, world, values, title, **{"fontsize": fontsize, **options})
+    for ax in axes[len(panels):]:
+        ax.axis("off")
+    fig.tight_layout()
+    return fig, axes[:len(panels)]
 
 
 def render_world(world: Gridworld, agent: int | None = None, cell: int | None = None) -> np.ndarray:
@@ -91,7 +132,7 @@ def plot_maxent_history(history, axes=None, label: str | None = None):
     log-likelihood, feature-count gap (log scale) and EVD (% of the optimal value) against the
     gradient step. Returns the three axes."""
     if axes is None:
-        _, axes = plt.subplots(1, 3, figsize=(10, 2.6))
+        _, axes = plt.subplots(1, 3, figsize=(9.5, 2.6))
     steps = np.arange(len(history.log_likelihood))
     axes[0].plot(steps, history.log_likelihood, label=label)
     axes[0].set_ylabel("log-likelihood\n(nats per demo)")
@@ -133,7 +174,7 @@ def plot_airl_rewards(world, true, g_state_only, g_state_action, axes=None, redu
                          f"{tuple(r.shape)}, {tuple(g_so.shape)}, {tuple(g_sa.shape)}")
     reduced = g_sa.amax(1) if reduce == "max" else g_sa.mean(1)
     if axes is None:
-        _, axes = plt.subplots(1, 3, figsize=(10.5, 3.0))
+        _, axes = plt.subplots(1, 3, figsize=(9.5, 3.0))
     heatmap(axes[0], world, r, r"true reward $r(s)$", label="reward per step")
     heatmap(axes[1], world, g_so - g_so.mean() + r.mean(),
             rf"state-only $g(s)$ (corr. {reward_correlation(g_so, r):.2f})", label="reward (shifted)")
@@ -179,4 +220,34 @@ def plot_transfer(experiment, ax=None):
     ax.set_ylim(lo, 1.4)
     ax.legend(fontsize=8, loc="upper center", ncol=2)
     ax.grid(alpha=0.3, axis="y")
+    return ax
+
+
+def plot_transfer_scores(result, ax=None):
+    """Bars: each learner's mean normalized return on each target world of notebook 04's transfer
+    experiment, one dot per seed (0 = uniformly random, 1 = optimal, the dashed line). ``result``: a
+    :class:`~il_helpers.lessons.maxent_irl.TransferResult`. Returns the axes."""
+    learners = result.learners
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9.5, 3.4))
+    targets = list(result.targets)
+    x = np.arange(len(targets))
+    width = 0.8 / len(learners)
+    lo = 0.0
+    for j, learner in enumerate(learners):
+        xs = x + (j - (len(learners) - 1) / 2) * width
+        vals = [np.asarray(result.scores[learner][t]) for t in targets]
+        ax.bar(xs, [v.mean() for v in vals], width, color=f"C{j}", alpha=0.8, label=learner)
+        for xi, v in zip(xs, vals):
+            ax.plot(np.full(len(v), xi), v, "o", ms=3, color="black", alpha=0.6)
+        lo = min(lo, min(float(v.min()) for v in vals))
+    ax.axhline(1.0, color="k", ls="--", lw=0.8)
+    ax.axhline(0.0, color="k", lw=0.8)
+    ax.set_xticks(x, targets, fontsize=10)
+    ax.set_ylabel("normalized return\n(random 0, optimal 1)")
+    ax.set_ylim(lo - 0.1, 1.1)
+    ax.set_title(f"mean over {len(result.seeds)} seeds (dots: one per seed)", fontsize=10)
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+    ax.grid(alpha=0.3, axis="y")
+    ax.figure.tight_layout()
     return ax
