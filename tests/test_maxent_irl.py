@@ -1,5 +1,5 @@
 """MaxEnt IRL: the gradient against finite differences, the objective against the likelihood,
-the reward models, the trainer (its contract, determinism, bad settings), and the issue's claims over seeds."""
+the reward models, the trainer (its contract, determinism, bad settings), and notebook 04's claims over seeds."""
 
 import numpy as np
 import pytest

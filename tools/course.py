@@ -33,7 +33,8 @@ COURSE = {
                 "in your hands, SafeDAgger, HG-DAgger, selective querying by ensemble disagreement", ("01", "02")),
     "04": Entry("04 · MaxEnt IRL", "recovering a reward from demonstrations, exactly: soft value iteration and "
                 "visitation counts on gridworlds, reward ambiguity, linear vs deep rewards on ObjectWorld, and "
-                "transfer to new layouts and new dynamics, where a recovered reward beats a cloned policy", ("02",)),
+                "transfer to new layouts and new dynamics, measured against BC on the same features (which does "
+                "not transfer; the reward re-planned with the model does on 3 of 5 seeds)", ("02",)),
     "05": Entry("05 · GAIL and AIRL", "adversarial imitation with PPO as the generator: the optimal discriminator "
                 "and GAIL as RL composed with IRL under its regularizer ψ (a Jensen-Shannon match of occupancies); "
                 "its pitfall, termination bias (a reward that pays for surviving), "

@@ -1,4 +1,6 @@
-"""Maximum-entropy inverse reinforcement learning (Ziebart et al. 2008), done exactly on tabular MDPs.
+"""Maximum-entropy inverse reinforcement learning, done exactly on tabular MDPs: with stochastic
+dynamics the soft value iteration below is maximum *causal* entropy IRL (Ziebart et al. 2010);
+Ziebart et al.'s 2008 MaxEnt IRL is its deterministic case.
 
 The demonstrator is modelled as soft-optimal for an unknown reward ``r = model(phi)``, a
 :class:`LinearReward` ``theta . phi(s)`` or a :class:`DeepReward` (an MLP on the features); MaxEnt
