@@ -26,6 +26,7 @@ settled, saves it, and checks:
   must work offline, and the only such resource is the Colab badge image);
 - 01_distribution_shift: the animation's ``<img>`` (id ``_anim_img...``) has a nonzero size right after
   Run All, without any click (screenshot ``artifacts/browser/01_distribution_shift-animation.png``);
+- 04_maxent_irl: a screenshot of the heatmap grid (``artifacts/browser/04_maxent_irl-heatmaps.png``);
 - 05_gail_airl: the GAIL widget at its defaults: Train is clicked, and the summary changes and the
   plot below it is redrawn (screenshots ``05_gail_airl-widget-training.png`` while it trains, if caught,
   and ``05_gail_airl-widget-after.png``).
@@ -213,6 +214,18 @@ def _check_animation(page, name: str, secs) -> str:
     return f"animation {info['width']:.0f}x{info['height']:.0f} px; screenshot {shot}"
 
 
+def _screenshot_heatmaps(page, name: str, step) -> None:
+    """04: the first cell whose code draws the heatmap grid, as the student sees it (a screenshot)."""
+    cell = page.locator(f"{PANEL} .jp-CodeCell", has_text="heatmap_grid").first
+    assert cell.count() == 1, f"{name}: no code cell that calls heatmap_grid"
+    cell.scroll_into_view_if_needed()
+    picture = cell.locator(".jp-OutputArea-output img").first
+    assert picture.count() == 1, f"{name}: the heatmap cell shows no picture after Run All"
+    shot = ARTIFACTS / f"{name.removesuffix('.ipynb')}-heatmaps.png"
+    cell.locator(".jp-Cell-outputArea").screenshot(path=str(shot))
+    step(f"screenshot {shot}")
+
+
 def _check_gail_widget(page, name: str, secs, step) -> None:
     """05: click the GAIL widget's Train at its defaults; the summary changes and the plot is redrawn."""
     from playwright.sync_api import expect
@@ -360,6 +373,8 @@ def test_notebook_runs_in_jupyterlab_defaults(course, chromium, name):
             page.locator(f"{PANEL} .jp-Notebook .jp-Cell").first.scroll_into_view_if_needed()
             page.screenshot(path=str(ARTIFACTS / f"{stem}-after-run-all.png"))
 
+            if stem == "04_maxent_irl":
+                check(_screenshot_heatmaps, page, name, step)
             if stem == "05_gail_airl":
                 check(_check_gail_widget, page, name, secs, step)
 
