@@ -117,11 +117,11 @@ def dagger_widget(schedule: str = "exponential", param: float | None = 0.5, iter
                 _, result = train_dagger(course_demos(int(sd.value)), seed=int(sd.value), config=config,
                                          progress=step)
                 bar.close()
-            fig, axes = plt.subplots(2, 2, figsize=(9.5, 6.4))
+            # constrained layout places the coverage maps' colorbar beside them, clear of titles and ticks
+            fig, axes = plt.subplots(2, 2, figsize=(9.5, 6.4), layout="constrained")
             plot_history({"DAgger": result}, axes=axes[0])
             plot_coverage(result.initial, result.data, axes=axes[1])
             axes[0, 0].set_title(str(current_schedule()), fontsize=9)
-            fig.subplots_adjust(hspace=0.45, wspace=0.3)
             show_figure(plot, fig)
             remember(box, result, summary, describe(result))
 
