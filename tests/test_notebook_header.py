@@ -194,3 +194,33 @@ def test_header_states_reading_and_run_time_from_run_times_json(path):
     recorded = nh.read_times()[path.name]
     assert "**Reading time:** about " in nav
     assert f"**Run time:** {nh.fmt_seconds(recorded['full']['seconds'])} on " in nav
+
+
+def _lab_root(makefile: str) -> Path:
+    """The folder `make lab` serves: its --ServerApp.root_dir (or the older --notebook-dir), else the cwd."""
+    import re
+    recipe = makefile.split("\nlab:", 1)[1].split("\n\n", 1)[0]
+    found = re.search(r"--(?:ServerApp\.root_dir|notebook-dir)=(\S+)", recipe)
+    return (ROOT / (found.group(1) if found else ".")).resolve()
+
+
+def test_every_header_link_resolves_inside_what_make_lab_serves():
+    """A link outside the server's root is a 404 in JupyterLab ("all notebooks" -> ../README.md once
+    went nowhere, when `make lab` served notebooks/ only)."""
+    import re
+    served = _lab_root((ROOT / "Makefile").read_text())
+    broken = []
+    for path in PATHS:
+        nav = nbformat.read(path, as_version=4).cells[0].source
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", nav):
+            if target.startswith(("http://", "https://")):
+                continue
+            where = (path.parent / target).resolve()
+            if not (where.is_file() and where.is_relative_to(served)):
+                broken.append(f"{path.name}: {target} ({'outside ' + str(served) if where.is_file() else 'missing'})")
+    assert not broken, "\n".join(broken)
+
+
+def test_lab_root_reads_both_spellings():
+    assert _lab_root("x\nlab: y\n\tjupyter lab --notebook-dir=notebooks\n\nz") == (ROOT / "notebooks").resolve()
+    assert _lab_root("x\nlab: y\n\tjupyter lab --ServerApp.root_dir=. --x\n\nz") == ROOT.resolve()
