@@ -371,6 +371,7 @@ def test_notebook_runs_in_jupyterlab_defaults(course, chromium, name):
             step(f"{len(images)} output images ({len(visible)} visible; {len(empty)} empty, {len(squeezed)} "
                  f"squeezed; widest natural width {widest} px)")
             page.locator(f"{PANEL} .jp-Notebook .jp-Cell").first.scroll_into_view_if_needed()
+            page.wait_for_timeout(1500)  # default windowing draws the cells now on screen only after the scroll
             page.screenshot(path=str(ARTIFACTS / f"{stem}-after-run-all.png"))
 
             if stem == "04_maxent_irl":
