@@ -183,3 +183,9 @@ def test_gridworld_rows_are_exact():
     a, b = (C.run_method("bc", "FeatureGrid", seed=0, eval_episodes=n) for n in (1, 7))
     assert a["normalized"] == b["normalized"] and a["return_mean"] == b["return_mean"]
     assert a["transfer"] == b["transfer"]
+
+
+def test_readme_results_without_a_readme_says_where_it_looked(monkeypatch, tmp_path):
+    monkeypatch.setattr(C, "README", tmp_path / "README.md")
+    with pytest.raises(FileNotFoundError, match="no README.md at .*pass the README's text"):
+        C.readme_results()

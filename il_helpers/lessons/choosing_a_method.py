@@ -347,7 +347,11 @@ def readme_results(text: str | None = None) -> dict[str, dict[str, dict]]:
     "return_std", "normalized", "wall_s"}`` (``wall_s`` None for the expert and random columns);
     a cell "—" (the method does not apply) is left out. ``text``: the README's text (default: the
     repository's README.md)."""
-    text = README.read_text(encoding="utf-8") if text is None else text
+    if text is None:
+        if not README.is_file():
+            raise FileNotFoundError(f"readme_results: no README.md at {README} (the course's clone has it: run the "
+                                    f"notebook from the repository, or pass the README's text as text=...)")
+        text = README.read_text(encoding="utf-8")
     if "<!-- results:start -->" not in text or "<!-- results:end -->" not in text:
         raise ValueError("no results table: the README lacks the <!-- results:start --> / <!-- results:end --> markers")
     block = text.split("<!-- results:start -->", 1)[1].split("<!-- results:end -->", 1)[0]
