@@ -34,6 +34,7 @@ from ..algorithms.gail import train_gail
 from ..core.demonstrations import HO_ERMON_SUBSAMPLE, Demonstrations
 from ..core.evaluation import evaluate
 from ..core.nets import one_thread
+from ..core.seeding import EVAL_SEED_OFFSET
 from ..envs.gridworlds import changed_dynamics, make_world
 from ..tabular.mdp import as_transitions, reward_table
 from ..tabular.solvers import DEFAULT_GAMMA, check_gamma, policy_return, soft_policy
@@ -139,7 +140,7 @@ def transfer_experiment(world_seeds=(0, 1, 2, 3, 4), size: int = 8, change: str 
 
 
 def few_demonstrations(full: Demonstrations, sizes, seeds, *, iterations: int, eval_episodes: int,
-                       every: int = HO_ERMON_SUBSAMPLE, eval_seed: int = 20_000) -> dict:
+                       every: int = HO_ERMON_SUBSAMPLE, eval_seed: int = EVAL_SEED_OFFSET) -> dict:
     """Ho & Ermon's (2016) CartPole table: BC against GAIL from few subsampled expert trajectories.
 
     For each ``n`` in ``sizes`` the first ``n`` episodes of ``full`` are subsampled (every
