@@ -11,10 +11,12 @@ notebook's errors (:func:`menu`, :func:`clear_and_run_all`, :func:`save_notebook
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import re
 import secrets
+import shlex
 import socket
 import subprocess
 import sys
@@ -214,8 +216,36 @@ def write_lab_settings(config_dir: Path, settings: dict[str, dict]) -> None:
         path.write_text(json.dumps(values))
 
 
+@dataclasses.dataclass
+class MakeLab:
+    """What ``make lab`` runs, read from ``make --dry-run lab``: the folder the server serves
+    (``root``, relative to the repository), the path its default URL opens (``opens``, e.g.
+    ``notebooks``; "" for the root) and the files it signs with ``jupyter trust`` (repository paths)."""
+
+    root: str
+    opens: str
+    trusts: list[str]
+
+
+def make_lab() -> MakeLab:
+    """``make lab``'s server root, start page and trusted notebooks, from ``make --dry-run lab`` (the
+    browser test serves the course the way the Makefile does, so a change there is tested here)."""
+    out = subprocess.run(["make", "--dry-run", "--no-print-directory", "lab"], cwd=REPO, capture_output=True,
+                         text=True, check=True).stdout
+    lab = [shlex.split(line) for line in out.splitlines() if re.search(r"\bjupyter lab\b", line)]
+    trust = [shlex.split(line) for line in out.splitlines() if re.search(r"\bjupyter trust\b", line)]
+    assert len(lab) == 1, f"make --dry-run lab runs {len(lab)} `jupyter lab` commands (expected 1):\n{out}"
+    options = dict(arg[2:].split("=", 1) for arg in lab[0] if arg.startswith("--") and "=" in arg)
+    root = next((options[k] for k in ("ServerApp.root_dir", "ServerApp.notebook_dir", "notebook-dir",
+                                      "notebook_dir") if k in options), ".")
+    opens = options.get("LabApp.default_url", "/lab").removeprefix("/lab").removeprefix("/tree").strip("/")
+    trusts = [str(p.relative_to(REPO)) for cmd in trust for arg in cmd[cmd.index("trust") + 1:]
+              for p in sorted(REPO.glob(arg))]
+    return MakeLab(root=os.path.normpath(root), opens=opens, trusts=trusts)
+
+
 @contextlib.contextmanager
-def jupyter_lab(tmp: Path, root: Path, settings: dict[str, dict], timeout_s: float):
+def jupyter_lab(tmp: Path, root: Path, settings: dict[str, dict], timeout_s: float, default_url: str | None = None):
     """A JupyterLab server on ``root`` (127.0.0.1, a free port, a random token, the user ``settings``,
     throw-away Jupyter dirs under ``tmp``, fast mode in its kernels, no network use: no news, no
     update check, read-only extension manager); yields (base_url, token, log path) and always stops it."""
@@ -235,6 +265,8 @@ def jupyter_lab(tmp: Path, root: Path, settings: dict[str, dict], timeout_s: flo
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         "--LabApp.extension_manager=readonly",
     ]  # fmt: skip
+    if default_url is not None:
+        cmd.append(f"--LabApp.default_url={default_url}")
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")  # containers and CI runners often run as root
     log_path = tmp / "jupyterlab.log"

@@ -1,16 +1,23 @@
 """The whole course in a real browser, with JupyterLab's own defaults: JupyterLab + headless Chromium.
 
 tests/test_browser.py drives the tour with every cell rendered into the DOM (windowingMode "none")
-on a server rooted at ``notebooks/``; a student gets neither. This test serves the course like
-``make lab`` (the root holds README.md and notebooks/, the notebook opens at
-``/lab/tree/notebooks/NAME``), with JupyterLab's default settings (default windowing: cells off screen
-are rendered lazily) except three that keep the run unattended and offline: start the default kernel,
-no autosave, no news or update check (browser_utils.LAB_USER_SETTINGS). The kernels run in fast mode
-(IL_FAST=1).
+on a server rooted at ``notebooks/``; a student gets neither. This test serves the course as
+``make lab`` does, read from ``make --dry-run lab`` (browser_utils.make_lab): the same server root
+(a copy of README.md and notebooks/ in the repository's layout), the same start page, and the same
+``jupyter trust`` of the notebooks; with JupyterLab's default settings (default windowing: cells off
+screen are rendered lazily) except three that keep the run unattended and offline: start the default
+kernel, no autosave, no news or update check (browser_utils.LAB_USER_SETTINGS). The kernels run in
+fast mode (IL_FAST=1). ``test_make_lab_opens_on_the_notebooks``: the start page lists every notebook.
 
 For every notebook ``notebooks/NN_*.ipynb`` (one test each) it opens the notebook, waits for its
-kernel, clicks Edit > Clear Outputs of All Cells, then Run > Run All Cells, waits until it has
-settled, saves it, and checks:
+kernel and checks, on the notebook as committed (first open):
+
+- the header's local links (previous and next notebook, "all notebooks" = ../README.md) point to
+  those files on the server and return HTTP 200 at the URL JupyterLab resolved them to;
+- every widget saved in it is drawn from its saved state (not its text form, not "model not found");
+
+then clicks Edit > Clear Outputs of All Cells, then Run > Run All Cells, waits until it has settled,
+saves it, and checks:
 
 - every code cell ran and none has an error output (read from the saved notebook), and no output
   shows a traceback;
@@ -19,17 +26,15 @@ settled, saves it, and checks:
   wider than the output area is scaled down until it is hard to read); a failure names the
   notebook, the cell and the sizes. The window is 1400 x 1000 px with JupyterLab's left sidebar
   open (its default), which leaves an output area 968 px wide: a 9.5-inch figure at 100 dpi fits;
-- the header's local links (previous and next notebook, "all notebooks" = ../README.md) exist and
-  return HTTP 200 from the server at the URL JupyterLab resolved them to;
 - the browser console shows no error and the page raised no exception (the only error ignored is
   the failed load of a resource outside the server, which this test blocks on purpose: the course
   must work offline, and the only such resource is the Colab badge image);
 - 01_distribution_shift: the animation's ``<img>`` (id ``_anim_img...``) has a nonzero size right after
   Run All, without any click (screenshot ``artifacts/browser/01_distribution_shift-animation.png``);
 - 04_maxent_irl: a screenshot of the heatmap grid (``artifacts/browser/04_maxent_irl-heatmaps.png``);
-- 05_gail_airl: the GAIL widget at its defaults: Train is clicked, and the summary changes and the
-  plot below it is redrawn (screenshots ``05_gail_airl-widget-training.png`` while it trains, if caught,
-  and ``05_gail_airl-widget-after.png``).
+- every widget with a Train button, at its defaults: Train is clicked, and the summary changes and
+  the plot below it is redrawn (05's GAIL widget: screenshots ``05_gail_airl-widget-training.png``
+  while it trains, if caught, and ``05_gail_airl-widget-after.png``).
 
 Each notebook's kernel is shut down before the next one opens. Screenshots of each notebook after Run
 All (``NN_name-after-run-all.png``) and of failures go to ``artifacts/browser/``. Run with
@@ -38,10 +43,13 @@ All (``NN_name-after-run-all.png``) and of failures go to ``artifacts/browser/``
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -55,9 +63,11 @@ from browser_utils import (
     TRACEBACK,
     clear_and_run_all,
     failure,
+    jupyter_env,
     jupyter_lab,
     launch_chromium,
     local_only,
+    make_lab,
     save_notebook,
     saved_errors,
     wait_stably,
@@ -117,18 +127,39 @@ SCROLL_JS = "(e) => e.scrollIntoView({block: 'center', inline: 'nearest'})"
 TWO_FRAMES_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
 
 
+@dataclasses.dataclass
+class Course:
+    base_url: str
+    token: str
+    copy: Path   # the copy of the repository's README.md and notebooks/ (same layout)
+    root: Path   # the folder the server serves (make lab's root, inside the copy)
+    opens: str   # make lab's start folder, relative to root
+    log_path: Path
+
+    def url_path(self, repo_path: str) -> str:
+        """A repository path as the server names it (relative to its root; ``../x`` if outside)."""
+        return os.path.relpath(self.copy / repo_path, self.root).replace(os.sep, "/")
+
+
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    """JupyterLab on a temporary copy of README.md and notebooks/, served like `make lab` (root = the
-    copy); yields (base_url, token, root, log path)."""
+    """JupyterLab on a temporary copy of README.md and notebooks/, served as ``make lab`` serves the
+    repository (its root, its start page and its ``jupyter trust``, read from ``make --dry-run lab``)."""
+    lab = make_lab()
     tmp = tmp_path_factory.mktemp("course")
-    root = tmp / "course"
-    root.mkdir()
-    shutil.copy2(REPO / "README.md", root / "README.md")
-    shutil.copytree(REPO / "notebooks", root / "notebooks",
+    copy = tmp / "course"
+    copy.mkdir()
+    shutil.copy2(REPO / "README.md", copy / "README.md")
+    shutil.copytree(REPO / "notebooks", copy / "notebooks",
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-    with jupyter_lab(tmp, root, LAB_USER_SETTINGS, SERVER_START_S) as (base_url, token, log_path):
-        yield base_url, token, root, log_path
+    root = copy / lab.root
+    assert root.is_dir(), f"make lab serves {lab.root!r}, which is not a folder of the repository's course files"
+    start = "/lab/tree/" + lab.opens if lab.opens else None
+    with jupyter_lab(tmp, root, LAB_USER_SETTINGS, SERVER_START_S, start) as (base_url, token, log_path):
+        if lab.trusts:  # as make lab does, in the server's own data folder (where it reads signatures)
+            subprocess.run([sys.executable, "-m", "jupyter", "trust", *(str(copy / p) for p in lab.trusts)],
+                           env=jupyter_env(tmp), check=True, capture_output=True)
+        yield Course(base_url, token, copy, root, lab.opens, log_path)
 
 
 @pytest.fixture(scope="module")
@@ -150,7 +181,7 @@ def _where(name: str, info: dict) -> str:
     return f"{name} cell {info['cell']} {info['prompt']}".rstrip()
 
 
-def _check_header_links(page, request, name: str, token: str, secs) -> list[str]:
+def _check_header_links(page, request, name: str, course: Course, secs) -> list[str]:
     """The header's previous/next/"all notebooks" links: present, and 200 at their resolved URL."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -161,17 +192,17 @@ def _check_header_links(page, request, name: str, token: str, secs) -> list[str]
                              f"server: {page.evaluate(HEADER_LINKS_JS)['links']}") from exc
     links = page.evaluate(HEADER_LINKS_JS)["links"]
     i = NOTEBOOKS.index(name)
-    expected = {"all notebooks": "README.md"}
+    expected = {"all notebooks": course.url_path("README.md")}
     if i > 0:
-        expected["Previous"] = f"notebooks/{NOTEBOOKS[i - 1]}"
+        expected["Previous"] = course.url_path(f"notebooks/{NOTEBOOKS[i - 1]}")
     if i + 1 < len(NOTEBOOKS):
-        expected["Next"] = f"notebooks/{NOTEBOOKS[i + 1]}"
+        expected["Next"] = course.url_path(f"notebooks/{NOTEBOOKS[i + 1]}")
     paths = {link["path"] for link in links}
     missing = {k: v for k, v in expected.items() if v not in paths}
     assert not missing, f"{name}: the header has no link to {missing}; its local links: {links}"
     broken = []
     for link in links:
-        r = request.get(link["href"], headers={"Authorization": f"token {token}"})
+        r = request.get(link["href"], headers={"Authorization": f"token {course.token}"})
         if r.status != 200:
             broken.append(f"{link['text']!r} -> {link['path']} ({link['href']}): HTTP {r.status}")
     assert not broken, f"{name}: header link(s) do not resolve:\n" + "\n".join(broken)
@@ -195,6 +226,38 @@ def _measure_images(page, secs) -> list[dict]:
         page.evaluate(TWO_FRAMES_JS)
         found.append(img.evaluate(IMAGE_JS))
     return found
+
+
+# The notebook's top-level outputs (not those inside a widget's Output): how many show a live widget,
+# and the texts of those that show something else for a widget (its text form, or JupyterLab's error).
+SAVED_WIDGETS_JS = """() => {
+    const outs = [...document.querySelectorAll('%s .jp-OutputArea-output')]
+        .filter(o => !o.parentElement.closest('.jupyter-widgets'));
+    const fallback = /an interactive widget: trust|Error displaying widget|VBox\\(children=/;
+    return {live: outs.filter(o => o.querySelector('.jupyter-widgets')).length,
+            fallback: outs.filter(o => fallback.test(o.textContent)).map(o => o.textContent.slice(0, 200))};
+}""" % PANEL
+
+
+def _check_saved_widgets(page, name: str, path: Path, secs) -> str:
+    """On first open (before anything runs), each widget saved in the notebook is drawn from its saved
+    state, as a live widget: not its text form, not "Error displaying widget: model not found"."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    saved = sum("application/vnd.jupyter.widget-view+json" in o.get("data", {})
+                for c in json.loads(path.read_text())["cells"] for o in c.get("outputs", []))
+    if not saved:
+        return "no saved widgets"
+    try:
+        page.wait_for_function(f"() => ({SAVED_WIDGETS_JS})().live >= {saved}", timeout=1000 * secs(UI_S),
+                               polling=200)
+    except PlaywrightTimeout:
+        pass
+    found = page.evaluate(SAVED_WIDGETS_JS)
+    assert found["live"] >= saved and not found["fallback"], (
+        f"{name}: on first open {found['live']} of the {saved} saved widget(s) are drawn; shown instead: "
+        f"{found['fallback']}")
+    return f"{saved} saved widget(s) drawn on first open"
 
 
 def _check_animation(page, name: str, secs) -> str:
@@ -226,47 +289,53 @@ def _screenshot_heatmaps(page, name: str, step) -> None:
     step(f"screenshot {shot}")
 
 
-def _check_gail_widget(page, name: str, secs, step) -> None:
-    """05: click the GAIL widget's Train at its defaults; the summary changes and the plot is redrawn."""
+def _check_widgets(page, name: str, secs, step) -> None:
+    """Every widget with a Train button, at its defaults: Train is clicked, the button is disabled while
+    it trains, and afterwards the summary has changed and the plot below it is redrawn. 05's GAIL
+    widget is photographed while it trains (if caught) and after."""
     from playwright.sync_api import expect
 
     stem = name.removesuffix(".ipynb")
     # (`has=` locators are matched inside the outer element, so they start from `page`.)
     button = page.locator(".widget-button", has_text=re.compile(r"^\s*Train\s*$"))
-    train = page.locator(f"{PANEL} .jp-OutputArea-output").locator(button)
-    assert train.count() >= 1, f"{name}: no Train button in the outputs after Run All"
-    box = page.locator(f"{PANEL} .jp-OutputArea-output .widget-vbox", has=button).last
-    summary = box.locator(".widget-html").last
-    plot = box.locator(".widget-output img").last
-    box.scroll_into_view_if_needed()
-    expect(train.first).to_be_enabled(timeout=1000 * secs(UI_S))
-    expect(plot).to_be_visible(timeout=1000 * secs(UI_S))
-    expect(summary).to_be_visible(timeout=1000 * secs(UI_S))
-    before, old_src = (summary.text_content() or "").strip(), plot.get_attribute("src")
-    step(f"GAIL widget before Train: {before[:120]!r}")
-    assert before, f"{name}: the GAIL widget's summary is empty before Train"
+    outputs = page.locator(f"{PANEL} .jp-OutputArea-output").filter(has=button)
+    for k in range(outputs.count()):
+        box = outputs.nth(k).locator(".widget-vbox").first
+        train, summary, plot = box.locator(button).first, box.locator(".widget-html").last, box.locator(
+            ".widget-output img").last
+        what = f"{name} widget {k + 1} of {outputs.count()}"
+        box.scroll_into_view_if_needed()
+        expect(train).to_be_enabled(timeout=1000 * secs(UI_S))
+        expect(summary).to_be_visible(timeout=1000 * secs(UI_S))
+        before = (summary.text_content() or "").strip()
+        old_src = plot.get_attribute("src") if plot.count() else None
+        step(f"{what} before Train: {before[:120]!r} ({'a plot' if old_src else 'no plot'})")
 
-    train.first.click()
-    try:  # while training: the button is disabled (a fast-mode run may end before we look)
-        expect(train.first).to_be_disabled(timeout=5000)
-        shot = ARTIFACTS / f"{stem}-widget-training.png"
-        box.screenshot(path=str(shot))
-        step(f"screenshot while training: {shot}")
-    except AssertionError:
-        step("training ended before a screenshot while training could be taken")
-    expect(train.first).to_be_enabled(timeout=1000 * secs(WIDGET_TRAIN_S))
-    wait_stably(page, KERNEL_IDLE_JS, secs(UI_S), "the kernel to be idle after Train")
-    expect(summary).not_to_have_text(before, timeout=1000 * secs(UI_S))
-    after = (summary.text_content() or "").strip()
-    assert "Training stopped" not in after and "Training with the settings above" not in after, (
-        f"{name}: the GAIL widget's summary after Train: {after!r}")
-    expect(plot).to_be_visible(timeout=1000 * secs(UI_S))
-    expect(plot).not_to_have_attribute("src", old_src, timeout=1000 * secs(UI_S))
-    expect(plot).to_have_js_property("complete", True, timeout=1000 * secs(UI_S))
-    shot = ARTIFACTS / f"{stem}-widget-after.png"
-    box.scroll_into_view_if_needed()
-    box.screenshot(path=str(shot))
-    step(f"GAIL widget after Train: {after[:160]!r}; plot redrawn; screenshot {shot}")
+        train.click()
+        try:  # while training: the button is disabled (a fast-mode run may end before we look)
+            expect(train).to_be_disabled(timeout=5000)
+            if stem == "05_gail_airl":
+                shot = ARTIFACTS / f"{stem}-widget-training.png"
+                box.screenshot(path=str(shot))
+                step(f"screenshot while training: {shot}")
+        except AssertionError:
+            step("training ended before the disabled button could be seen")
+        expect(train).to_be_enabled(timeout=1000 * secs(WIDGET_TRAIN_S))
+        wait_stably(page, KERNEL_IDLE_JS, secs(UI_S), "the kernel to be idle after Train")
+        expect(summary).not_to_have_text(before, timeout=1000 * secs(UI_S))
+        after = (summary.text_content() or "").strip()
+        assert after and not re.search(r"Training stopped|Training with the settings above|Cannot run", after), (
+            f"{what}: the summary after Train: {after!r}")
+        expect(plot).to_be_visible(timeout=1000 * secs(UI_S))
+        if old_src:
+            expect(plot).not_to_have_attribute("src", old_src, timeout=1000 * secs(UI_S))
+        expect(plot).to_have_js_property("complete", True, timeout=1000 * secs(UI_S))
+        box.scroll_into_view_if_needed()
+        if stem == "05_gail_airl":
+            shot = ARTIFACTS / f"{stem}-widget-after.png"
+            box.screenshot(path=str(shot))
+            step(f"screenshot after Train: {shot}")
+        step(f"{what} after Train: {after[:160]!r}; plot redrawn")
 
 
 def _shut_down_kernels(request, base_url: str, token: str) -> None:
@@ -282,10 +351,10 @@ def _shut_down_kernels(request, base_url: str, token: str) -> None:
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_runs_in_jupyterlab_defaults(course, chromium, name):
     """Run All on one notebook in JupyterLab with its default settings: no error, no 0x0 or squeezed
-    picture, the header's links resolve, no console error (and 01's animation, 05's GAIL widget)."""
+    picture, the header's links resolve, no console error, every Train works (and 01's animation)."""
     from playwright.sync_api import Error as PlaywrightError
 
-    base_url, token, root, log_path = course
+    base_url, token, log_path = course.base_url, course.token, course.log_path
     stem = name.removesuffix(".ipynb")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     t0 = time.monotonic()
@@ -320,7 +389,9 @@ def test_notebook_runs_in_jupyterlab_defaults(course, chromium, name):
     try:
         try:
             # ?reset: a fresh workspace, so that the previous notebook is not reopened with it.
-            page.goto(f"{base_url}/lab/tree/notebooks/{name}?reset&token={token}", wait_until="domcontentloaded")
+            where = course.url_path(f"notebooks/{name}")
+            assert not where.startswith("../"), f"make lab serves {course.root}, which does not hold notebooks/{name}"
+            page.goto(f"{base_url}/lab/tree/{where}?reset&token={token}", wait_until="domcontentloaded")
             wait_stably(page, KERNEL_IDLE_JS, secs(KERNEL_READY_S), "the notebook's kernel to be idle")
             step(f"open, kernel idle ({page.locator(f'{PANEL} .jp-Cell').count()} cells)")
 
@@ -333,14 +404,17 @@ def test_notebook_runs_in_jupyterlab_defaults(course, chromium, name):
                     problems.append(str(exc))
                     step(f"FAILED: {str(exc)[:300]}")
 
-            paths = check(_check_header_links, page, request, name, token, secs)
+            paths = check(_check_header_links, page, request, name, course, secs)
             if paths:
                 step(f"header links resolve (HTTP 200): {paths}")
+            drawn = check(_check_saved_widgets, page, name, course.copy / "notebooks" / name, secs)
+            if drawn:
+                step(drawn)
 
             clear_and_run_all(page, secs(UI_S), secs(RUN_ALL_S))
             step("Run All Cells finished")
             save_notebook(page, secs(UI_S))
-            errors, unexecuted = saved_errors(root / "notebooks" / name)
+            errors, unexecuted = saved_errors(course.copy / "notebooks" / name)
             assert not errors, f"{name}: error output(s) after Run All Cells:\n" + "\n---\n".join(errors)
             assert not unexecuted, f"{name}: code cells {unexecuted} were not executed by Run All Cells"
             texts = page.evaluate(f"() => [...document.querySelectorAll('{PANEL} .jp-OutputArea-output')]"
@@ -376,8 +450,7 @@ def test_notebook_runs_in_jupyterlab_defaults(course, chromium, name):
 
             if stem == "04_maxent_irl":
                 check(_screenshot_heatmaps, page, name, step)
-            if stem == "05_gail_airl":
-                check(_check_gail_widget, page, name, secs, step)
+            check(_check_widgets, page, name, secs, step)
 
             page.wait_for_timeout(500)  # late console messages
             if console_errors:
@@ -392,6 +465,28 @@ def test_notebook_runs_in_jupyterlab_defaults(course, chromium, name):
         context.close()
         if blocked:
             print(f"blocked {len(blocked)} non-local request(s): {sorted(set(blocked))[:5]}")
+
+
+def test_make_lab_opens_on_the_notebooks(course, chromium):
+    """The page ``make lab`` opens (its default URL) is the file browser on notebooks/, listing every
+    notebook of the course."""
+    context = chromium.new_context(viewport=VIEWPORT)
+    local_only(context, course.base_url, [])
+    try:
+        page = context.new_page()
+        page.goto(f"{course.base_url}/?token={course.token}", wait_until="domcontentloaded")
+        listing = page.locator(".jp-DirListing-itemName")
+        listing.first.wait_for(timeout=1000 * UI_S)
+        page.wait_for_function(f"() => document.querySelectorAll('.jp-DirListing-itemName').length >= {len(NOTEBOOKS)}",
+                               timeout=1000 * UI_S, polling=200)
+        names = [t.strip() for t in listing.all_text_contents()]
+        missing = [n for n in NOTEBOOKS if n not in names and n.removesuffix(".ipynb") not in names]
+        assert not missing, f"make lab opens {page.url}, whose file browser lists {names}, not {missing}"
+        assert course.url_path("notebooks") == course.opens, (
+            f"make lab opens {course.opens or 'the root'!r}, not the notebooks folder "
+            f"({course.url_path('notebooks')!r} on its server)")
+    finally:
+        context.close()
 
 
 def test_course_notebooks_found():

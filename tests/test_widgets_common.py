@@ -84,9 +84,47 @@ def test_a_press_that_fails_says_so_and_enables_the_button():
 
 
 def test_a_widget_box_says_what_it_is_where_it_cannot_be_drawn():
-    """An untrusted notebook (a fresh clone in JupyterLab) or GitHub shows the text form."""
+    """An untrusted notebook (a fresh clone in JupyterLab) or GitHub shows the picture or the text form."""
     from il_helpers.widgets import tour_widget
     box = tour_widget()
-    text = box._repr_mimebundle_()["text/plain"]
+    bundle = box._repr_mimebundle_()
+    text = bundle["text/plain"]
     assert text == "[tour_widget, an interactive widget: trust and run the notebook (make lab does) to see it]"
     assert "VBox(children" not in text and isinstance(box, widgets.VBox)
+    assert "application/vnd.jupyter.widget-view+json" in bundle  # the live widget, where it can be drawn
+    assert box.settings() == ["Environment: CartPole-v1", "Demos: 10"]
+    assert box.summary_text().startswith("Showing 10 episodes of CartPole-v1")
+
+
+def _png(data: bytes):
+    import io
+
+    import matplotlib.image as mpimg
+    return mpimg.imread(io.BytesIO(data), format="png")
+
+
+def test_the_still_picture_is_the_caption_above_the_last_plot():
+    """The widget's PNG (for GitHub, nbviewer, an untrusted notebook): as wide as its last plot, taller
+    by the caption, and its bottom is that plot, pixel for pixel (after the Demos slider moved)."""
+    import base64
+
+    import numpy as np
+
+    from il_helpers.widgets import tour_widget
+    box = tour_widget()
+    box.demos.value = 3   # redraws: the picture must be the new plot, not the first one
+    plot = _png(box.plot.course_png)
+    snap = _png(base64.b64decode(box._repr_mimebundle_()["image/png"]))
+    h, w = plot.shape[:2]
+    assert snap.shape[1] == max(640, w) and snap.shape[0] > h + 40
+    bottom = snap[-h:, :w, :3]
+    assert np.abs(bottom - plot[..., :3]).mean() < 0.01
+    assert box.settings() == ["Environment: CartPole-v1", "Demos: 3"]
+
+
+def test_show_figure_keeps_the_png_it_shows():
+    fig, _ = plt.subplots(figsize=(4, 3), dpi=100)
+    out = widgets.Output()
+    show_figure(out, fig)
+    h, w = _png(out.course_png).shape[:2]
+    assert 200 < w <= 400 and 150 < h <= 300   # tight bounding box of a 4 x 3 inch figure at 100 dpi

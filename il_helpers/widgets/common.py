@@ -1,16 +1,20 @@
-"""The pieces every notebook widget builds the same way: the seed box, the Train button, the
-record of a finished press, and showing a figure in an output area."""
+"""The pieces every notebook widget builds the same way: the outer box (and its still picture for
+readers without a kernel), the seed box, the Train button, the record of a finished press, and
+showing a figure in an output area."""
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import html
 import math
+import re
 import time
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
-from IPython.display import display
+from IPython.core.pylabtools import print_figure
+from IPython.display import Image, display
 
 from ..core.checks import check_int, check_number
 
@@ -19,18 +23,62 @@ SEED_BOX = (0, 999)
 
 
 class CourseBox(widgets.VBox):
-    """A notebook widget's outer box. Its text form (``repr``) is what a reader sees where the widget
-    cannot be drawn: JupyterLab draws widgets only in a *trusted* notebook (a fresh clone is not;
-    ``make lab`` trusts the course's notebooks), GitHub never. So it says what the box is and how to
-    use it, instead of ipywidgets' ``VBox(children=(HBox(...`` dump."""
+    """A notebook widget's outer box, with a still picture of itself for readers who cannot draw it.
+
+    JupyterLab draws a live widget only in a *trusted* notebook (a fresh clone's are not; ``make lab``
+    trusts the course's), and GitHub, nbviewer or a static site never run a kernel. Each draws the best
+    other format of the output, so the box's output carries two more: a PNG (:meth:`snapshot`: its
+    settings and summary above its last plot, as :func:`show_figure` left it) and a text form that
+    says what the box is and how to use it (instead of ipywidgets' ``VBox(children=(HBox(...`` dump).
+    """
 
     def __init__(self, children, name: str, **kwargs):
         super().__init__(children, **kwargs)
         self.course_name = name
 
     def __repr__(self) -> str:
-        # ipywidgets cuts the text form at 110 characters
         return f"[{self.course_name}, an interactive widget: trust and run the notebook (make lab does) to see it]"
+
+    def _descendants(self):
+        stack = list(self.children)[::-1]
+        while stack:
+            w = stack.pop()
+            yield w
+            stack.extend(list(getattr(w, "children", ()))[::-1])
+
+    def settings(self) -> list[str]:
+        """``"Name: value"`` for each control (sliders, menus, boxes), in the order they are drawn."""
+        skip = (widgets.Button, widgets.HTML, widgets.Label, widgets.Output, widgets.IntProgress,
+                widgets.FloatProgress)
+        found = []
+        for w in self._descendants():
+            if isinstance(w, skip) or not hasattr(w, "value") or not getattr(w, "description", ""):
+                continue
+            value = getattr(w, "label", None) if isinstance(w, widgets.Dropdown) else w.value
+            found.append(f"{w.description}: {value:g}" if isinstance(value, float) else f"{w.description}: {value}")
+        return found
+
+    def summary_text(self) -> str:
+        """The text of the box's HTML parts (its summary), tags removed."""
+        texts = [html.unescape(re.sub(r"<[^>]+>", "", w.value)) for w in self._descendants()
+                 if isinstance(w, widgets.HTML) and w.value]
+        return " ".join(t.strip() for t in texts if t.strip())
+
+    def snapshot(self) -> bytes:
+        """A PNG of the box as it is now (:func:`~il_helpers.plots.snapshot.widget_snapshot`)."""
+        from ..plots.snapshot import widget_snapshot
+
+        plots = [w.course_png for w in self._descendants() if getattr(w, "course_png", None)]
+        lines = ["Settings: " + ", ".join(self.settings()), self.summary_text(),
+                 "(A picture of the widget. Trust and run the notebook, e.g. with make lab, to use it.)"]
+        return widget_snapshot(self.course_name, [line for line in lines if line], plots[-1] if plots else None)
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is not None:  # None: ipywidgets has nothing to show
+            bundle["text/plain"] = repr(self)  # in full (ipywidgets cuts it at 110 characters)
+            bundle["image/png"] = base64.b64encode(self.snapshot()).decode("ascii")
+        return bundle
 
 
 def in_range(where: str, name: str, value, low, high, integer: bool = False, control: str = "slider"):
@@ -118,10 +166,14 @@ def pressed(train: widgets.Button, summary):
 
 
 def show_figure(output: widgets.Output, fig) -> None:
-    """Show ``fig`` in ``output`` in place of what it showed, then close it (the output keeps the picture)."""
+    """Show ``fig`` in ``output`` in place of what it showed, then close it (the output keeps the
+    picture). The PNG is drawn once, as the notebook's inline backend draws a figure (tight bounding
+    box), and kept as ``output.course_png`` for the box's still picture (:meth:`CourseBox.snapshot`)."""
+    png = print_figure(fig, "png", bbox_inches="tight")
+    output.course_png = png
     with output:
         output.clear_output(wait=True)
-        display(fig)
+        display(Image(data=png, format="png"))
     plt.close(fig)
 
 

@@ -13,11 +13,10 @@ import time
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import display
 
 from ..core.checks import TRAIN_SEED_MAX, check, check_int, check_seed
 from ..core.config import budget
-from .common import CourseBox, in_range, pressed, train_button
+from .common import CourseBox, in_range, pressed, show_figure, train_button
 
 WORLDS = {"FeatureGrid (linear reward)": ("FeatureGrid", "linear"),
           "ObjectWorld (deep reward)": ("ObjectWorld", "deep")}
@@ -84,10 +83,7 @@ def maxent_irl_widget(world: str = "FeatureGrid", size: int = 16, n_demos: int =
 
     def show(fig):
         box.figure = fig
-        with plot:
-            plot.clear_output(wait=True)
-            display(fig)
-        plt.close(fig)
+        show_figure(plot, fig)
 
     def preview(*_):
         w = current_world()
