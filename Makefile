@@ -6,10 +6,10 @@ COURSE := $(VENV)/.course-installed
 TESTS  := $(VENV)/.tests-installed
 LAB_ARGS ?=
 PRESENT_ARGS ?=
-LINT_PATHS := conftest.py il_helpers tests benchmarks tools notebooks
+LINT_PATHS := conftest.py il_helpers tests benchmarks tools notebooks book
 ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root,)  # Jupyter refuses root without it (containers)
 
-.PHONY: lab present test test-unit test-notebooks test-browser install install-test lint notebooks notebook-times data results bench clean
+.PHONY: lab present book serve-book test test-unit test-notebooks test-browser install install-test lint notebooks notebook-times data results bench clean
 
 $(COURSE): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,12 +18,12 @@ $(COURSE): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
-$(TESTS): $(COURSE) requirements-test.txt
-	$(PY) -m pip install --quiet -r requirements-test.txt
+$(TESTS): $(COURSE) requirements-test.txt requirements-book.txt
+	$(PY) -m pip install --quiet -r requirements-test.txt -r requirements-book.txt
 	touch $@
 
 install: $(COURSE)       ## the course: pinned dependencies + il_helpers (editable)
-install-test: $(TESTS)   ## plus pytest, nbval, playwright
+install-test: $(TESTS)   ## plus pytest, nbval, playwright, and Sphinx for make book
 
 # the server's root is the repository, so the notebooks' links to ../README.md resolve; Lab opens on notebooks/.
 # JupyterLab draws widgets and HTML outputs only in notebooks it trusts (a fresh clone's are not):
@@ -62,7 +62,16 @@ test-unit: $(TESTS)
 test-notebooks: $(TESTS)
 	IL_FAST=1 $(PY) -m pytest notebooks
 
-test-browser: $(TESTS)   ## JupyterLab and make present in headless Chromium (needs Debian's chromium: apt-get install chromium)
+# the course website: the committed notebooks with their outputs (never re-executed), the README as the
+# front page; offline (MathJax from the site); a warning fails the build
+book: $(TESTS)           ## the course as a static website in build/book (Sphinx + MyST-NB, config in book/)
+	$(PY) -m sphinx -b html -c book -E -W --keep-going -q . build/book
+	@echo "Built build/book (front page build/book/index.html); make serve-book to look at it."
+
+serve-book: book         ## serve build/book on http://127.0.0.1:8000
+	$(PY) -m http.server 8000 --bind 127.0.0.1 --directory build/book
+
+test-browser: $(TESTS)   ## JupyterLab, make present and the website (make book) in headless Chromium (needs Debian's chromium: apt-get install chromium)
 	IL_FAST=1 $(PY) -m pytest -m browser tests -s
 
 notebooks: $(COURSE)     ## write the headers, re-execute every notebook in full mode (one at a time), save outputs and times
