@@ -9,7 +9,8 @@ fail the build). Then, for the front page and every notebook's page:
 - every image (figures, saved widgets' still pictures, animation frames), scrolled into view, has a
   nonzero rendered size, and no saved widget is shown as its text form instead of its picture;
 - every link to the site itself resolves (HTTP 200 for its file, and the ``#anchor`` exists there);
-- the navigation lists every notebook, in order;
+- the navigation lists every notebook, in order; a notebook's page has its launch links (Colab and
+  Binder, at the repository address of pyproject.toml, as the notebooks' headers);
 
 and the search page finds a term of notebook 05 ("discriminator") and lists its page. Screenshots of
 the front page and of notebooks 01 and 05 go to ``artifacts/browser/book-*.png``.
@@ -25,6 +26,9 @@ import urllib.parse
 
 import pytest
 from browser_utils import ARTIFACTS, CHROMIUM, REPO, free_port, launch_chromium, local_only, serve
+
+sys.path.insert(0, str(REPO / "tools"))
+from notebook_header import colab_url, repository_slug  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -146,6 +150,13 @@ def test_page(browser, site, doc):
         listed = [re.sub(r"^/(notebooks/)?|\.html$", "", h) for h in nav]
         if listed[:len(NOTEBOOKS)] != NOTEBOOKS:
             problems.append(f"{doc}: the navigation lists {listed}, not the notebooks in order {NOTEBOOKS}")
+
+        if doc.startswith("notebooks/"):  # the launch menu: this notebook on Colab and Binder, from pyproject
+            name = doc.removeprefix("notebooks/") + ".ipynb"
+            hrefs = set(page.evaluate("() => [...document.querySelectorAll('a[href]')].map(a => a.href)"))
+            want = {colab_url(name), f"https://mybinder.org/v2/gh/{repository_slug()}/main?urlpath=lab/tree/notebooks/{name}"}
+            if not want <= hrefs:
+                problems.append(f"{doc}: no launch link(s) {sorted(want - hrefs)}")
 
         if doc in SHOTS:
             ARTIFACTS.mkdir(parents=True, exist_ok=True)

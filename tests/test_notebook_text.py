@@ -38,3 +38,13 @@ def test_run_times_are_stated_only_by_the_header(path):
 def test_every_notebook_makes_its_claims_through_il_claim(path):
     code = "\n".join(src for _, src in cells(path, "code"))
     assert re.search(r"\bclaim\(", code), f"{path.name}: no il.claim at all"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.name)
+def test_every_saved_widget_carries_its_still_picture(path):
+    """A reader without a kernel (GitHub, nbviewer, the website, an untrusted notebook) sees a saved
+    widget's PNG (CourseBox), not a repr: every committed widget output has one (make notebooks)."""
+    outputs = [(i, o) for i, c in enumerate(json.loads(path.read_text())["cells"]) for o in c.get("outputs", [])
+               if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    bare = [i for i, o in outputs if "image/png" not in o["data"]]
+    assert not bare, f"{path.name}: widget outputs without a still picture in cells {bare}; run make notebooks"

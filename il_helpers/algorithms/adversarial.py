@@ -66,6 +66,7 @@ from .ppo import (
     bc_init,
     collect,
     iteration_seed,
+    off_the_clock,
     ppo_update,
     set_lr,
 )
@@ -276,14 +277,16 @@ def check_demos(demos, env_id: str | None, where: str) -> str:
 def adversarial_loop(demos: Demonstrations | None, config: AdversarialConfig,
                       discriminator: Callable[[Inputs], Discriminator], *, env_id: str | None = None, seed: int = 0,
                       progress: Callable[[int, int, dict], None] | None = None, reward: str = "logit",
-                      name: str = "GAIL") -> tuple[ActorCritic, AdversarialHistory]:
+                      name: str = "GAIL", checkpoint: Callable[[ActorCritic, dict], None] | None = None
+                      ) -> tuple[ActorCritic, AdversarialHistory]:
     """The adversarial loop, with PPO as the generator: ``(policy, history)``.
 
     ``discriminator(inputs)`` builds the method's :class:`Discriminator`; ``reward`` is the
     generator's reward form (:data:`REWARD_FORMS`). ``demos=None`` is the *no demonstration*
     control of the termination-bias experiment: the discriminator knows nothing, ``D = 1/2``
-    everywhere, and is never trained. Call it through :func:`~il_helpers.algorithms.gail.train_gail`
-    or :func:`~il_helpers.algorithms.airl.train_airl`.
+    everywhere, and is never trained. ``checkpoint(policy, info)`` is called after every iteration
+    (after ``progress``) and its time is not counted in ``history.wall_s``. Call it through
+    :func:`~il_helpers.algorithms.gail.train_gail` or :func:`~il_helpers.algorithms.airl.train_airl`.
     """
     where = f"train_{name.lower()}"
     seed = check_seed("seed", seed, where, TRAIN_SEED_MAX)
@@ -295,14 +298,16 @@ def adversarial_loop(demos: Demonstrations | None, config: AdversarialConfig,
     obs_space, act_space = env_spaces(env_id)
     with torch.random.fork_rng(devices=[]), cpu_threads(1):
         torch.manual_seed(seed)
-        ac, hist = _train(demos, env_id, config, cfg, discriminator, reward, seed, progress, obs_space, act_space)
+        ac, hist = _train(demos, env_id, config, cfg, discriminator, reward, seed, progress, obs_space, act_space,
+                          checkpoint)
     hist.config, hist.seed = dataclasses.replace(config, ppo=cfg), seed
     hist.demo_episodes = None if demos is None else demos.num_episodes
     ac.name = f"{name} policy"
     return ac, hist
 
 
-def _train(demos, env_id, config, cfg, make_discriminator, reward, seed, progress, obs_space, act_space):
+def _train(demos, env_id, config, cfg, make_discriminator, reward, seed, progress, obs_space, act_space,
+           checkpoint=None):
     iterations, absorbing, horizon = config.iterations, config.absorbing, config.horizon
     gen = torch.Generator().manual_seed(seed)
     ac = ActorCritic(obs_space, act_space, cfg.hidden, init_log_std=cfg.init_log_std)
@@ -399,6 +404,7 @@ def _train(demos, env_id, config, cfg, make_discriminator, reward, seed, progres
         hist.wall_s.append(time.perf_counter() - t0)
         if progress is not None:
             progress(it + 1, iterations, hist.latest())
+        t0 += off_the_clock(checkpoint, ac, hist.latest())
     return ac, hist
 
 

@@ -75,13 +75,15 @@ class AIRLDiscriminator(adversarial.Discriminator):
 
 
 def train_airl(demos: Demonstrations, *, env_id: str | None = None, seed: int = 0,
-               progress: Callable[[int, int, dict], None] | None = None, config: AIRLConfig | None = None,
+               progress: Callable[[int, int, dict], None] | None = None,
+               checkpoint: Callable[[ActorCritic, dict], None] | None = None, config: AIRLConfig | None = None,
                **settings) -> tuple[ActorCritic, adversarial.AdversarialHistory]:
     """AIRL from demonstrations, with PPO as the generator: ``(policy, history)``.
 
     ``settings`` override the fields of ``config`` (:class:`AIRLConfig`); ``history.reward`` is
     the recovered reward ``g`` (:meth:`AIRLDiscriminator.reward`), ``history.discriminator`` the
-    discriminator. ``progress(done, total, info)`` is called after every iteration.
+    discriminator. ``progress(done, total, info)`` is called after every iteration, then
+    ``checkpoint(policy, info)`` (its time is not counted in ``history.wall_s``).
     """
     cfg = make_config(AIRLConfig, config, where="train_airl", **settings)
     check(demos is not None, "demos", "given for AIRL (demos=None is GAIL's no-demonstration control)", demos,
@@ -89,7 +91,7 @@ def train_airl(demos: Demonstrations, *, env_id: str | None = None, seed: int = 
     policy, hist = adversarial.adversarial_loop(
         demos, cfg, lambda inputs: AIRLDiscriminator(inputs, cfg.ppo.gamma, cfg.d_hidden, cfg.state_only,
                                                      cfg.spectral_norm),
-        env_id=env_id, seed=seed, progress=progress, reward="logit", name="AIRL")
+        env_id=env_id, seed=seed, progress=progress, reward="logit", name="AIRL", checkpoint=checkpoint)
     hist.reward = hist.discriminator.reward
     return policy, hist
 

@@ -85,19 +85,21 @@ class GAILDiscriminator(Discriminator):
 
 
 def train_gail(demos: Demonstrations | None, *, env_id: str | None = None, seed: int = 0,
-               progress: Callable[[int, int, dict], None] | None = None, config: GAILConfig | None = None,
+               progress: Callable[[int, int, dict], None] | None = None,
+               checkpoint: Callable[[ActorCritic, dict], None] | None = None, config: GAILConfig | None = None,
                **settings) -> tuple[ActorCritic, AdversarialHistory]:
     """GAIL from demonstrations, with PPO as the generator: ``(policy, history)``.
 
     ``settings`` override the fields of ``config`` (:class:`GAILConfig`); ``history.discriminator``
     is the trained discriminator, ``history.config`` the configuration. ``demos=None`` (with
     ``env_id``) is the no-demonstration control of the termination-bias experiment.
-    ``progress(done, total, info)`` is called after every iteration with its figures.
+    ``progress(done, total, info)`` is called after every iteration with its figures, then
+    ``checkpoint(policy, info)`` (its time is not counted in ``history.wall_s``).
     """
     cfg = make_config(GAILConfig, config, where="train_gail", **settings)
     return adversarial_loop(
         demos, cfg, lambda inputs: GAILDiscriminator(inputs, cfg.d_hidden, cfg.spectral_norm, cfg.grad_penalty),
-        env_id=env_id, seed=seed, progress=progress, reward=cfg.reward, name="GAIL")
+        env_id=env_id, seed=seed, progress=progress, reward=cfg.reward, name="GAIL", checkpoint=checkpoint)
 
 
 __all__ = ["GAILConfig", "GAILDiscriminator", "gradient_penalty", "train_gail"]

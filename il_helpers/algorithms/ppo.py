@@ -385,9 +385,20 @@ def initial_actor_critic(env_id: str, cfg: PPOConfig, seed: int = 0,
     return ac
 
 
+def off_the_clock(checkpoint: Callable | None, *args) -> float:
+    """Call ``checkpoint(*args)`` (if given) and return the seconds it took: a trainer moves the start
+    of its clock by them, so an evaluation run at every iteration is not counted in ``wall_s``."""
+    if checkpoint is None:
+        return 0.0
+    c0 = time.perf_counter()
+    checkpoint(*args)
+    return time.perf_counter() - c0
+
+
 def train_ppo(demos: Demonstrations | None = None, *, env_id: str | None = None, seed: int = 0,
               progress: Callable[[int, int, dict], None] | None = None, config: PPOConfig | None = None,
-              policy: ActorCritic | None = None, **settings) -> tuple[ActorCritic, PPOHistory]:
+              policy: ActorCritic | None = None, checkpoint: Callable[[ActorCritic, dict], None] | None = None,
+              **settings) -> tuple[ActorCritic, PPOHistory]:
     """Plain PPO on the environment's own reward: ``(policy, history)``.
 
     ``env_id`` is required without ``demos``. With ``demos`` the first policy is normalized to
@@ -395,7 +406,9 @@ def train_ppo(demos: Demonstrations | None = None, *, env_id: str | None = None,
     then PPO"); otherwise see :func:`initial_actor_critic`. ``policy`` continues training an
     existing :class:`ActorCritic` in place instead (``demos`` then only name the environment).
     ``settings`` override the fields of ``config`` (:class:`PPOConfig`); ``progress(done, total,
-    info)`` is called after every iteration with the latest figures of the history.
+    info)`` is called after every iteration with the latest figures of the history, and then
+    ``checkpoint(policy, info)``, whose time is not counted in ``history.wall_s`` (e.g. the bench's
+    evaluation of the learning curve).
     """
     seed = check_seed("seed", seed, "train_ppo", TRAIN_SEED_MAX)
     cfg = make_config(PPOConfig, config, where="train_ppo", **settings)
@@ -426,9 +439,10 @@ def train_ppo(demos: Demonstrations | None = None, *, env_id: str | None = None,
             hist.wall_s.append(time.perf_counter() - t0)
             if progress is not None:
                 progress(it + 1, iterations, hist.latest())
+            t0 += off_the_clock(checkpoint, ac, hist.latest())
     return ac, hist
 
 
 __all__ = ["PPOConfig", "ActorCritic", "Sampler", "bc_init", "Batch", "collect", "iteration_seed", "gae",
-           "advantages", "ppo_update", "set_lr", "PPOHistory", "initial_actor_critic", "train_ppo",
+           "advantages", "ppo_update", "set_lr", "PPOHistory", "initial_actor_critic", "off_the_clock", "train_ppo",
            "PPO_STD_FLOOR", "NORM_CLIP", "NORMALIZATION_ITERATION"]

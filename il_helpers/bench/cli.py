@@ -5,7 +5,9 @@
 
 The last line of stdout is one JSON object with (at least) ``method, env, seed, demos,
 subsample, return_mean, return_std, expert_return, random_return, normalized, wall_s`` (``wall_s`` is
-the training wall time). The README's results table is made from these lines.
+the training wall time). The README's results table is made from these lines. The RL-based methods
+(gail, airl) add their learning curve's stability: ``held_fraction``, ``held_from_s``,
+``held_from_steps`` and ``curve`` (:mod:`il_helpers.bench.curve`; ``--curve-episodes 0`` turns it off).
 
 Seeds: demonstrations are collected with ``seed + 10_000`` and the policy is evaluated on
 ``--episodes`` episodes with ``seed + 20_000``, so training data and test episodes never share
@@ -34,6 +36,7 @@ from ..core.evaluation import evaluate, reference_returns
 from ..core.seeding import EVAL_SEED_OFFSET
 from ..envs.registry import ENV_IDS, ENV_OPTIONS, OBSTACLE_FORK, OPTION_NAMES, check_env_id
 from ..lessons.multimodal import evaluate_fork
+from .curve import CURVE_EPISODES
 from .methods import ENV_CHECKS, METHODS, expert_demos
 
 
@@ -48,6 +51,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--episodes", type=int, default=None, help="evaluation episodes (default 100, 20 with --fast)")
     parser.add_argument("--fast", action="store_true", help="smaller budgets (as IL_FAST=1)")
+    parser.add_argument("--curve-episodes", type=int, default=CURVE_EPISODES, metavar="N",
+                        help="RL-based methods (gail, airl): evaluate the policy on N fixed episodes after every "
+                             "iteration, off the training clock, and report whether it held the expert's level "
+                             f"(held_fraction, held_from_s, held_from_steps; default {CURVE_EPISODES}; 0: off)")
     grid = parser.add_argument_group(
         "environment variants (gridworlds: il_helpers/FeatureGrid-v0, il_helpers/ObjectWorld-v0)")
     grid.add_argument("--size", type=int, default=None, help="grid size N (an N x N grid)")
@@ -86,6 +93,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         args.episodes = 20 if args.fast else 100
     if args.episodes < 1:
         parser.error(f"--episodes must be at least 1, got {args.episodes}")
+    if args.curve_episodes < 0:
+        parser.error(f"--curve-episodes must be 0 (off) or more, got {args.curve_episodes}")
     return args
 
 

@@ -169,10 +169,18 @@ ADVERSARIAL_ITERATIONS, ADVERSARIAL_ITERATIONS_FAST = 40, 8
 
 
 def _adversarial(train, args, demos):
-    policy, h = train(demos, seed=args.seed, **_budget(
+    """GAIL or AIRL with the bench's budget; with ``--curve-episodes N`` (default 10; 0: off) the
+    policy is also evaluated on N fixed episodes after every iteration, off the training clock
+    (:class:`~il_helpers.bench.curve.LearningCurve`: did it hold the expert's level?)."""
+    from .curve import LearningCurve
+
+    episodes = getattr(args, "curve_episodes", 0)
+    curve = LearningCurve(args.env, args.seed, episodes) if episodes else None
+    policy, h = train(demos, seed=args.seed, checkpoint=curve, **_budget(
         args, iterations=ADVERSARIAL_ITERATIONS_FAST if args.fast else ADVERSARIAL_ITERATIONS))
     return policy, {"pairs": len(demos), "iterations": len(h.env_steps), "env_steps": h.env_steps[-1],
-                    "d_expert": round(h.d_expert[-1], 4), "d_policy": round(h.d_policy[-1], 4), "history": h}
+                    "d_expert": round(h.d_expert[-1], 4), "d_policy": round(h.d_policy[-1], 4),
+                    **(curve.summary() if curve else {}), "history": h}
 
 
 def _airl_tabular(args, demos):
