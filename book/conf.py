@@ -5,7 +5,8 @@ README as the front page, in the book theme. It works offline: MathJax is served
 (sphinx-mathjax-offline), no widget script is loaded from a CDN (a saved widget shows its still
 picture, the PNG every course widget carries beside its live view), and the external badge images
 of the README and the notebooks' headers are replaced by plain links (the theme's launch menu opens a
-page on Binder or Colab, from the repository address in pyproject.toml, as the headers do).
+page on Binder or Colab, from the repository address in pyproject.toml, as the headers do; the
+headers' Colab set-up cell is left out).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from docutils import nodes
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tools"))
+from notebook_header import KEY as HEADER_KEY  # noqa: E402
 from notebook_header import repository_url  # noqa: E402
 
 NOTEBOOKS = sorted(p.stem for p in (REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -62,14 +64,19 @@ def add_navigation(app, docname: str, source: list[str]) -> None:
         source[0] += f"\n\n```{{toctree}}\n:hidden:\n:maxdepth: 1\n\n{entries}\n```\n"
 
 
-def badges_to_links(app, doctree) -> None:
-    """An external badge image (Binder, Colab) becomes its alt text, still a link: the site loads
-    nothing from other hosts."""
+def for_the_site(app, doctree) -> None:
+    """What a notebook page shows differently from JupyterLab: an external badge image (Binder,
+    Colab) becomes its alt text, still a link (the site loads nothing from other hosts), and the
+    header's Colab set-up cell is left out (it does nothing outside Colab; the launch menu opens
+    Colab)."""
     for image in list(doctree.findall(nodes.image)):
         if image["uri"].startswith(BADGE_HOSTS):
             image.replace_self(nodes.Text(image.get("alt") or "open"))
+    for cell in list(doctree.findall(nodes.container)):
+        if cell.get("nb_element") == "cell_code" and cell.get("cell_metadata", {}).get(HEADER_KEY) == "colab":
+            cell.parent.remove(cell)
 
 
 def setup(app):
     app.connect("source-read", add_navigation)
-    app.connect("doctree-read", badges_to_links)
+    app.connect("doctree-read", for_the_site)

@@ -10,7 +10,8 @@ fail the build). Then, for the front page and every notebook's page:
   nonzero rendered size, and no saved widget is shown as its text form instead of its picture;
 - every link to the site itself resolves (HTTP 200 for its file, and the ``#anchor`` exists there);
 - the navigation lists every notebook, in order; a notebook's page has its launch links (Colab and
-  Binder, at the repository address of pyproject.toml, as the notebooks' headers);
+  Binder, at the repository address of pyproject.toml, as the notebooks' headers) and not the
+  headers' Colab set-up cell;
 
 and the search page finds a term of notebook 05 ("discriminator") and lists its page. Screenshots of
 the front page and of notebooks 01 and 05 go to ``artifacts/browser/book-*.png``.
@@ -157,6 +158,8 @@ def test_page(browser, site, doc):
             want = {colab_url(name), f"https://mybinder.org/v2/gh/{repository_slug()}/main?urlpath=lab/tree/notebooks/{name}"}
             if not want <= hrefs:
                 problems.append(f"{doc}: no launch link(s) {sorted(want - hrefs)}")
+            if "google.colab" in page.locator("article").inner_text():
+                problems.append(f"{doc}: the header's Colab set-up cell is on the page (it does nothing there)")
 
         if doc in SHOTS:
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
