@@ -54,6 +54,8 @@ class DiffusionConfig(ModeHoldingConfig):
     ``schedule`` ("cosine", Nichol & Dhariwal 2021, or "linear", Ho et al.'s scaled to ``T``)."""
 
     hidden: tuple = (128, 128)
+    epochs: int = 500
+    patience: int = 500
     diffusion_steps: int = 30
     sample_steps: int = 5
     schedule: str = "cosine"
