@@ -84,8 +84,8 @@ def two_modes():
 def test_samples_land_on_both_modes_not_between(two_modes):
     s = two_modes.sample(np.zeros((1, 1), np.float32), 400)[0, :, 0]
     near = lambda v: (np.abs(s - v) < 0.25).mean()  # noqa: E731
-    assert near(0.8) > 0.2 and near(-0.8) > 0.2        # both answers (measured 0.41 and 0.59)
-    assert (np.abs(s) < 0.4).mean() < 0.1               # least squares would answer 0
+    assert near(0.8) > 0.2 and near(-0.8) > 0.2        # both answers (measured 0.29 and 0.61)
+    assert (np.abs(s) < 0.4).mean() < 0.2               # measured 0.075; least squares answers 0: all of them
     _, path = two_modes.sample(np.zeros((1, 1), np.float32), 400, path=True)
     assert path.shape == (two_modes.sample_steps + 1, 1, 400, 1)
     assert np.std(path[0]) > 0.8 and np.abs(path[-1]).mean() > 0.6  # from noise onto the modes
@@ -117,7 +117,7 @@ def test_train_diffusion_passes_the_obstacle_on_both_sides(seed):
     from il_helpers.lessons.multimodal import evaluate_fork
 
     _, stats = evaluate_fork(policy, 100, seed=seed + EVAL_SEED_OFFSET)
-    # measured at the defaults: 0.97 on seeds 0-3 (see the report of issue 20); a margin below that
+    # measured at the defaults: 0.98 and 0.90 on seeds 0 and 1 (bench, 100 episodes); a margin below that
     assert stats["success_rate"] >= 0.85, stats
     assert 0.2 <= stats["left_share"] <= 0.8, stats
     lateral = policy.sample(FORK_STATE[None], 200)[0, :, 1]
