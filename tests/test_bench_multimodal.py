@@ -60,8 +60,8 @@ def test_bench_diffusion_with_chunks_on_the_fork():
     assert "chunk" not in plain and plain["epochs"] == bench.methods.DIFFUSION_EPOCHS_FAST
 
 
-@pytest.mark.parametrize("method", ["bc", "mdn"])
-def test_bench_chunks_bc_and_mdn_on_pendulum(method):
+@pytest.mark.parametrize("method", ["bc", "mdn", "discretized", "cvae"])
+def test_bench_chunks_every_method_on_pendulum(method):
     out = bench.run(bench.parse_args([method, "--env", "Pendulum-v1", "--demos", "2", "--episodes", "2", "--fast",
                                       "--chunk", "3"]))
     assert out["chunk"] == 3 and out["execute"] == "open_loop" and np.isfinite(out["return_mean"])

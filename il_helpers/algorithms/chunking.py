@@ -5,8 +5,9 @@ Training: every step ``i`` of a demonstration gets the target ``(a_i, a_{i+1}, .
 (a ``k * D`` vector; past the episode's end its last action is repeated), and a *base* policy
 with ``k * D`` outputs is trained on it by the one BC loop
 (:func:`~il_helpers.algorithms.bc.train_bc`): least squares (``base="mse"``), an MDN
-(``"mdn"``) or a diffusion policy (``"diffusion"``). A chunk is one sample of the base, so one
-mode for all ``k`` steps.
+(``"mdn"``), a discretized policy (``"discretized"``: its bins per action of the chunk), a CVAE
+(``"cvae"``) or a diffusion policy (``"diffusion"``). A chunk is one sample of the base, so one
+mode for all ``k`` steps (for the discretized policy: one uniform per action of the chunk).
 
 Acting (``execute``), per copy of a batched rollout:
 
@@ -37,11 +38,15 @@ import torch
 from ..core.checks import check, check_choice, check_int, check_number, make_config
 from ..core.demonstrations import Demonstrations
 from .bc import BCConfig, MLPPolicy, bc_loss
+from .cvae import CVAEConfig, CVAEPolicy
 from .diffusion import DiffusionConfig, DiffusionPolicy
+from .discretized import DiscretizedConfig, DiscretizedPolicy
 from .mdn import MDNConfig, MDNPolicy
 from .mode_holding import BC_FIELDS, ModeHoldingConfig, ModeHoldingPolicy, fit_mode_holding, seeded
 
-BASES = {"mse": (MLPPolicy, BCConfig), "mdn": (MDNPolicy, MDNConfig), "diffusion": (DiffusionPolicy, DiffusionConfig)}
+BASES = {"mse": (MLPPolicy, BCConfig), "mdn": (MDNPolicy, MDNConfig),
+         "discretized": (DiscretizedPolicy, DiscretizedConfig), "cvae": (CVAEPolicy, CVAEConfig),
+         "diffusion": (DiffusionPolicy, DiffusionConfig)}
 EXECUTES = ("open_loop", "ensemble")
 
 
@@ -49,9 +54,9 @@ EXECUTES = ("open_loop", "ensemble")
 class ChunkConfig(ModeHoldingConfig):
     """:func:`train_chunked`'s settings: the shared ones
     (:class:`~il_helpers.algorithms.mode_holding.ModeHoldingConfig`), the ``base`` policy (one of
-    :data:`BASES`) and its own settings ``base_config`` (a :class:`DiffusionConfig` or
-    :class:`MDNConfig`; None: its defaults; only the fields that build the policy are used),
-    the chunk length ``chunk`` (``k``), how chunks are executed (``execute``, one of
+    :data:`BASES`) and its own settings ``base_config`` (the base's config, e.g. a
+    :class:`DiffusionConfig` or an :class:`MDNConfig`; None: its defaults; only the fields that
+    build the policy are used), the chunk length ``chunk`` (``k``), how chunks are executed (``execute``, one of
     :data:`EXECUTES`) and ACT's ``ensemble_decay``. ``hidden=None`` takes the base's widths."""
 
     hidden: tuple | None = None

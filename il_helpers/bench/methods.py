@@ -104,7 +104,7 @@ def _continuous_actions(env_id: str) -> str | None:
 
 
 #: the methods whose adapters take ``--chunk K`` / ``--execute`` (action chunking, notebook 06)
-CHUNKED = ("bc", "mdn", "diffusion")
+CHUNKED = ("bc", "mdn", "discretized", "cvae", "diffusion")
 
 
 def _chunking(args) -> tuple[int, str]:
@@ -259,14 +259,20 @@ def _mdn(args, demos):
 @method("discretized", check_env=_continuous_actions)
 def _discretized(args, demos):
     from ..algorithms.discretized import train_discretized
+    from ..lessons.multimodal import TRAIN, TRAIN_FAST
 
+    if _chunking(args)[0] > 1:
+        return _train_chunked(args, demos, "discretized", **(TRAIN_FAST if args.fast else TRAIN))
     return _multimodal(train_discretized, args, demos)
 
 
 @method("cvae", check_env=_continuous_actions)
 def _cvae(args, demos):
     from ..algorithms.cvae import train_cvae
+    from ..lessons.multimodal import TRAIN, TRAIN_FAST
 
+    if _chunking(args)[0] > 1:
+        return _train_chunked(args, demos, "cvae", **(TRAIN_FAST if args.fast else TRAIN))
     return _multimodal(train_cvae, args, demos)
 
 
