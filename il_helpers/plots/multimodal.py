@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+import torch
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, Rectangle
@@ -111,6 +112,34 @@ def plot_denoising(policy, inputs: np.ndarray, targets: np.ndarray, n_inputs: in
     axes.flat[0].legend(loc="lower right", fontsize=8, markerscale=3)
     fig.tight_layout()
     return fig
+
+
+def fork_samples(policy, n: int = 400, seed: int = 0) -> np.ndarray:
+    """``n`` lateral actions a multimodal policy (a ModeHoldingPolicy: diffusion, CVAE, chunks,
+    ...) proposes at the fork state, one per draw of its random numbers (for chunks: the chunk's
+    first action). Shape (n,)."""
+    x = torch.as_tensor(np.repeat(FORK_STATE[None], n, axis=0))
+    noise = policy._draw(np.random.default_rng(seed), n)
+    with torch.no_grad():
+        a = policy.chunks(x, noise)[:, 0] if hasattr(policy, "chunks") else policy._choose(x, noise)
+    return a[:, 1].numpy()
+
+
+def plot_fork_samples(policy, ax=None, n: int = 400, seed: int = 0):
+    """A histogram of :func:`fork_samples` (green: left, red: right): where the policy's draws
+    send the agent at the fork. Returns the axes."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(3.6, 2.8))
+    lateral = np.clip(fork_samples(policy, n, seed), -1.0, 1.0)
+    bins = np.linspace(-1.0, 1.0, 21)
+    counts, _ = np.histogram(lateral, bins)
+    centres = (bins[1:] + bins[:-1]) / 2
+    ax.bar(centres, counts / n, width=0.09, color=["C2" if c > 0 else "C3" for c in centres])
+    ax.set_xlim(-1.05, 1.05)
+    ax.set_xlabel("lateral action at the fork (left +)")
+    ax.set_ylabel(f"share of {n} draws")
+    ax.set_title("the policy's draws at the fork state", fontsize=10)
+    return ax
 
 
 class ObstacleForkRenderer:
