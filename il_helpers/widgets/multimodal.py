@@ -36,8 +36,10 @@ def describe(policy, stats: dict) -> str:
 
 POLICIES = (("MDN", "mdn"), ("diffusion", "diffusion"))
 MAX_CHUNK = 8
-#: what a Train takes beyond the MDN's (measured, 100 demonstrations; see train_note)
-SLOWER = {"diffusion": "about 4x the MDN's time", "chunk": "a little longer than per step"}
+#: what a Train takes beyond the default's (the MDN per step), measured at the defaults (50
+#: demonstrations, load average 1.3): MDN 2.0 s, diffusion 2.5 s, MDN over chunks of 4 2.4 s,
+#: diffusion over chunks of 4 2.9 s (100 demonstrations: MDN 3.8 s)
+SLOWER = {"diffusion": "about 1.3x the time of the MDN", "chunk": "about 1.2-1.5x the per-step time"}
 
 
 def train_note(kind: str, chunk: int) -> str:
@@ -48,11 +50,13 @@ def train_note(kind: str, chunk: int) -> str:
     return f" (a longer Train: {'; '.join(notes)})" if notes else ""
 
 
-def multimodal_widget(n_components: int = 5, n_demos: int = 100, seed: int = 0, episodes: int = 100,
+def multimodal_widget(n_components: int = 5, n_demos: int = 50, seed: int = 0, episodes: int = 100,
                       fast: bool | None = None, policy: str = "mdn", chunk: int = 1) -> widgets.VBox:
     """An MDN (or a diffusion policy, ``policy="diffusion"``) on ObstacleFork, per step or over
     chunks of ``chunk`` actions executed open loop, trained on ``n_demos`` expert episodes
-    (collected with ``seed + 10_000``) and evaluated on ``episodes`` episodes (seed ``seed + 20_000``).
+    (collected with ``seed + 10_000``; 50 by default, half of the comparison's 100, so that every
+    Train at the defaults takes under 3 s, see :data:`SLOWER`) and evaluated on ``episodes``
+    episodes (seed ``seed + 20_000``).
 
     The box has attributes ``kind`` (ToggleButtons: "mdn" / "diffusion"), ``k`` (IntSlider, the
     MDN's components), ``chunk`` (IntSlider, 1: per step), ``select`` (ToggleButtons: "sample" /
