@@ -59,7 +59,9 @@ def main(argv=None) -> None:
     print(f"{'policy':10s} {'acting':10s} {'noise':12s} {'success':>18s} {'left share':>18s} {'zig-zag':>18s}")
     for (base, how, hold), vals in rows.items():
         v = np.array(vals)
-        cells = [f"{v[:, i].mean():.2f} [{v[:, i].min():.2f}, {v[:, i].max():.2f}]" for i in range(3)]
+        # nan-aware: the left share of a seed where no episode passed is NaN
+        cells = [f"{np.nanmean(v[:, i]):.2f} [{np.nanmin(v[:, i]):.2f}, {np.nanmax(v[:, i]):.2f}]"
+                 if not np.all(np.isnan(v[:, i])) else "(none passed)" for i in range(3)]
         print(f"{base:10s} {how:10s} {'held' if hold else 'every step':12s} " + " ".join(f"{c:>18s}" for c in cells))
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
