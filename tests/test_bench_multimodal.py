@@ -1,4 +1,4 @@
-"""The bench CLI's multimodal entries (mdn, discretized, cvae): registered, consistent statistics
+"""The bench CLI's multimodal entries (mdn, discretized, cvae, diffusion; --chunk): registered, consistent statistics
 on ObstacleFork, runnable as a subprocess and on another continuous env."""
 
 import json
@@ -15,7 +15,7 @@ ENV = il.OBSTACLE_FORK
 
 
 def test_bench_methods_are_registered():
-    assert {"mdn", "discretized", "cvae"} <= set(bench.METHODS)
+    assert {"mdn", "discretized", "cvae", "diffusion"} <= set(bench.METHODS)
 
 
 def test_bench_reports_the_fork_statistics_consistently():
@@ -45,6 +45,34 @@ def test_bench_mdn_on_another_continuous_env():
 def test_bench_refuses_discrete_envs():
     from il_helpers.bench.methods import ENV_CHECKS
 
-    for name in ("mdn", "discretized", "cvae"):
+    for name in ("mdn", "discretized", "cvae", "diffusion"):
         assert "continuous actions" in ENV_CHECKS[name]("CartPole-v1")
         assert ENV_CHECKS[name](ENV) is None
+
+
+def test_bench_diffusion_with_chunks_on_the_fork():
+    args = bench.parse_args(["diffusion", "--env", ENV, "--demos", "5", "--episodes", "10", "--fast",
+                             "--chunk", "2", "--execute", "ensemble"])
+    out = bench.run(args)
+    assert out["method"] == "diffusion" and out["chunk"] == 2 and out["execute"] == "ensemble"
+    assert out["success_rate"] == pytest.approx(1.0 - out["collision_rate"]) and "zigzag_rate" in out
+    plain = bench.run(bench.parse_args(["diffusion", "--env", ENV, "--demos", "5", "--episodes", "10", "--fast"]))
+    assert "chunk" not in plain and plain["epochs"] == bench.methods.DIFFUSION_EPOCHS_FAST
+
+
+@pytest.mark.parametrize("method", ["bc", "mdn", "discretized", "cvae"])
+def test_bench_chunks_every_method_on_pendulum(method):
+    out = bench.run(bench.parse_args([method, "--env", "Pendulum-v1", "--demos", "2", "--episodes", "2", "--fast",
+                                      "--chunk", "3"]))
+    assert out["chunk"] == 3 and out["execute"] == "open_loop" and np.isfinite(out["return_mean"])
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["gail", "--chunk", "2"], "--chunk applies to"),
+    (["bc", "--env", "CartPole-v1", "--chunk", "2"], "continuous actions"),
+    (["diffusion", "--env", ENV, "--chunk", "0"], "at least 1"),
+])
+def test_bench_refuses_a_chunk_it_cannot_run(argv, message, capsys):
+    with pytest.raises(SystemExit):
+        bench.parse_args(argv)
+    assert message in capsys.readouterr().err

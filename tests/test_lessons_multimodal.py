@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 import il_helpers as il
+from il_helpers.algorithms.chunking import ChunkPolicy
 from il_helpers.algorithms.cvae import CVAEPolicy
+from il_helpers.algorithms.diffusion import DiffusionPolicy
 from il_helpers.algorithms.discretized import DiscretizedPolicy
 from il_helpers.algorithms.mdn import MDNConfig, MDNPolicy
 from il_helpers.lessons import multimodal as L
@@ -54,8 +56,12 @@ def test_the_budget_and_the_labels():
     cfg = MDNConfig()
     assert {k: getattr(cfg, k) for k in L.TRAIN} == L.TRAIN  # the trainers' defaults are the full budget
     assert L.TRAIN["patience"] == L.TRAIN["epochs"] and L.TRAIN_FAST["patience"] == L.TRAIN_FAST["epochs"]
-    assert [il.plots.label(m) for m in L.METHODS] == ["MSE-BC", "MDN", "discretized", "CVAE"]
+    assert [il.plots.label(m) for m in L.METHODS] == ["MSE-BC", "MDN", "discretized", "CVAE", "diffusion"]
     assert set(L.TRAINERS) == set(L.METHODS) - {"mse"}
+    assert L.CHUNKED == tuple(f"{m}_chunk" for m in L.METHODS)
+    from il_helpers.plots.multimodal import method_label
+
+    assert method_label("mdn_chunk") == "MDN +chunks" and method_label("cvae") == "CVAE"
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +75,14 @@ def test_train_method_trains_each_kind_with_the_shared_budget(small_demos):
         assert isinstance(policy, cls) and policy.seed == 1 and hist.config.epochs == L.TRAIN_FAST["epochs"]
     mse, hist = L.train_method("mse", small_demos, seed=1, fast=True)
     assert isinstance(mse, il.MLPPolicy) and hist.epochs_run <= L.TRAIN_FAST["epochs"]
+    diffusion, hist = L.train_method("diffusion", small_demos, seed=1, fast=True)
+    assert isinstance(diffusion, DiffusionPolicy) and diffusion.noise_draws == 2  # the comparison's own setting
+    assert hist.config.epochs == L.TRAIN_FAST["epochs"]
+    for kind in ("mse_chunk", "diffusion_chunk"):
+        chunked, hist = L.train_method(kind, small_demos, seed=1, fast=True)
+        assert isinstance(chunked, ChunkPolicy) and chunked.k == L.CHUNK and chunked.execute == "open_loop"
+        assert chunked.base == kind[:-6] and hist.config.epochs == L.TRAIN_FAST["epochs"]
+    assert chunked.inner.noise_draws == 2
     with pytest.raises(ValueError, match="unknown method"):
         L.train_method("gan", small_demos)
 

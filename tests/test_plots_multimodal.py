@@ -45,3 +45,20 @@ def test_the_renderer_is_registered_and_draws_the_path():
     second = env.render()
     assert first.shape == second.shape and first.dtype == np.uint8 and not np.array_equal(first, second)
     env.close()
+
+
+def test_denoising_is_drawn_from_noise_to_actions():
+    from il_helpers.algorithms.diffusion import DiffusionPolicy
+    from il_helpers.lessons.multimodal import bishop_data
+
+    x, t = bishop_data(200, seed=0)
+    policy = DiffusionPolicy(1, 1, hidden=(8,), sample_steps=5, seed=0)
+    fig = P.plot_denoising(policy, x, t, n_inputs=50, snapshots=4)
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(shown) == 4 and fig.get_size_inches()[0] <= 9.5
+    assert shown[0].get_title() == "after 0 of 5 DDIM steps: the starting noise"
+    assert shown[-1].get_title() == "after 5 of 5 DDIM steps: the actions"
+    final = shown[-1].lines[1].get_ydata()
+    assert len(final) == 50 and np.all(np.abs(final) <= 1.0)  # the sampler clips the actions
+    assert all(ax.get_ylabel() and ax.get_xlabel() for ax in shown[-2:])
+    plt.close("all")

@@ -48,6 +48,8 @@ TRAINERS = {
     "mdn.train_mdn": ("il_helpers/ObstacleFork-v0", {"epochs": 2}),
     "discretized.train_discretized": ("il_helpers/ObstacleFork-v0", {"epochs": 2}),
     "cvae.train_cvae": ("il_helpers/ObstacleFork-v0", {"epochs": 2}),
+    "diffusion.train_diffusion": ("il_helpers/ObstacleFork-v0", {"epochs": 2, "patience": 2}),
+    "chunking.train_chunked": ("il_helpers/ObstacleFork-v0", {"epochs": 2, "chunk": 3}),
 }
 
 

@@ -2,6 +2,7 @@
 
     python -m il_helpers.bench bc --env CartPole-v1 --demos 10 --seed 0
     python -m il_helpers.bench gail --env CartPole-v1 --demos 1 --subsample 10
+    python -m il_helpers.bench diffusion --env il_helpers/ObstacleFork-v0 --chunk 4 --execute ensemble
 
 The last line of stdout is one JSON object with (at least) ``method, env, seed, demos,
 subsample, return_mean, return_std, expert_return, random_return, normalized, wall_s`` (``wall_s`` is
@@ -30,14 +31,17 @@ import argparse
 import json
 import time
 
+from gymnasium import spaces
+
+from ..algorithms.chunking import EXECUTES
 from ..core.checks import TRAIN_SEED_MAX
 from ..core.config import FAST
 from ..core.evaluation import evaluate, reference_returns
 from ..core.seeding import EVAL_SEED_OFFSET
-from ..envs.registry import ENV_IDS, ENV_OPTIONS, OBSTACLE_FORK, OPTION_NAMES, check_env_id
+from ..envs.registry import ENV_IDS, ENV_OPTIONS, OBSTACLE_FORK, OPTION_NAMES, check_env_id, env_spaces
 from ..lessons.multimodal import evaluate_fork
 from .curve import CURVE_EPISODES
-from .methods import ENV_CHECKS, METHODS, expert_demos
+from .methods import CHUNKED, ENV_CHECKS, METHODS, expert_demos
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -55,6 +59,11 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="RL-based methods (gail, airl): evaluate the policy on N fixed episodes after every "
                              "iteration, off the training clock, and report whether it held the expert's level "
                              f"(held_fraction, held_from_s, held_from_steps; default {CURVE_EPISODES}; 0: off)")
+    parser.add_argument("--chunk", type=int, default=1, metavar="K",
+                        help=f"action chunking: predict K actions at once ({', '.join(CHUNKED)}; default 1: none)")
+    parser.add_argument("--execute", choices=EXECUTES, default="open_loop",
+                        help="how chunks are executed: open_loop (re-plan every K steps) or ensemble "
+                             "(ACT's temporal ensembling; default open_loop)")
     grid = parser.add_argument_group(
         "environment variants (gridworlds: il_helpers/FeatureGrid-v0, il_helpers/ObjectWorld-v0)")
     grid.add_argument("--size", type=int, default=None, help="grid size N (an N x N grid)")
@@ -83,6 +92,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         problem = ENV_CHECKS[args.method](args.env)
         if problem:
             parser.error(problem)
+    if args.chunk < 1:
+        parser.error(f"--chunk must be at least 1, got {args.chunk}")
+    if args.chunk > 1 and args.method not in CHUNKED:
+        parser.error(f"--chunk applies to {', '.join(CHUNKED)}, not {args.method}; drop --chunk or pick one of those")
+    if args.chunk > 1 and not isinstance(env_spaces(args.env)[1], spaces.Box):
+        parser.error(f"--chunk needs continuous actions; {args.env!r} has discrete ones (drop --chunk)")
     if args.demos < 1:
         parser.error(f"--demos must be at least 1, got {args.demos}")
     if args.subsample < 1:
@@ -122,6 +137,8 @@ def run(args: argparse.Namespace) -> dict:
            "episodes": args.episodes}
     if args.env_options:
         out["env_options"] = args.env_options
+    if getattr(args, "chunk", 1) > 1:
+        out.update(chunk=args.chunk, execute=args.execute)
     if res.off_road_rate is not None:
         out["off_road_rate"] = res.off_road_rate
     if res.success_rate is not None:

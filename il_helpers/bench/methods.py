@@ -100,7 +100,29 @@ def _continuous_state_env(name: str):
 def _continuous_actions(env_id: str) -> str | None:
     if isinstance(env_spaces(env_id)[1], spaces.Box):
         return None
-    return f"mdn, discretized and cvae model continuous actions; {env_id!r} has discrete ones (use bc)"
+    return f"mdn, discretized, cvae and diffusion model continuous actions; {env_id!r} has discrete ones (use bc)"
+
+
+#: the methods whose adapters take ``--chunk K`` / ``--execute`` (action chunking, notebook 06)
+CHUNKED = ("bc", "mdn", "discretized", "cvae", "diffusion")
+
+
+def _chunking(args) -> tuple[int, str]:
+    """``(k, execute)`` of ``args`` (``--chunk``, ``--execute``; 1 and "open_loop" when absent)."""
+    return getattr(args, "chunk", 1) or 1, getattr(args, "execute", None) or "open_loop"
+
+
+def _train_chunked(args, demos, base: str, **budget):
+    """The chunked version of ``base`` (``--chunk K`` > 1) with the method's own budget."""
+    from ..algorithms.chunking import train_chunked
+
+    k, execute = _chunking(args)
+    if demos.discrete:
+        raise ValueError(f"--chunk applies to continuous actions; {args.env!r} has discrete ones (use --chunk 1)")
+    policy, hist = train_chunked(demos, seed=args.seed, **_budget(args, base=base, chunk=k, execute=execute,
+                                                                  **budget))
+    return policy, {"pairs": len(demos), "epochs": hist.epochs_run, "chunk": k, "execute": execute,
+                    "select": policy.select, "hold": policy.hold, "history": hist}
 
 
 # -- notebook 00: the references -------------------------------------------------------------------
@@ -119,8 +141,11 @@ def _random(args, demos):
 
 @method("bc")
 def _bc(args, demos):
-    from ..algorithms.bc import train_bc
+    from ..algorithms.bc import BCConfig, train_bc
 
+    if _chunking(args)[0] > 1:  # least squares on chunks of k actions (BC's own budget)
+        return _train_chunked(args, demos, "mse", epochs=20 if args.fast else 50,
+                              batch_size=BCConfig.batch_size, patience=BCConfig.patience)
     policy, hist = train_bc(demos, seed=args.seed, **_budget(args, epochs=20 if args.fast else 50))
     return policy, {"pairs": len(demos), "epochs": hist.epochs_run, "history": hist}
 
@@ -218,11 +243,13 @@ def _airl(args, demos):
 
 # -- notebook 06: multimodal policies --------------------------------------------------------------
 
-def _multimodal(train, args, demos):
-    """``train`` (a multimodal trainer) with notebook 06's budget (its fast one with --fast)."""
+def _multimodal(train, args, demos, **budget):
+    """``train`` (a multimodal trainer) with notebook 06's budget (its fast one with --fast), the
+    keyword ``budget`` laid over it."""
     from ..lessons.multimodal import TRAIN, TRAIN_FAST
 
-    policy, hist = train(demos, seed=args.seed, **_budget(args, **(TRAIN_FAST if args.fast else TRAIN)))
+    budget = {**(TRAIN_FAST if args.fast else TRAIN), **budget}
+    policy, hist = train(demos, seed=args.seed, **_budget(args, **budget))
     return policy, {"pairs": len(demos), "epochs": hist.epochs_run, "select": policy.select, "hold": policy.hold,
                     "history": hist}
 
@@ -230,19 +257,43 @@ def _multimodal(train, args, demos):
 @method("mdn", check_env=_continuous_actions)
 def _mdn(args, demos):
     from ..algorithms.mdn import train_mdn
+    from ..lessons.multimodal import TRAIN, TRAIN_FAST
 
+    if _chunking(args)[0] > 1:
+        return _train_chunked(args, demos, "mdn", **(TRAIN_FAST if args.fast else TRAIN))
     return _multimodal(train_mdn, args, demos)
 
 
 @method("discretized", check_env=_continuous_actions)
 def _discretized(args, demos):
     from ..algorithms.discretized import train_discretized
+    from ..lessons.multimodal import TRAIN, TRAIN_FAST
 
+    if _chunking(args)[0] > 1:
+        return _train_chunked(args, demos, "discretized", **(TRAIN_FAST if args.fast else TRAIN))
     return _multimodal(train_discretized, args, demos)
 
 
 @method("cvae", check_env=_continuous_actions)
 def _cvae(args, demos):
     from ..algorithms.cvae import train_cvae
+    from ..lessons.multimodal import TRAIN, TRAIN_FAST
 
+    if _chunking(args)[0] > 1:
+        return _train_chunked(args, demos, "cvae", **(TRAIN_FAST if args.fast else TRAIN))
     return _multimodal(train_cvae, args, demos)
+
+
+DIFFUSION_EPOCHS_FAST = 150  #: --fast: a diffusion policy needs more steps than the mixtures (see DiffusionConfig)
+
+
+@method("diffusion", check_env=_continuous_actions)
+def _diffusion(args, demos):
+    """A diffusion policy at :class:`~il_helpers.algorithms.diffusion.DiffusionConfig`'s budget
+    (``DIFFUSION_EPOCHS_FAST`` epochs with --fast); ``--chunk K``: chunks of K actions."""
+    from ..algorithms.diffusion import DiffusionConfig, train_diffusion
+
+    epochs = DIFFUSION_EPOCHS_FAST if args.fast else DiffusionConfig.epochs
+    if _chunking(args)[0] > 1:
+        return _train_chunked(args, demos, "diffusion", epochs=epochs, patience=epochs)
+    return _multimodal(train_diffusion, args, demos, epochs=epochs, patience=epochs)

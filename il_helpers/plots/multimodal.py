@@ -1,11 +1,12 @@
 """ObstacleFork's pictures (notebook 06): the arena (drawn here once, for every figure and the env's
-renderer), the paths of a rollout or of demonstrations over it, the mixture at the fork, and the
-frames of ``render()``."""
+renderer), the paths of a rollout or of demonstrations over it, the mixture at the fork, the
+frames of ``render()``, and a diffusion policy's denoising on Bishop's toy problem."""
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+import torch
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, Rectangle
@@ -86,6 +87,61 @@ def plot_fork_mixture(policy, ax=None):
     return ax
 
 
+def plot_denoising(policy, inputs: np.ndarray, targets: np.ndarray, n_inputs: int = 300, seed: int = 0,
+                   snapshots: int = 4):
+    """A diffusion policy's DDIM sampling on a 1-d problem (Bishop's toy): at ``n_inputs`` inputs
+    spread over the data's range, one sample each, drawn at ``snapshots`` points of the denoising
+    path, from the starting noise to the final actions, over the data (grey). Returns the figure
+    (two panels per row, so it fits the notebook's width)."""
+    x = np.linspace(inputs.min(), inputs.max(), n_inputs, dtype=np.float32)[:, None]
+    _, path = policy.sample(x, 1, rng=np.random.default_rng(seed), path=True)   # (steps + 1, N, 1, 1)
+    steps = len(path) - 1
+    picks = sorted({int(round(v)) for v in np.linspace(0, steps, snapshots)})
+    rows = (len(picks) + 1) // 2
+    fig, axes = plt.subplots(rows, 2, figsize=(9.0, 2.6 * rows), sharex=True, squeeze=False)
+    for ax, i in zip(axes.flat, picks):
+        ax.plot(inputs[:, 0], targets[:, 0], ".", color="#bbbbbb", ms=2, zorder=1, label="data")
+        ax.plot(x[:, 0], path[i, :, 0, 0], ".", color=AGENT, ms=3, zorder=2, label="samples")
+        what = "the starting noise" if i == 0 else ("the actions" if i == steps else "")
+        ax.set_title(f"after {i} of {steps} DDIM steps" + (f": {what}" if what else ""), fontsize=10)
+        ax.set_ylabel("target t (sample)")
+    for ax in axes[-1]:
+        ax.set_xlabel("input x")
+    for ax in axes.flat[len(picks):]:
+        ax.set_visible(False)
+    axes.flat[0].legend(loc="lower right", fontsize=8, markerscale=3)
+    fig.tight_layout()
+    return fig
+
+
+def fork_samples(policy, n: int = 400, seed: int = 0) -> np.ndarray:
+    """``n`` lateral actions a multimodal policy (a ModeHoldingPolicy: diffusion, CVAE, chunks,
+    ...) proposes at the fork state, one per draw of its random numbers (for chunks: the chunk's
+    first action). Shape (n,)."""
+    x = torch.as_tensor(np.repeat(FORK_STATE[None], n, axis=0))
+    noise = policy._draw(np.random.default_rng(seed), n)
+    with torch.no_grad():
+        a = policy.chunks(x, noise)[:, 0] if hasattr(policy, "chunks") else policy._choose(x, noise)
+    return a[:, 1].numpy()
+
+
+def plot_fork_samples(policy, ax=None, n: int = 400, seed: int = 0):
+    """A histogram of :func:`fork_samples` (green: left, red: right): where the policy's draws
+    send the agent at the fork. Returns the axes."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(3.6, 2.8))
+    lateral = np.clip(fork_samples(policy, n, seed), -1.0, 1.0)
+    bins = np.linspace(-1.0, 1.0, 21)
+    counts, _ = np.histogram(lateral, bins)
+    centres = (bins[1:] + bins[:-1]) / 2
+    ax.bar(centres, counts / n, width=0.09, color=["C2" if c > 0 else "C3" for c in centres])
+    ax.set_xlim(-1.05, 1.05)
+    ax.set_xlabel("lateral action at the fork (left +)")
+    ax.set_ylabel(f"share of {n} draws")
+    ax.set_title("the policy's draws at the fork state", fontsize=10)
+    return ax
+
+
 class ObstacleForkRenderer:
     """Top-down view of the whole arena: obstacle (grey), finish line (green), the agent and its path."""
 
@@ -117,6 +173,13 @@ class ObstacleForkRenderer:
 register_renderer(OBSTACLE_FORK, ObstacleForkRenderer)
 
 
+def method_label(method: str) -> str:
+    """A comparison row's name: the method's label, ``"<method>_chunk"`` as "<label> +chunks"."""
+    if method.endswith("_chunk"):
+        return f"{label(method[: -len('_chunk')])} +chunks"
+    return label(method)
+
+
 def fork_comparison_table(rows: list[dict]) -> str:
     """A plain-text table of :func:`~il_helpers.lessons.multimodal.fork_comparison`'s rows: per
     method, the mean and the range over seeds of the success, collision, left-share and zig-zag
@@ -124,7 +187,7 @@ def fork_comparison_table(rows: list[dict]) -> str:
     methods = list(dict.fromkeys(r["method"] for r in rows))
     cols = [("success", "success_rate"), ("collision", "collision_rate"), ("left share", "left_share"),
             ("zig-zag", "zigzag_rate")]
-    head = f"{'method':12s}" + "".join(f"{name:>22s}" for name, _ in cols) + f"{'train s':>9s}"
+    head = f"{'method':18s}" + "".join(f"{name:>22s}" for name, _ in cols) + f"{'train s':>9s}"
     lines = [head, "-" * len(head)]
     for m in methods:
         rs = [r for r in rows if r["method"] == m]
@@ -135,7 +198,7 @@ def fork_comparison_table(rows: list[dict]) -> str:
                 cells.append(f"{'(none passed)':>22s}")
             else:
                 cells.append(f"{100 * np.nanmean(v):6.1f}% [{100 * np.nanmin(v):5.1f}, {100 * np.nanmax(v):5.1f}]")
-        lines.append(f"{label(m):12s}" + "".join(f"{c:>22s}" for c in cells)
+        lines.append(f"{method_label(m):18s}" + "".join(f"{c:>22s}" for c in cells)
                      + f"{np.mean([r['train_s'] for r in rs]):9.1f}")
     seeds = sorted({r["seed"] for r in rows})
     lines.append(f"mean [min, max] over {len(seeds)} seed(s), {rows[0]['episodes']} episodes each; "
