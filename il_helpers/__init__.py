@@ -86,6 +86,8 @@ from .algorithms.mode_holding import ModeHoldingConfig, ModeHoldingPolicy
 from .algorithms.mdn import MDNConfig, MDNPolicy, mdn_nll, train_mdn
 from .algorithms.discretized import DiscretizedConfig, DiscretizedPolicy, train_discretized
 from .algorithms.cvae import CVAEConfig, CVAEPolicy, train_cvae
+from .algorithms.diffusion import DiffusionConfig, DiffusionPolicy, train_diffusion
+from .algorithms.chunking import ChunkConfig, ChunkPolicy, chunk_targets, train_chunked
 from .lessons.multimodal import evaluate_fork, fork_stats, side_switches
 from .plots.multimodal import draw_arena, plot_paths  # (and registers ObstacleFork's renderer)
 # notebook 07: every method on shared tasks and budgets; imitation then improvement

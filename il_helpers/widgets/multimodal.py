@@ -10,7 +10,6 @@ import html
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import display
 from tqdm.auto import tqdm
 
 from ..algorithms.chunking import ChunkConfig, train_chunked
@@ -23,7 +22,7 @@ from ..core.seeding import DEMO_SEED_OFFSET, EVAL_SEED_OFFSET
 from ..envs.registry import OBSTACLE_FORK
 from ..lessons.multimodal import MODEL_CONFIGS, TRAIN, TRAIN_FAST, evaluate_fork
 from ..plots.multimodal import plot_demo_paths, plot_fork_mixture, plot_fork_samples, plot_paths
-from .common import CourseBox, in_range, pressed, train_button
+from .common import CourseBox, in_range, pressed, show_figure, train_button
 
 
 def describe(policy, stats: dict) -> str:
@@ -116,14 +115,11 @@ def multimodal_widget(n_components: int = 5, n_demos: int = 50, seed: int = 0, e
             summary.value = html.escape(f"Press Train to fit {name(setting())} to {n_demos} expert "
                                         f"episodes{note} (left: the expert's own paths).")
             d = demos()
-            with plot:
-                plot.clear_output(wait=True)
-                fig, ax = plt.subplots(figsize=(5.2, 2.8))
-                plot_demo_paths(d, ax, title="expert demonstrations")
-                fig.tight_layout()
-                box.figure = fig
-                display(fig)
-                plt.close(fig)
+            fig, ax = plt.subplots(figsize=(5.2, 2.8))
+            plot_demo_paths(d, ax, title="expert demonstrations")
+            fig.tight_layout()
+            box.figure = fig
+            show_figure(plot, fig)
         elif setting() != box.trained:
             summary.value = html.escape(f"The policy shown is {name(box.trained)}; press Train to train "
                                         f"{name(setting())}{note}.")
@@ -136,18 +132,15 @@ def multimodal_widget(n_components: int = 5, n_demos: int = 50, seed: int = 0, e
         r, stats = evaluate_fork(box.policy, episodes, seed=seed + EVAL_SEED_OFFSET)
         box.stats = stats
         summary.value = html.escape(describe(box.policy, stats))
-        with plot:
-            plot.clear_output(wait=True)
-            fig, axes = plt.subplots(1, 2, figsize=(9.6, 2.8), gridspec_kw={"width_ratios": [1.7, 1]})
-            plot_paths(r, ax=axes[0], max_episodes=40, title=box.policy.describe())
-            if hasattr(box.policy, "mixture"):
-                plot_fork_mixture(box.policy, ax=axes[1])
-            else:
-                plot_fork_samples(box.policy, ax=axes[1])
-            fig.tight_layout()
-            box.figure = fig
-            display(fig)
-            plt.close(fig)
+        fig, axes = plt.subplots(1, 2, figsize=(9.5, 2.8), gridspec_kw={"width_ratios": [1.7, 1]})
+        plot_paths(r, ax=axes[0], max_episodes=40, title=box.policy.describe())
+        if hasattr(box.policy, "mixture"):
+            plot_fork_mixture(box.policy, ax=axes[1])
+        else:
+            plot_fork_samples(box.policy, ax=axes[1])
+        fig.tight_layout()
+        box.figure = fig
+        show_figure(plot, fig)
 
     def run(*_):
         with pressed(train, summary):
