@@ -111,6 +111,21 @@ def launch_chromium(playwright, tmp_path: Path):
                                       env={**os.environ, **xdg})
 
 
+@contextlib.contextmanager
+def chromium_browser(tmp_path: Path):
+    """Debian's headless Chromium for a test module's fixture (skips the tests if it is missing)."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} not found: apt-get install chromium (never `playwright install`)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch_chromium(p, tmp_path)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 def local_only(context, base_url: str, blocked: list) -> None:
     """Let the pages of `context` reach `base_url` (and data: URLs) only; every other request is
     aborted and appended to `blocked` as (resource type, url)."""

@@ -26,7 +26,7 @@ import sys
 import urllib.parse
 
 import pytest
-from browser_utils import ARTIFACTS, CHROMIUM, REPO, free_port, launch_chromium, local_only, serve
+from browser_utils import ARTIFACTS, REPO, chromium_browser, free_port, local_only, serve
 
 sys.path.insert(0, str(REPO / "tools"))
 from notebook_header import colab_url, repository_slug  # noqa: E402
@@ -73,16 +73,8 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} not found: apt-get install chromium (never `playwright install`)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch_chromium(p, tmp_path_factory.mktemp("chromium-book"))
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium_browser(tmp_path_factory.mktemp("chromium-book")) as b:
+        yield b
 
 
 def _open(browser, site, path: str):

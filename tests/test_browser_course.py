@@ -56,16 +56,15 @@ from pathlib import Path
 import pytest
 from browser_utils import (
     ARTIFACTS,
-    CHROMIUM,
     KERNEL_IDLE_JS,
     LAB_USER_SETTINGS,
     REPO,
     TRACEBACK,
+    chromium_browser,
     clear_and_run_all,
     failure,
     jupyter_env,
     jupyter_lab,
-    launch_chromium,
     local_only,
     make_lab,
     save_notebook,
@@ -165,16 +164,8 @@ def course(tmp_path_factory):
 @pytest.fixture(scope="module")
 def chromium(tmp_path_factory):
     """Debian's headless Chromium, shared by the notebooks' tests (each gets its own context)."""
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} not found: apt-get install chromium (never `playwright install`)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = launch_chromium(p, tmp_path_factory.mktemp("chromium"))
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium_browser(tmp_path_factory.mktemp("chromium")) as browser:
+        yield browser
 
 
 def _where(name: str, info: dict) -> str:
