@@ -13,7 +13,6 @@ import pytest  # noqa: E402
 
 import il_helpers as il  # noqa: E402
 from il_helpers.algorithms.adversarial import REWARD_FORMS  # noqa: E402
-from il_helpers.algorithms.gail import GAILConfig  # noqa: E402
 from il_helpers.algorithms.ppo import PPOConfig  # noqa: E402
 from il_helpers.widgets import gail_widget  # noqa: E402
 from il_helpers.widgets.gail import describe  # noqa: E402
@@ -36,7 +35,7 @@ def test_renders_with_defaults_without_training(demos):
     assert isinstance(b, widgets.VBox)
     assert b.policy is None and b.history is None and b.evaluation is None and b.redraws == 0
     assert b.reward.value == "logit" and b.absorbing.value is True and b.ent_coef.value == 0.0
-    assert b.d_steps.value == GAILConfig.d_steps and b.grad_penalty.value == 0.0
+    assert b.d_steps.value == 5 and b.grad_penalty.value == 0.0
     assert b.iterations.value == il.budget(15, 4)
     assert [v for _, v in b.reward.options] == list(REWARD_FORMS)
     for slider in (b.ent_coef, b.d_steps, b.grad_penalty, b.iterations):

@@ -13,7 +13,7 @@ import textwrap
 import matplotlib.image as mpimg
 from matplotlib.figure import Figure
 
-CHAR_PX = 7.0  # a 10-pt character's mean width in pixels at 100 dpi: the caption wraps at width / CHAR_PX
+CHAR_PX = 8.5  # a 10-pt character's width in pixels at 100 dpi, with a margin: the caption wraps at width / CHAR_PX
 LINE_PX = 17  # one caption line's height in pixels at 100 dpi, 10 pt
 
 

@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt
 from tqdm.auto import tqdm
 
 from ..algorithms.adversarial import REWARD_FORMS, AdversarialHistory
-from ..algorithms.gail import GAILConfig, train_gail
+from ..algorithms.gail import train_gail
 from ..algorithms.ppo import PPOConfig
 from ..core.checks import check_int, check_number
 from ..core.config import budget
@@ -87,8 +87,7 @@ def seconds_per_iteration(d_steps: int, measured: float | None = None, measured_
     return base * (1 + PER_D_STEP * d_steps) / (1 + PER_D_STEP * ref)
 
 
-def gail_widget(demos=None, reward: str = "logit", absorbing: bool = True, ent_coef: float = 0.0,
-                d_steps: int = GAILConfig.d_steps,
+def gail_widget(demos=None, reward: str = "logit", absorbing: bool = True, ent_coef: float = 0.0, d_steps: int = 5,
                 grad_penalty: float = 0.0, iterations: int | None = None, seed: int = 0,
                 ppo: PPOConfig | None = None, eval_episodes: int = 50, redraw_every: int = 2) -> widgets.VBox:
     """GAIL (:func:`il_helpers.algorithms.gail.train_gail`, PPO generator) on CartPole from ``demos`` (by
@@ -104,10 +103,10 @@ def gail_widget(demos=None, reward: str = "logit", absorbing: bool = True, ent_c
     the final drawing),
     ``policy`` and ``history`` (the last run's, from :func:`~il_helpers.algorithms.gail.train_gail`; None
     before the first Train), ``evaluation`` (the policy's :class:`~il_helpers.core.evaluation.EvalResult`
-    on ``eval_episodes`` test episodes), ``wall_s`` and ``run()`` (what the button does). ``ppo`` is the
-    generator's :class:`~il_helpers.algorithms.ppo.PPOConfig` (GAIL's default generator, ``GAILConfig().ppo``,
-    if None; the entropy slider overrides its ``ent_coef``). On creation it draws empty axes (cheap);
-    training happens only when Train is pressed.
+    on ``eval_episodes`` test episodes), ``wall_s`` and ``run()`` (what the button does). ``ppo`` is the generator's
+    :class:`~il_helpers.algorithms.ppo.PPOConfig` (the default one if None; the entropy slider overrides its
+    ``ent_coef``). On creation it draws empty axes (cheap); training happens only when Train is
+    pressed.
     """
     if reward not in REWARD_FORMS:
         raise ValueError(f"reward must be one of {list(REWARD_FORMS)}, got {reward!r}")
@@ -221,7 +220,7 @@ def gail_widget(demos=None, reward: str = "logit", absorbing: bool = True, ent_c
                 policy, history = train_gail(demos, seed=s["seed"], progress=step, reward=s["reward"],
                                              absorbing=s["absorbing"], ent_coef=s["ent_coef"], d_steps=s["d_steps"],
                                              grad_penalty=s["grad_penalty"], iterations=n,
-                                             ppo=GAILConfig().ppo if ppo is None else ppo)
+                                             ppo=PPOConfig() if ppo is None else ppo)
                 wall = time.perf_counter() - t0
                 bar.set_postfix_str(f"evaluating the deterministic policy on {eval_episodes} episodes")
                 ev = evaluate(policy, env_id, eval_episodes, seed=EVAL_SEED_OFFSET + s["seed"])
