@@ -19,14 +19,13 @@ def demos():
 
 def test_chunk_targets_are_the_next_k_actions_of_the_episode(demos):
     t = C.chunk_targets(demos, 4)
-    assert t.actions.shape == (len(demos), 8) and t.actions.dtype == np.float32
-    np.testing.assert_array_equal(t.obs, demos.obs)
+    assert t.shape == (len(demos), 8) and t.dtype == np.float32
     a = demos.actions
-    np.testing.assert_array_equal(t.actions[5].reshape(4, 2), a[5:9])
+    np.testing.assert_array_equal(t[5].reshape(4, 2), a[5:9])
     end = demos.episode_lengths[0] - 1                  # the last step of episode 0: its action repeated
-    np.testing.assert_array_equal(t.actions[end].reshape(4, 2), np.repeat(a[end][None], 4, axis=0))
-    np.testing.assert_array_equal(t.actions[end - 1].reshape(4, 2)[1:], np.repeat(a[end][None], 3, axis=0))
-    np.testing.assert_array_equal(C.chunk_targets(demos, 1).actions, a)
+    np.testing.assert_array_equal(t[end].reshape(4, 2), np.repeat(a[end][None], 4, axis=0))
+    np.testing.assert_array_equal(t[end - 1].reshape(4, 2)[1:], np.repeat(a[end][None], 3, axis=0))
+    np.testing.assert_array_equal(C.chunk_targets(demos, 1), a)
     with pytest.raises(ValueError, match="chunk"):
         C.chunk_targets(demos, 0)
     with pytest.raises(ValueError, match="continuous actions"):
@@ -97,3 +96,19 @@ def test_bad_settings_are_refused_by_name(demos):
                          ({"ensemble_decay": -1.0}, "ensemble_decay")):
         with pytest.raises(ValueError, match=name):
             C.train_chunked(demos, epochs=1, **kwargs)
+
+
+def test_train_bc_refuses_targets_it_cannot_fit(demos):
+    from il_helpers.algorithms.bc import train_bc
+    policy = C.ChunkPolicy.for_env(ENV, chunk=2, base="mse", hidden=(8,), seed=0)
+    good = C.chunk_targets(demos, 2)
+    with pytest.raises(ValueError, match="targets.*policy="):
+        train_bc(demos, targets=good, epochs=1)
+    with pytest.raises(ValueError, match=f"one row per step \\({len(demos)} rows\\)"):
+        train_bc(demos, policy=policy, targets=good[:-1], epochs=1)
+    bad = good.copy()
+    bad[3, 0] = np.nan
+    with pytest.raises(ValueError, match="finite"):
+        train_bc(demos, policy=policy, targets=bad, epochs=1)
+    with pytest.raises(ValueError, match="targets"):
+        train_bc(demos, policy=policy, targets="next actions", epochs=1)

@@ -39,3 +39,11 @@ def test_threads_are_restored():
         return torch.get_num_threads()
 
     assert inside() == 1 and torch.get_num_threads() == before
+
+
+def test_mlp_takes_its_activation():
+    import torch.nn as tnn
+    from il_helpers.core.nets import mlp
+    net = mlp([3, 8, 8, 2], activation=tnn.SiLU)
+    assert [type(m) for m in net] == [tnn.Linear, tnn.SiLU, tnn.Linear, tnn.SiLU, tnn.Linear]
+    assert [type(m) for m in mlp([3, 4, 1])] == [tnn.Linear, tnn.Tanh, tnn.Linear]

@@ -155,6 +155,20 @@ class BCHistory:
     config: BCConfig | None = field(default=None, repr=False)
 
 
+def _checked_targets(targets, demos: Demonstrations, policy) -> np.ndarray:
+    """``targets`` as a finite float32 array with one row per step of ``demos`` (see :func:`train_bc`)."""
+    where = "train_bc"
+    check(policy is not None, "targets", "None unless a policy= whose loss takes them is given", "an array", where)
+    try:
+        arr = np.asarray(targets, dtype=np.float32)
+    except (TypeError, ValueError):
+        arr = None
+    check(arr is not None and arr.ndim >= 1 and len(arr) == len(demos), "targets",
+          f"an array with one row per step ({len(demos)} rows)", getattr(arr, "shape", type(targets).__name__), where)
+    check(bool(np.isfinite(arr).all()), "targets", "finite numbers (no NaN or inf)", "non-finite values", where)
+    return arr
+
+
 def _checked(cfg: BCConfig, demos: Demonstrations, policy) -> tuple[BCConfig, np.ndarray | None]:
     """Validate ``cfg`` against ``demos``; return it with ``loss`` resolved, and the weights as float32."""
     where = "train_bc"
@@ -192,7 +206,7 @@ def _checked(cfg: BCConfig, demos: Demonstrations, policy) -> tuple[BCConfig, np
 
 
 def train_bc(demos: Demonstrations, *, env_id: str | None = None, seed: int = 0, progress: Callable | None = None,
-             config: BCConfig | None = None, policy: nn.Module | None = None,
+             config: BCConfig | None = None, policy: nn.Module | None = None, targets=None,
              **settings) -> tuple[nn.Module, BCHistory]:
     """Fit an :class:`MLPPolicy` to ``demos``; return ``(policy, history)``.
 
@@ -213,12 +227,17 @@ def train_bc(demos: Demonstrations, *, env_id: str | None = None, seed: int = 0,
     must then stay "auto" and ``hidden`` / ``dropout`` are the module's business. If it has
     ``obs_mean`` / ``obs_std`` buffers, ``normalize`` sets them from the training data. Its
     initial weights are the caller's: construct it seeded for a reproducible run.
+
+    ``targets``: what ``policy.loss`` is trained to predict in place of ``demos.actions``, one row
+    per step (e.g. action chunking's next ``k`` actions, :func:`~il_helpers.algorithms.chunking.chunk_targets`);
+    only with ``policy=``. The validation split, the weights and the normalization follow ``demos``' steps.
     """
     if not isinstance(demos, Demonstrations):
         raise TypeError(f"train_bc: demos must be Demonstrations, got {type(demos).__name__}")
     seed = check_seed("seed", seed, "train_bc", TRAIN_SEED_MAX)
     env_id = check_training_data(demos, env_id, "train_bc")
     cfg, weights = _checked(make_config(BCConfig, config, "train_bc", **settings), demos, policy)
+    targets = demos.actions if targets is None else _checked_targets(targets, demos, policy)
     device = cfg.device
 
     t0 = time.perf_counter()
@@ -248,7 +267,7 @@ def train_bc(demos: Demonstrations, *, env_id: str | None = None, seed: int = 0,
             loss_fn = policy.loss
         policy.to(device)
         obs = torch.as_tensor(demos.obs, device=device)
-        acts = torch.as_tensor(demos.actions, device=device)
+        acts = torch.as_tensor(targets, device=device)
         w = torch.ones(len(demos), device=device) if weights is None else torch.as_tensor(weights, device=device)
         train_idx = torch.as_tensor(np.flatnonzero(~val_mask), device=device)
         val_idx = torch.as_tensor(np.flatnonzero(val_mask), device=device)

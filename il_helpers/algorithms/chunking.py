@@ -67,17 +67,9 @@ class ChunkConfig(ModeHoldingConfig):
     ensemble_decay: float = 0.01
 
 
-class ChunkTargets(Demonstrations):
-    """Demonstrations whose ``actions`` are the chunk targets ``(N, k * D)`` (see
-    :func:`chunk_targets`); made from validated demonstrations, so not validated again."""
-
-    def __post_init__(self):
-        pass
-
-
-def chunk_targets(demos: Demonstrations, k: int) -> ChunkTargets:
-    """``demos`` with each step's action replaced by the next ``k`` actions of its episode,
-    flattened to ``(N, k * D)`` (the episode's last action repeated past its end)."""
+def chunk_targets(demos: Demonstrations, k: int) -> np.ndarray:
+    """Each step's next ``k`` actions of its episode, flattened to ``(N, k * D)`` float32 (the
+    episode's last action repeated past its end): the targets ``train_bc(..., targets=)`` fits."""
     if not isinstance(demos, Demonstrations):
         raise TypeError(f"chunk_targets: demos must be Demonstrations, got {type(demos).__name__}")
     k = check_int("chunk", k, 1, where="chunk_targets")
@@ -85,9 +77,7 @@ def chunk_targets(demos: Demonstrations, k: int) -> ChunkTargets:
           "is not built; use bc)", demos.env_id, "chunk_targets")
     ends = np.repeat(demos.episode_starts + demos.episode_lengths - 1, demos.episode_lengths)
     idx = np.minimum(np.arange(len(demos))[:, None] + np.arange(k)[None, :], ends[:, None])   # (N, k)
-    fields = {f.name: getattr(demos, f.name) for f in dataclasses.fields(demos)}
-    fields["actions"] = demos.actions[idx].reshape(len(demos), -1).astype(np.float32)
-    return ChunkTargets(**fields)
+    return demos.actions[idx].reshape(len(demos), -1).astype(np.float32)
 
 
 class ChunkPolicy(ModeHoldingPolicy):
@@ -134,20 +124,20 @@ class ChunkPolicy(ModeHoldingPolicy):
         return self.inner.loss(x, actions)
 
     # -- acting ---------------------------------------------------------------------------------
-    def _draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        return np.zeros((n, 0)) if self.base == "mse" else self.inner._draw(rng, n)
+    def draw_noise(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return np.zeros((n, 0)) if self.base == "mse" else self.inner.draw_noise(rng, n)
 
     def chunks(self, obs: torch.Tensor, noise: np.ndarray | None = None) -> torch.Tensor:
         """The base's chunks for a batch of observations, ``(N, k, D)``."""
         x = self.normalize(obs)
-        out = self.inner(x) if self.base == "mse" else self.inner._choose(x, noise)
+        out = self.inner(x) if self.base == "mse" else self.inner.act_with_noise(x, noise)
         return out.reshape(len(obs), self.k, self.act_dim)
 
     def reset(self, n: int | None = None, seed: int | None = None) -> None:
         super().reset(n, seed)
         self._state = None
 
-    def _choose(self, x: torch.Tensor, noise: np.ndarray | None) -> torch.Tensor:
+    def act_with_noise(self, x: torch.Tensor, noise: np.ndarray | None) -> torch.Tensor:
         n = len(x)
         if self._state is None or len(self._state["step"]) != n:
             self._state = {"step": np.zeros(n, np.int64), "plan": torch.zeros(n, self.k, self.act_dim),
@@ -186,6 +176,7 @@ def train_chunked(demos, *, env_id: str | None = None, seed: int = 0, progress=N
     where = "train_chunked"
     cfg = make_config(ChunkConfig, config, where=where, **settings)
     check_choice("base", cfg.base, tuple(BASES), where=where)
-    targets = chunk_targets(demos, cfg.chunk) if isinstance(demos, Demonstrations) else demos
-    return fit_mode_holding(ChunkPolicy, ChunkConfig, targets, env_id=env_id, seed=seed, progress=progress,
-                            config=cfg, where=where)
+    if not isinstance(demos, Demonstrations):
+        raise TypeError(f"{where}: demos must be Demonstrations, got {type(demos).__name__}")
+    return fit_mode_holding(ChunkPolicy, ChunkConfig, demos, env_id=env_id, seed=seed, progress=progress,
+                            config=cfg, where=where, targets=chunk_targets(demos, cfg.chunk))

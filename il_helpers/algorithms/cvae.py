@@ -87,10 +87,10 @@ class CVAEPolicy(ModeHoldingPolicy):
         z = mean + torch.randn_like(mean) * torch.exp(0.5 * log_var) if self.training else mean
         return cvae_loss(actions, self.decode(obs, z), mean, log_var, self.beta, self.decoder_std)
 
-    def _draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
+    def draw_noise(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return rng.standard_normal((n, self.latent_dim))
 
-    def _choose(self, x: torch.Tensor, noise: np.ndarray | None) -> torch.Tensor:
+    def act_with_noise(self, x: torch.Tensor, noise: np.ndarray | None) -> torch.Tensor:
         if noise is None:
             return self(x)
         return self.decode(x, torch.as_tensor(noise, dtype=x.dtype, device=x.device))

@@ -74,10 +74,10 @@ class DiscretizedPolicy(ModeHoldingPolicy):
     def loss(self, obs: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
         return discretized_loss(self(obs), self.bin_of(actions.reshape(len(actions), self.act_dim)))
 
-    def _draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
+    def draw_noise(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return rng.random((n, self.act_dim))
 
-    def _choose(self, x: torch.Tensor, noise: np.ndarray | None) -> torch.Tensor:
+    def act_with_noise(self, x: torch.Tensor, noise: np.ndarray | None) -> torch.Tensor:
         logits = self(x)
         if noise is None:
             k = logits.argmax(dim=2)

@@ -136,7 +136,7 @@ class MDNPolicy(ModeHoldingPolicy):
         last.bias[K + K * D:] = math.log(math.expm1(max(INIT_SCALE - self.min_scale, 1e-3)))
         self.needs_init = False
 
-    def _choose(self, x: torch.Tensor, noise: np.ndarray | None) -> torch.Tensor:
+    def act_with_noise(self, x: torch.Tensor, noise: np.ndarray | None) -> torch.Tensor:
         logits, means, _ = self(x)
         if noise is None:
             k = logits.argmax(dim=1)

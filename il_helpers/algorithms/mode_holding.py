@@ -81,8 +81,8 @@ class ModeHoldingPolicy(TorchPolicy):
     action bounds, numpy/tensor dispatch, one-thread ``act``).
 
     Subclasses implement ``loss(obs, actions)`` (per-sample, for :func:`il_helpers.train_bc`),
-    ``_choose(x, noise)`` (a float tensor of observations and one row of per-copy random numbers
-    per observation, or None for ``select="most_likely"``) and may override ``_draw(rng, n)``
+    ``act_with_noise(x, noise)`` (a float tensor of observations and one row of per-copy random numbers
+    per observation, or None for ``select="most_likely"``) and may override ``draw_noise(rng, n)``
     (the per-copy random numbers: uniforms of shape ``(n,)`` by default).
     """
 
@@ -106,7 +106,7 @@ class ModeHoldingPolicy(TorchPolicy):
                    **kwargs)
 
     # -- per-episode random numbers --------------------------------------------------------------
-    def _draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
+    def draw_noise(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return rng.random(n)
 
     def reset(self, n: int | None = None, seed: int | None = None) -> None:
@@ -116,23 +116,23 @@ class ModeHoldingPolicy(TorchPolicy):
         """
         if seed is not None:
             self.rng = np.random.default_rng(seed)
-        self.held = None if n is None else self._draw(self.rng, int(n))
+        self.held = None if n is None else self.draw_noise(self.rng, int(n))
 
     def noise(self, n: int) -> np.ndarray | None:
         """The random numbers for a batch of ``n`` copies at this step (None: most likely mode)."""
         if self.select == "most_likely":
             return None
         if not self.hold:
-            return self._draw(self.rng, n)
+            return self.draw_noise(self.rng, n)
         if self.held is None or len(self.held) != n:
-            self.held = self._draw(self.rng, n)
+            self.held = self.draw_noise(self.rng, n)
         return self.held
 
     # -- acting ------------------------------------------------------------------------------------
     def _act(self, x: torch.Tensor) -> torch.Tensor:
-        return self._choose(x, self.noise(len(x)))
+        return self.act_with_noise(x, self.noise(len(x)))
 
-    def _choose(self, x: torch.Tensor, noise: np.ndarray | None) -> torch.Tensor:  # pragma: no cover
+    def act_with_noise(self, x: torch.Tensor, noise: np.ndarray | None) -> torch.Tensor:  # pragma: no cover
         raise NotImplementedError
 
     def loss(self, obs: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:  # pragma: no cover
@@ -145,11 +145,12 @@ class ModeHoldingPolicy(TorchPolicy):
 
 
 def fit_mode_holding(policy_cls, config_cls, demos, *, env_id=None, seed=0, progress=None, config=None,
-                       where: str = "", **settings):
+                       where: str = "", targets=None, **settings):
     """The shared trainer: ``policy_cls.for_env(env_id, seed=seed, <the config's policy fields>)``
     trained by ``train_bc(demos, policy=...)`` with the config's training fields; returns
     ``(policy, history)``, the configuration on ``history.config``. Each method's ``train_X`` is this
-    with its own classes (see the trainer contract in :mod:`il_helpers`)."""
+    with its own classes (see the trainer contract in :mod:`il_helpers`). ``targets`` replace the
+    demonstrations' actions as what the policy learns to predict (see ``train_bc``)."""
     where = where or f"train with {config_cls.__name__}"
     seed = check_seed("seed", seed, where, TRAIN_SEED_MAX)
     env_id = check_training_data(demos, env_id, where)
@@ -161,6 +162,6 @@ def fit_mode_holding(policy_cls, config_cls, demos, *, env_id=None, seed=0, prog
     bc_settings = {k: values[k] for k in BC_FIELDS}
     if progress is not None:
         bc_settings["progress"] = progress
-    policy, history = train_bc(demos, policy=policy, seed=seed, **bc_settings)
+    policy, history = train_bc(demos, policy=policy, seed=seed, targets=targets, **bc_settings)
     history.config = cfg
     return policy, history

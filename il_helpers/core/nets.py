@@ -14,13 +14,14 @@ from torch import nn
 STD_FLOOR = 1e-6
 
 
-def mlp(sizes: list[int], dropout: float = 0.0) -> nn.Sequential:
-    """A ``tanh`` multilayer perceptron; ``sizes = [in, hidden..., out]``."""
+def mlp(sizes: list[int], dropout: float = 0.0, activation: type[nn.Module] = nn.Tanh) -> nn.Sequential:
+    """A multilayer perceptron, ``tanh`` between layers unless ``activation`` (a module class such
+    as ``nn.SiLU``) says otherwise; ``sizes = [in, hidden..., out]``."""
     layers: list[nn.Module] = []
     for i in range(len(sizes) - 1):
         layers.append(nn.Linear(sizes[i], sizes[i + 1]))
         if i < len(sizes) - 2:
-            layers.append(nn.Tanh())
+            layers.append(activation())
             if dropout > 0:
                 layers.append(nn.Dropout(dropout))
     return nn.Sequential(*layers)

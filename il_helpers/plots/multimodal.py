@@ -119,9 +119,9 @@ def fork_samples(policy, n: int = 400, seed: int = 0) -> np.ndarray:
     ...) proposes at the fork state, one per draw of its random numbers (for chunks: the chunk's
     first action). Shape (n,)."""
     x = torch.as_tensor(np.repeat(FORK_STATE[None], n, axis=0))
-    noise = policy._draw(np.random.default_rng(seed), n)
+    noise = policy.draw_noise(np.random.default_rng(seed), n)
     with torch.no_grad():
-        a = policy.chunks(x, noise)[:, 0] if hasattr(policy, "chunks") else policy._choose(x, noise)
+        a = policy.chunks(x, noise)[:, 0] if hasattr(policy, "chunks") else policy.act_with_noise(x, noise)
     return a[:, 1].numpy()
 
 
