@@ -3,18 +3,21 @@
 Runs ``python -m il_helpers.bench METHOD --env ENV --demos N --seed S`` (in-process, same code)
 for every registered method (``il_helpers.bench.METHODS``, in registration order: a method a new
 notebook registers gets its column by itself) on every environment it supports (a method declares
-the environments it refuses through ``register_method(..., check_env=...)``, i.e.
+the environments it refuses through ``il_helpers.bench.method(NAME, check_env=...)`` (bench/methods.py), i.e.
 ``bench.ENV_CHECKS``; those cells read "—") over seeds 0..N-1, and writes a Markdown table between
 the ``<!-- results:start -->`` and ``<!-- results:end -->`` markers of README.md, with the date and
 the machine (CPU, cores, load average at start, Python, torch) under it; the experts table between
 ``<!-- experts:start -->`` and ``<!-- experts:end -->`` too. Nothing in the tables is typed by hand.
+Each cell shows the mean over seeds and the worst seed's normalized score; a cell where the course
+teaches that the method fails (``bench.TAUGHT_FAILURES``, declared where the method registers) is
+marked, with the notebook that shows why listed under the table.
 
 Environments: ``il_helpers.ENV_IDS`` and the base ids of the environments with variants (the
 gridworlds of notebook 04). If a run raises, the script goes on with the other cells, then lists
 every failure and exits with an error, leaving README.md alone: a cheap pass over every cell
 (``--seeds 1 --fast --episodes 2 --dry-run``, seconds to a minute) finds them before a long run.
 
-    python benchmarks/results.py [--methods expert random bc ...] [--envs CartPole-v1 ...] [--seeds 3]
+    python benchmarks/results.py [--methods expert random bc ...] [--envs CartPole-v1 ...] [--seeds 5]
                                  [--demos 10] [--episodes N] [--fast] [--readme PATH] [--dry-run]
 
 A cheap subset (seconds): ``--methods bc --envs CartPole-v1 --seeds 1 --fast --episodes 5 --dry-run``.
@@ -36,7 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from il_helpers import bench
-from il_helpers.bench import ENV_CHECKS, METHODS, parse_args, run
+from il_helpers.bench import ENV_CHECKS, METHODS, TAUGHT_FAILURES, parse_args, run
 from il_helpers.core.config import FAST
 from il_helpers.core.io import atomic_write
 from il_helpers.envs.registry import ENV_IDS, ENV_OPTIONS, check_env_id
@@ -45,6 +48,7 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 EXPERTS_START, EXPERTS_END = "<!-- experts:start -->", "<!-- experts:end -->"
 NOT_APPLICABLE = "—"
+TAUGHT = "†"  # the mark of a cell where the course teaches that the method fails
 BASELINES = ("expert", "random")  # no training: no wall time in their cells
 
 
@@ -80,14 +84,16 @@ def machine(load: str | None = None) -> str:
     return f"{bench.machine()}{load}, Python {platform.python_version()}, torch {torch.__version__}"
 
 
-def cell(method: str, outs: list[dict]) -> str:
-    """Mean return ± std over seeds (mean normalized score), and the mean training wall time."""
+def cell(method: str, outs: list[dict], taught: bool = False) -> str:
+    """Mean return ± std over seeds (mean normalized score; the worst seed's, with more than one
+    seed), the mean training wall time, and the taught-failure mark."""
     ret = np.array([o["return_mean"] for o in outs])
     norm = np.array([o["normalized"] for o in outs])
-    text = f"{num(ret.mean(), 1)} ± {ret.std():.1f} ({num(norm.mean(), 2)})"
+    worst = f"; worst {num(norm.min(), 2)}" if len(outs) > 1 else ""
+    text = f"{num(ret.mean(), 1)} ± {ret.std():.1f} ({num(norm.mean(), 2)}{worst})"
     if method not in BASELINES:
         text += f", {np.mean([o['wall_s'] for o in outs]):.2f} s"
-    return text
+    return text + (f" {TAUGHT}" if taught else "")
 
 
 class RunFailed(Exception):
@@ -116,7 +122,7 @@ def table(methods, seeds, demos, envs=None, episodes=None, fast=False, load=None
     applies = {(m, e): refusal(m, e) is None for m in methods for e in envs}
     methods = [m for m in methods if any(applies[m, e] for e in envs)]  # no column of "—" only
     extra = (["--episodes", str(episodes)] if episodes else []) + (["--fast"] if fast else [])
-    rows, records, failed = [], [], []
+    rows, records, failed, taught = [], [], [], []
     for env_id in envs:
         cells = []
         for method in methods:
@@ -130,23 +136,29 @@ def table(methods, seeds, demos, envs=None, episodes=None, fast=False, load=None
                 cells.append("failed")
                 continue
             records.extend(outs)
-            cells.append(cell(method, outs))
+            why = TAUGHT_FAILURES.get((method, env_id))
+            if why:
+                taught.append(f"{TAUGHT} The course teaches this failure: `{method}` on `{env_id}`, {why}.")
+            cells.append(cell(method, outs, taught=bool(why)))
         rows.append(f"| `{env_id}` | " + " | ".join(cells) + " |")
     if failed:
         raise SystemExit(
             f"results: {len(failed)} run(s) failed, so the README was left alone:\n"
             + "\n".join(f"  {method} on {env_id}: {msg}" for method, env_id, msg in failed)
             + "\nIf a method does not apply to an environment, say so where it is registered: "
-              "register_method(NAME, check_env=...) returns why, and its cell then reads " + NOT_APPLICABLE + ".")
+              "il_helpers.bench.method(NAME, check_env=...) (bench/methods.py) returns why, and its cell then "
+              "reads " + NOT_APPLICABLE + ".")
     header = "| environment | " + " | ".join(methods) + " |\n|---|" + "---|" * len(methods)
     n_episodes = sorted({o["episodes"] for o in records})
     mode = " Fast mode (IL_FAST=1 or --fast): smaller training budgets, not the course's." if fast or FAST else ""
     seed_text = "seed 0" if seeds == 1 else f"{seeds} seeds (0..{seeds - 1})"
+    worst = "; the worst seed's after the semicolon" if seeds > 1 else ""
     stamp = (f"Measured {datetime.date.today().isoformat()} on {machine(load)}: {seed_text}, {demos} expert "
              f"demonstrations, {'/'.join(map(str, n_episodes))} evaluation episodes per seed.{mode} "
-             f"Cells: mean return ± std over seeds (normalized score: random = 0, expert = 1), and training wall "
+             f"Cells: mean return ± std over seeds (mean normalized score: random = 0, expert = 1"
+             f"{worst}), and training wall "
              f"time; {NOT_APPLICABLE}: the method does not apply to the environment. Made by `{command}`.")
-    return "\n".join([header, *rows, "", stamp]), records
+    return "\n".join([header, *rows, "", stamp, *(["", *taught] if taught else [])]), records
 
 
 def experts_table(envs=None) -> str:
@@ -176,7 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"bench methods (default: all registered: {' '.join(METHODS)})")
     parser.add_argument("--envs", nargs="+", default=all_envs(), metavar="ENV",
                         help=f"environments (default: all: {' '.join(all_envs())})")
-    parser.add_argument("--seeds", type=int, default=3, help="seeds 0..N-1 per cell (default 3)")
+    parser.add_argument("--seeds", type=int, default=5, help="seeds 0..N-1 per cell (default 5)")
     parser.add_argument("--demos", type=int, default=10, help="expert episodes to learn from (default 10)")
     parser.add_argument("--episodes", type=int, default=None,
                         help="evaluation episodes per seed (default: the bench's, 100; 20 in fast mode)")

@@ -85,7 +85,7 @@ def test_defaults_are_every_registered_method_on_every_environment(monkeypatch):
     args = results.build_parser().parse_args([])
     assert args.methods == list(bench.METHODS) and args.methods[-1] == "later"
     assert args.envs[:len(ENV_IDS)] == list(ENV_IDS) and GRID in args.envs and "il_helpers/ObjectWorld-v0" in args.envs
-    assert (args.seeds, args.demos, args.readme) == (3, 10, ROOT / "README.md")
+    assert (args.seeds, args.demos, args.readme) == (5, 10, ROOT / "README.md")
 
 
 def test_a_method_refusing_every_environment_gets_no_column(readme, monkeypatch):
@@ -108,7 +108,7 @@ def test_failing_runs_are_all_listed_and_leave_the_readme_alone(readme, monkeypa
     assert "2 run(s) failed, so the README was left alone" in message
     assert "broken on CartPole-v1: `python -m il_helpers.bench broken --env CartPole-v1 --demos 10 --seed 0" in message
     assert "ValueError: no policy for Acrobot-v1" in message
-    assert "register_method(NAME, check_env=...)" in message
+    assert "il_helpers.bench.method(NAME, check_env=...)" in message
     assert readme.read_text() == before
     assert capsys.readouterr().err.count('{"method": "expert"') == 2  # the other cells still ran
 
@@ -147,3 +147,23 @@ def test_the_readme_is_written_atomically(readme, monkeypatch):
         results.main(["--methods", "expert", "--envs", "CartPole-v1", *CHEAP, "--readme", str(readme)])
     assert readme.read_text() == before
     assert [p.name for p in readme.parent.iterdir()] == ["README.md"]
+
+
+def test_cells_show_the_worst_seed_and_mark_taught_failures(readme, monkeypatch):
+    """With two seeds a cell gives the worst seed's normalized score beside the mean; a cell the course
+    teaches as a failure (bench.TAUGHT_FAILURES) is marked, and the notebook that shows why is named under the table."""
+    monkeypatch.setitem(bench.TAUGHT_FAILURES, ("random", "CartPole-v1"), "notebook 00: it does not look at the pole")
+    results.main(["--methods", "random", "expert", "--envs", "CartPole-v1", "--seeds", "2", "--episodes", "3",
+                  "--fast", "--readme", str(readme)])
+    lines = between(readme.read_text(), results.START, results.END).splitlines()
+    two = r"-?\d+\.\d ± \d+\.\d \((-?\d+\.\d\d); worst (-?\d+\.\d\d)\)"
+    row = re.fullmatch(rf"\| `CartPole-v1` \| {two} † \| {two} \|", lines[2])
+    assert row, lines[2]
+    assert float(row[2]) <= float(row[1]) and float(row[4]) <= float(row[3])  # the worst is at most the mean
+    assert "the worst seed's after the semicolon" in lines[4]
+    assert lines[5:] == ["", "† The course teaches this failure: `random` on `CartPole-v1`, notebook 00: it does "
+                             "not look at the pole."]
+
+
+def test_bc_on_the_fork_is_a_taught_failure():
+    assert "notebook 06" in bench.TAUGHT_FAILURES["bc", "il_helpers/ObstacleFork-v0"]

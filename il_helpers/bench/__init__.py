@@ -4,6 +4,6 @@
 :mod:`.timing` how benchmarks name the machine and time a call.
 """
 
-from .methods import ENV_CHECKS, METHODS, bench_args, expert_demos, method, train_method
+from .methods import ENV_CHECKS, METHODS, TAUGHT_FAILURES, bench_args, expert_demos, method, train_method
 from .cli import main, parse_args, run
 from .timing import machine, timed

@@ -5,7 +5,9 @@ An adapter ``(args, demos) -> (policy, extra)`` calls one trainer with the bench
 returns the trained :class:`~il_helpers.core.policies.Policy` and a dict of method-specific
 figures that the JSON line carries, plus ``extra["history"]``: the trainer's history (left out of
 the JSON line). ``ENV_CHECKS[name](env_id)`` returns
-None where the method applies, else the message the command line shows. ``demos`` are the
+None where the method applies, else the message the command line shows. ``TAUGHT_FAILURES[(name,
+env_id)]`` says where the course shows that the method fails there, and why (the results table marks
+those cells, so a failure the course teaches does not look like a bug). ``demos`` are the
 ``--demos`` expert episodes (collected with ``seed + DEMO_SEED_OFFSET``, subsampled with
 ``--subsample``), None for a method that needs none. Notebook 07's comparison calls the same
 adapters (:func:`train_method`), so a method is dispatched in this one place.
@@ -22,19 +24,24 @@ from ..core.checks import TRAIN_SEED_MAX, check_int, check_seed
 from ..core.demonstrations import collect_demonstrations
 from ..core.policies import RandomPolicy
 from ..core.seeding import DEMO_SEED_OFFSET
-from ..envs.registry import ENV_IDS, env_spaces, get_expert
+from ..envs.registry import ENV_IDS, OBSTACLE_FORK, env_spaces, get_expert
 
 METHODS: dict[str, tuple[Callable, bool]] = {}
 ENV_CHECKS: dict[str, Callable[[str], str | None]] = {}  # method -> env_id -> error message or None
+TAUGHT_FAILURES: dict[tuple[str, str], str] = {}  # (method, env_id) -> the notebook that shows why it fails
 
 
-def method(name: str, needs_demos: bool = True, check_env: Callable[[str], str | None] | None = None):
-    """Decorator: enter an adapter in the table under ``name``."""
+def method(name: str, needs_demos: bool = True, check_env: Callable[[str], str | None] | None = None,
+           taught_failures: dict[str, str] | None = None):
+    """Decorator: enter an adapter in the table under ``name``; ``taught_failures`` maps an env id
+    where the course *teaches* that the method fails to the notebook and the reason."""
 
     def deco(fn):
         METHODS[name] = (fn, needs_demos)
         if check_env is not None:
             ENV_CHECKS[name] = check_env
+        for env_id, why in (taught_failures or {}).items():
+            TAUGHT_FAILURES[name, env_id] = why
         return fn
 
     return deco
@@ -139,7 +146,8 @@ def _random(args, demos):
 
 # -- notebook 02: behavioral cloning ---------------------------------------------------------------
 
-@method("bc")
+@method("bc", taught_failures={OBSTACLE_FORK: "notebook 06: one Gaussian fitted to swerves both ways around "
+                                              "the obstacle predicts their average, straight into it"})
 def _bc(args, demos):
     from ..algorithms.bc import BCConfig, train_bc
 
