@@ -43,6 +43,7 @@ def test_threads_are_restored():
 
 def test_mlp_takes_its_activation():
     import torch.nn as tnn
+
     from il_helpers.core.nets import mlp
     net = mlp([3, 8, 8, 2], activation=tnn.SiLU)
     assert [type(m) for m in net] == [tnn.Linear, tnn.SiLU, tnn.Linear, tnn.SiLU, tnn.Linear]
