@@ -43,7 +43,8 @@ def test_loss_is_the_denoising_objective():
 def test_bad_settings_are_refused_by_name():
     for kwargs, name in (({"diffusion_steps": 1}, "diffusion_steps"), ({"sample_steps": 31}, "sample_steps"),
                          ({"schedule": "quadratic"}, "schedule"), ({"noise_draws": 0}, "noise_draws"),
-                         ({"prediction": "velocity"}, "prediction"), ({"select": "best"}, "select")):
+                         ({"prediction": "velocity"}, "prediction"), ({"select": "best"}, "select"),
+                         ({"eta": 1.5}, "eta"), ({"eta": -0.1}, "eta")):
         with pytest.raises(ValueError, match=name):
             D.DiffusionPolicy(2, 2, **kwargs)
     with pytest.raises(ValueError, match="n_samples"):
@@ -107,6 +108,30 @@ def test_the_starting_noise_holds_or_redraws(two_modes):
     np.testing.assert_allclose(zero, p(torch.as_tensor(obs)).detach().numpy().clip(-1, 1), atol=1e-6)
     p.select, p.hold = "sample", True
     assert "diffusion" in p.describe() and "once per episode" in p.describe()
+
+
+def test_stochastic_ddim_adds_seeded_noise_on_the_way_not_at_the_end(two_modes):
+    """eta > 0: fresh noise at every DDIM step but the last, drawn from the policy's seeded rng
+    (reset(n, seed) reproduces it); eta = 0 is the deterministic map; without an rng it stays deterministic."""
+    p, obs = two_modes, np.zeros((200, 1), np.float32)
+    x = torch.as_tensor(obs)
+    x_T = torch.randn(200, 1, generator=torch.Generator().manual_seed(2))
+    with torch.no_grad():
+        plain = p.denoise(x, x_T)
+        assert torch.equal(plain, p.denoise(x, x_T, rng=np.random.default_rng(0)))  # eta = 0: rng unused
+        p.eta = 1.0
+        try:
+            a = p.denoise(x, x_T, rng=np.random.default_rng(0))
+            torch.testing.assert_close(a, p.denoise(x, x_T, rng=np.random.default_rng(0)))
+            assert not torch.equal(a, plain) and not torch.equal(a, p.denoise(x, x_T, rng=np.random.default_rng(1)))
+            assert torch.equal(plain, p.denoise(x, x_T))                                 # no rng: deterministic
+            p.reset(200, seed=3)
+            first = p(obs)
+            p.reset(200, seed=3)
+            np.testing.assert_array_equal(first, p(obs))
+            assert (np.abs(a.numpy()) > 0.4).mean() > 0.8                               # still on the modes
+        finally:
+            p.eta = 0.0
 
 
 @pytest.mark.parametrize("seed", [0, 1])

@@ -122,3 +122,25 @@ def test_fork_left_probability():
     assert L.fork_left_probability(mdn) == pytest.approx(float(w[0][mu[0, :, 1] > 0].sum()))
     assert 0.0 <= L.fork_left_probability(mdn) <= 1.0
     assert np.isnan(L.fork_left_probability(il.get_expert(ENV)))                             # no mixture
+
+
+def test_outcomes_by_noise_gives_each_episode_its_held_noise_and_outcome():
+    p = DiffusionPolicy.for_env(ENV, hidden=(8,), seed=0)     # untrained: any outcome will do
+    out = L.outcomes_by_noise(p, 30, seed=5)
+    assert out["noise"].shape == (30, 2) and out["side"].shape == out["collision"].shape == (30,)
+    np.testing.assert_array_equal(out["noise"], p.draw_noise(np.random.default_rng(5), 30))  # reset(30, seed=5)
+    assert set(np.unique(out["side"])) <= {-1, 0, 1} and out["collision"].dtype == bool
+    assert out["stats"]["episodes"] == 30 and out["stats"]["collision_rate"] == pytest.approx(out["collision"].mean())
+    p.hold = False
+    with pytest.raises(ValueError, match="hold=True"):
+        L.outcomes_by_noise(p, 5)
+
+
+def test_crashes_between_sides():
+    noise = np.array([[0.9], [0.7], [-0.8], [-1.0], [0.1], [-0.2], [1.5]])
+    side = np.array([1, 1, -1, -1, 0, 0, 0])
+    crashed = np.array([False, False, False, False, True, True, True])
+    out = {"noise": noise, "side": side, "collision": crashed}
+    assert L.crashes_between_sides(out) == pytest.approx(2 / 3)   # 0.1 and -0.2 lie in (-0.9, 0.8); 1.5 does not
+    assert np.isnan(L.crashes_between_sides({**out, "collision": np.zeros(7, bool)}))
+    assert np.isnan(L.crashes_between_sides({**out, "side": np.where(side == -1, 1, side)}))

@@ -62,3 +62,15 @@ def test_denoising_is_drawn_from_noise_to_actions():
     assert len(final) == 50 and np.all(np.abs(final) <= 1.0)  # the sampler clips the actions
     assert all(ax.get_ylabel() and ax.get_xlabel() for ax in shown[-2:])
     plt.close("all")
+
+
+def test_noise_outcomes_stack_left_right_and_crashes():
+    rng = np.random.default_rng(0)
+    out = {"noise": rng.standard_normal((50, 2)), "side": rng.choice([-1, 0, 1], 50)}
+    out["collision"] = out["side"] == 0
+    ax = P.plot_noise_outcomes(out)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["passed left", "passed right", f"crashed ({out['collision'].sum()})"]
+    assert sum(p.get_height() for p in ax.patches) == 50            # every episode counted once
+    assert ax.get_ylabel() == "episodes" and "x_T" in ax.get_xlabel()
+    plt.close("all")

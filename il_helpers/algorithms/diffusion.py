@@ -38,7 +38,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..core.checks import check_choice, check_int
+from ..core.checks import check_choice, check_int, check_number
 from ..core.nets import mlp
 from .mode_holding import ModeHoldingConfig, ModeHoldingPolicy, fit_mode_holding, seeded
 
@@ -55,7 +55,11 @@ class DiffusionConfig(ModeHoldingConfig):
     ``schedule`` ("cosine", Nichol & Dhariwal 2021, or "linear", Ho et al.'s scaled to ``T``), the
     ``noise_draws`` of ``(t, eps)`` per pair and step (the loss is their mean: less noisy gradients
     on small data) and what the network predicts, ``prediction`` ("noise", the objective above, or
-    "action", the clean action).
+    "action", the clean action), and ``eta`` (0: the deterministic DDIM map; up to 1: fresh noise
+    at every denoising step, Song et al.'s stochastic sampler; measured on ObstacleFork with 10
+    demonstrations, seeds 0-9, ``eta = 1`` passed in 78-100 % of the episodes where ``eta = 0`` passed
+    in 87-99 %: the extra noise adds zig-zags rather than breaking the hesitation near the boundary
+    between the modes).
 
     The budget differs from the mixtures' (150 epochs): the denoising loss is noisier and needs
     more steps. On 10 ObstacleFork demonstrations (240 training pairs, 4 minibatches an epoch),
@@ -70,6 +74,7 @@ class DiffusionConfig(ModeHoldingConfig):
     schedule: str = "cosine"
     noise_draws: int = 8
     prediction: str = "noise"
+    eta: float = 0.0
 
 
 def alpha_bars(T: int, schedule: str = "cosine") -> torch.Tensor:
@@ -119,7 +124,7 @@ class DiffusionPolicy(ModeHoldingPolicy):
 
     def __init__(self, obs_dim: int, act_dim: int, hidden=(128, 128), diffusion_steps: int = 30,
                  sample_steps: int = 5, schedule: str = "cosine", noise_draws: int = 8,
-                 prediction: str = "noise", **kwargs):
+                 prediction: str = "noise", eta: float = 0.0, **kwargs):
         super().__init__(obs_dim, act_dim, **kwargs)
         where = "DiffusionPolicy"
         self.T = check_int("diffusion_steps", diffusion_steps, 2, where=where)
@@ -127,6 +132,7 @@ class DiffusionPolicy(ModeHoldingPolicy):
         self.schedule = check_choice("schedule", schedule, SCHEDULES, where=where)
         self.noise_draws = check_int("noise_draws", noise_draws, 1, where=where)
         self.prediction = check_choice("prediction", prediction, PREDICTIONS, where=where)
+        self.eta = check_number("eta", eta, 0.0, 1.0, where=where)
         self.register_buffer("abar", alpha_bars(self.T, schedule))
         low = -np.ones(act_dim, np.float32) if self.action_low is None else self.action_low
         high = np.ones(act_dim, np.float32) if self.action_high is None else self.action_high
@@ -160,9 +166,11 @@ class DiffusionPolicy(ModeHoldingPolicy):
         """The DDIM levels, from ``T - 1`` (pure noise) down to 0, ``sample_steps`` of them."""
         return sorted({int(round(v)) for v in np.linspace(self.T - 1, 0, self.sample_steps)}, reverse=True)
 
-    def denoise(self, obs: torch.Tensor, x_T: torch.Tensor, path: bool = False):
+    def denoise(self, obs: torch.Tensor, x_T: torch.Tensor, path: bool = False,
+                rng: np.random.Generator | None = None):
         """DDIM from ``x_T`` (scaled units) to actions in the env's units; with ``path=True`` also
-        every intermediate ``a_t`` (scaled units), shape ``(steps + 1, N, D)``."""
+        every intermediate ``a_t`` (scaled units), shape ``(steps + 1, N, D)``. With ``eta > 0`` and
+        an ``rng``, each step adds fresh noise of scale ``sigma_t`` (stochastic DDIM)."""
         x, xs = x_T, [x_T]
         levels = self.levels()
         for i, t in enumerate(levels):
@@ -173,7 +181,12 @@ class DiffusionPolicy(ModeHoldingPolicy):
             a0 = a0.clamp(-1.0, 1.0)                                          # the clean-action estimate
             eps = (x - ab.sqrt() * a0) / (1 - ab).sqrt()                      # the noise consistent with it
             ab_next = self.abar[levels[i + 1]] if i + 1 < len(levels) else torch.tensor(1.0)
-            x = ab_next.sqrt() * a0 + (1 - ab_next).sqrt() * eps
+            sigma = 0.0
+            if self.eta > 0 and rng is not None:  # Song et al.'s sigma_t; 0 at the last step (ab_next = 1)
+                sigma = float(self.eta * ((1 - ab_next) / (1 - ab)).sqrt() * (1 - ab / ab_next).clamp_min(0).sqrt())
+            x = ab_next.sqrt() * a0 + (1 - ab_next - sigma ** 2).clamp_min(0).sqrt() * eps
+            if sigma > 0:
+                x = x + sigma * torch.as_tensor(rng.standard_normal(tuple(x.shape)), dtype=x.dtype, device=x.device)
             xs.append(x)
         actions = x.clamp(-1.0, 1.0) * self.a_half + self.a_mid
         return (actions, torch.stack(xs)) if path else actions
@@ -189,7 +202,7 @@ class DiffusionPolicy(ModeHoldingPolicy):
     def act_with_noise(self, x: torch.Tensor, noise: np.ndarray | None) -> torch.Tensor:
         if noise is None:
             return self(x)
-        return self.denoise(x, torch.as_tensor(noise, dtype=x.dtype, device=x.device))
+        return self.denoise(x, torch.as_tensor(noise, dtype=x.dtype, device=x.device), rng=self.rng)
 
     @torch.no_grad()
     def sample(self, obs, n_samples: int, rng: np.random.Generator | None = None, path: bool = False):
@@ -204,7 +217,7 @@ class DiffusionPolicy(ModeHoldingPolicy):
         was = self.training
         self.eval()
         try:
-            actions, xs = self.denoise(x.repeat_interleave(n_samples, 0), noise, path=True)
+            actions, xs = self.denoise(x.repeat_interleave(n_samples, 0), noise, path=True, rng=rng)
         finally:
             self.train(was)
         actions = actions.reshape(N, n_samples, self.act_dim).numpy()

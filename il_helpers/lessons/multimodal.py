@@ -158,6 +158,30 @@ def evaluate_fork(policy, n_episodes: int = 100, seed: int = 0, horizon: int | N
     return r, fork_stats(r)
 
 
+def outcomes_by_noise(policy, n_episodes: int = 400, seed: int = 0) -> dict:
+    """Which starting noise led where: roll out ``policy`` (a mode-holding policy, its noise held
+    for the episode) on ObstacleFork with :func:`evaluate_fork` and return each episode's held
+    random numbers ``noise`` (``(n, D)`` for a diffusion policy's ``x_T``), its ``side`` (+1 passed
+    left, -1 right, 0 never passed), ``collision`` (bool) and the run's :func:`fork_stats`."""
+    if not getattr(policy, "hold", False) or getattr(policy, "select", "") != "sample":
+        raise ValueError("outcomes_by_noise needs a policy that samples its noise once and holds it "
+                         "(select='sample', hold=True); set policy.select = 'sample', policy.hold = True")
+    r, stats = evaluate_fork(policy, n_episodes, seed=seed)
+    return {"noise": np.asarray(policy.held).reshape(n_episodes, -1), "side": r.infos["side"][:, -1].astype(int),
+            "collision": r.infos["collision"][:, -1].astype(bool), "stats": stats}
+
+
+def crashes_between_sides(out: dict, dim: int = -1) -> float:
+    """The share of the crashed episodes of :func:`outcomes_by_noise` whose noise along ``dim``
+    lies between the left passes' median and the right passes' median (NaN without a crash or
+    without passes on both sides)."""
+    v, side, crashed = out["noise"][:, dim], out["side"], out["collision"]
+    if not crashed.any() or not (side == 1).any() or not (side == -1).any():
+        return float("nan")
+    lo, hi = sorted((np.median(v[side == 1]), np.median(v[side == -1])))
+    return float(((v[crashed] > lo) & (v[crashed] < hi)).mean())
+
+
 # --------------------------------------------------------------------------------------------
 # the comparison of notebook 06 (and of tests/test_multimodal_claims.py)
 # --------------------------------------------------------------------------------------------

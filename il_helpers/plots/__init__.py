@@ -12,5 +12,5 @@ from .dagger import plot_coverage, plot_history, plot_label_efficiency, plot_sch
 from .gridworlds import heatmap, plot_airl_rewards, plot_maxent_history, plot_transfer, render_world
 from .gail_airl import plot_adversarial, plot_lane_reward
 from .multimodal import (ObstacleForkRenderer, draw_arena, fork_comparison_table, plot_demo_paths, plot_fork_mixture,
-                         plot_paths)
+                         plot_noise_outcomes, plot_paths)
 from .choosing_a_method import comparison_table, plot_comparison, plot_finetune

@@ -142,6 +142,25 @@ def plot_fork_samples(policy, ax=None, n: int = 400, seed: int = 0):
     return ax
 
 
+def plot_noise_outcomes(out: dict, ax=None, dim: int = -1, bins: int = 30):
+    """Stacked histograms of the held starting noise along ``dim`` (the sideways one for a
+    diffusion policy) of :func:`~il_helpers.lessons.multimodal.outcomes_by_noise`' episodes, by
+    outcome: passed left (green), passed right (red), crashed (black). Returns the axes."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.5, 2.8))
+    v, side, crashed = out["noise"][:, dim], out["side"], out["collision"]
+    edges = np.linspace(v.min(), v.max(), bins + 1)
+    groups = [(v[(side == 1) & ~crashed], "C2", "passed left"), (v[(side == -1) & ~crashed], "C3", "passed right"),
+              (v[crashed], "k", f"crashed ({crashed.sum()})")]
+    ax.hist([g[0] for g in groups], edges, stacked=True, color=[g[1] for g in groups],
+            label=[g[2] for g in groups], alpha=0.8)
+    ax.set_xlabel("sideways starting noise $x_T$ held for the episode")
+    ax.set_ylabel("episodes")
+    ax.legend(fontsize=8, loc="upper left")
+    ax.set_title(f"where {len(v)} episodes' starting noise led", fontsize=10)
+    return ax
+
+
 class ObstacleForkRenderer:
     """Top-down view of the whole arena: obstacle (grey), finish line (green), the agent and its path."""
 
