@@ -10,6 +10,7 @@ import pytest
 
 import il_helpers as il
 from il_helpers import bench
+from il_helpers.bench import methods as bench_methods
 
 LANE = il.LANE_KEEPING
 KEYS = {"method", "env", "seed", "demos", "return_mean", "return_std", "expert_return", "random_return",
@@ -47,8 +48,17 @@ def test_bc(capsys, env_id):
     res = run_main(capsys, "bc", "--env", env_id, "--fast", "--demos", "3", "--episodes", "5")
     assert KEYS <= set(res)
     assert res["method"] == "bc" and res["demos"] == 3
-    assert res["pairs"] > 0 and 1 <= res["epochs"] <= 20  # --fast trains at most 20 epochs
+    # --fast: BC_STEPS_FAST minibatch steps, whatever the number of pairs (epochs = steps / minibatches per epoch)
+    per_epoch = -(-res["pairs"] // 256)
+    assert res["epochs"] == bench_methods.bc_epochs(res["pairs"], bench_methods.BC_STEPS_FAST, 256)
+    assert res["steps"] == res["epochs"] * per_epoch >= bench_methods.BC_STEPS_FAST
     assert res["normalized"] > 0.3  # three demos already beat random by far
+
+
+def test_bc_epochs_give_the_step_budget():
+    assert bench_methods.bc_epochs(240, 2000, 256) == 2000          # one minibatch an epoch
+    assert bench_methods.bc_epochs(5000, 2000, 256) == 100          # 20 minibatches an epoch
+    assert bench_methods.bc_epochs(10**6, 10, 256) == 1             # at least one epoch
 
 
 def test_same_seed_same_numbers(capsys):

@@ -14,7 +14,8 @@ from il_helpers.lessons import choosing_a_method as C  # noqa: E402
 
 def test_method_budget():
     assert C.method_budget("gail")["iterations"] > C.method_budget("gail", fast=True)["iterations"]
-    assert C.method_budget("bc") == C.method_budget("bc", fast=True) == {"epochs": 50}  # train_bc's default, both modes
+    # train_bc's defaults (its validation split), both modes: not the bench's step budget on all the data
+    assert C.method_budget("bc") == C.method_budget("bc", fast=True) == {"epochs": 50, "val_frac": 0.2}
     with pytest.raises(ValueError, match="unknown method"):
         C.method_budget("dqn")
 
@@ -142,12 +143,15 @@ def test_grid_score_is_exact_and_normalized_by_the_soft_expert():
 
 PENDULUM_ROW = ("| `Pendulum-v1` | -156.3 ± 2.7 (0.99) | -1240.1 ± 2.3 (-0.01) | -780.2 ± 6.3 (0.42), 0.15 s "
                 "| -1173.5 ± 27.7 (0.06), 5.66 s |")
+FORK_ROW = ("| `il_helpers/ObstacleFork-v0` | 28.0 ± 0.0 (1.00; worst 1.00) | 0.9 ± 0.2 (0.01; worst -0.01) "
+            "| 16.2 ± 3.1 (0.57; worst 0.40), 0.02 s † | — |")
 README_SNIPPET = f"""intro
 <!-- results:start -->
 | environment | expert | random | bc | gail |
 |---|---|---|---|---|
 | `CartPole-v1` | 500.0 ± 0.0 (1.00) | 22.0 ± 0.8 (0.00) | 500.0 ± 0.0 (1.00), 0.41 s | — |
 {PENDULUM_ROW}
+{FORK_ROW}
 
 Measured ...
 <!-- results:end -->
@@ -156,8 +160,13 @@ Measured ...
 
 def test_readme_results_parses_the_table():
     r = C.readme_results(README_SNIPPET)
-    assert list(r) == ["CartPole-v1", "Pendulum-v1"] and "gail" not in r["CartPole-v1"]
-    assert r["Pendulum-v1"]["gail"] == {"return_mean": -1173.5, "return_std": 27.7, "normalized": 0.06, "wall_s": 5.66}
+    assert list(r) == ["CartPole-v1", "Pendulum-v1", "il_helpers/ObstacleFork-v0"] and "gail" not in r["CartPole-v1"]
+    assert r["Pendulum-v1"]["gail"] == {"return_mean": -1173.5, "return_std": 27.7, "normalized": 0.06, "worst": None,
+                                        "wall_s": 5.66, "taught_failure": False}
+    fork = r["il_helpers/ObstacleFork-v0"]
+    assert fork["bc"] == {"return_mean": 16.2, "return_std": 3.1, "normalized": 0.57, "worst": 0.40, "wall_s": 0.02,
+                          "taught_failure": True}
+    assert fork["random"]["worst"] == -0.01 and not fork["random"]["taught_failure"]
     assert r["Pendulum-v1"]["random"]["normalized"] == -0.01 and r["CartPole-v1"]["expert"]["wall_s"] is None
     assert C.bench_failures(r, methods=("gail",)) == [("Pendulum-v1", "gail", 0.06, 0.42, None)]
     with pytest.raises(ValueError, match="markers"):

@@ -83,13 +83,15 @@ NEEDS = {"bc": "demos", "mdn": "demos", "dagger": "demos + interactive expert + 
          "gail": "demos + simulator", "airl": "demos + simulator", "maxent_irl": "demos + transition model"}
 
 #: per-method training budgets (full, fast): the trainer settings each method's bench adapter
-#: (:mod:`il_helpers.bench.methods`) runs with here. BC: 50 epochs (on ObstacleFork least squares
-#: with notebook 06's budget, as the MDN); DAgger: iterations of 2 episodes, its learner BC at its
-#: defaults in both modes (with fewer epochs DAgger's fast-mode claims fail); GAIL / AIRL: generator
-#: iterations of 16 episodes; MaxEnt IRL: gradient steps of the linear reward; the MDN: notebook 06's budget (the
-#: adapter's, from ``fast``).
+#: (:mod:`il_helpers.bench.methods`) runs with here. BC: 50 epochs with train_bc's validation split
+#: (20 % of the episodes held out, early stopping; the bench's own BC trains a step budget on
+#: all of them), on ObstacleFork least squares with notebook 06's budget, as the MDN; DAgger:
+#: iterations of 2 episodes, its learner BC at its defaults in both modes (with fewer epochs
+#: DAgger's fast-mode claims fail); GAIL / AIRL: generator iterations of 16 episodes; MaxEnt
+#: IRL: gradient steps of the linear reward; the MDN: notebook 06's budget (the adapter's, from
+#: ``fast``).
 BUDGETS = {
-    "bc": ({"epochs": 50}, {"epochs": 50}),
+    "bc": ({"epochs": 50, "val_frac": BCConfig.val_frac}, {"epochs": 50, "val_frac": BCConfig.val_frac}),
     "dagger": ({"iterations": 4, "iteration_episodes": 2, "bc": BCConfig()},
                {"iterations": 2, "iteration_episodes": 2, "bc": BCConfig()}),
     "gail": ({"iterations": 40}, {"iterations": 10}),
@@ -97,7 +99,8 @@ BUDGETS = {
     "maxent_irl": ({"steps": 150, "reward": "linear"}, {"steps": 60, "reward": "linear"}),
     "mdn": ({}, {}),
 }
-FORK_BC = ({"loss": "mse", **TRAIN}, {"loss": "mse", **TRAIN_FAST})  # least-squares BC on ObstacleFork
+FORK_BC = ({"loss": "mse", "val_frac": BCConfig.val_frac, **TRAIN},
+           {"loss": "mse", "val_frac": BCConfig.val_frac, **TRAIN_FAST})  # least-squares BC on ObstacleFork
 
 
 def method_budget(method: str, fast: bool = False) -> dict:
@@ -337,8 +340,10 @@ def seed_values(rows, task: str, method: str, key: str = "normalized") -> np.nda
 # ---------------------------------------------------------------------------------------------
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-_CELL = re.compile(r"^\s*(?P<mean>-?[\d.]+)\s*±\s*(?P<std>[\d.]+)\s*\((?P<norm>-?[\d.]+)\)"
-                   r"(?:,\s*(?P<wall>[\d.]+)\s*s)?\s*$")  # "mean ± std (normalized)[, wall s]"
+_CELL = re.compile(r"^\s*(?P<mean>-?[\d.]+)\s*±\s*(?P<std>[\d.]+)\s*\((?P<norm>-?[\d.]+)"
+                   r"(?:;\s*worst\s*(?P<worst>-?[\d.]+))?\)"
+                   r"(?:,\s*(?P<wall>[\d.]+)\s*s)?\s*(?P<taught>†)?\s*$")
+# a cell: "mean ± std (normalized[; worst w])[, wall s][ †]"
 
 
 def readme_results(text: str | None = None) -> dict[str, dict[str, dict]]:
@@ -374,7 +379,9 @@ def readme_results(text: str | None = None) -> dict[str, dict[str, dict]]:
                 raise ValueError(f"cannot read the cell {cell!r} ({env}, {method})")
             wall = None if m["wall"] is None else float(m["wall"])
             out[env][method] = {"return_mean": float(m["mean"]), "return_std": float(m["std"]),
-                                "normalized": float(m["norm"]), "wall_s": wall}
+                                "normalized": float(m["norm"]),
+                                "worst": None if m["worst"] is None else float(m["worst"]),
+                                "wall_s": wall, "taught_failure": m["taught"] is not None}
     return out
 
 
