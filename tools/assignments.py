@@ -45,11 +45,13 @@ def assignments(notebooks: Path = NOTEBOOKS) -> list[Path]:
     return [p for p in sorted(notebooks.glob("[0-9][0-9]_*.ipynb")) if is_assignment(p)]
 
 
-def nbgrader(*args: str, course: Path) -> None:
-    """Run one nbgrader command on ``course`` (from the repository's root, so nbgrader_config.py applies)."""
+def nbgrader(*args: str, course: Path, env: dict | None = None) -> None:
+    """Run one nbgrader command on ``course`` (from the repository's root, so nbgrader_config.py applies);
+    ``env``: variables set for it (and the kernels it starts) on top of this process's environment."""
     cmd = [sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={course}"]
     # nbgrader runs `alembic` (its database migrations) as a command: the venv's bin/ must be on the PATH
-    env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+    env = {**os.environ, **(env or {})}
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env)
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(cmd[2:])} failed (exit {done.returncode}):\n{done.stdout}\n{done.stderr}")
@@ -80,8 +82,9 @@ def release(course: Path = COURSE, out: Path = RELEASE, notebooks: Path = NOTEBO
     return released
 
 
-def autograde(submissions: Path, course: Path = COURSE, csv: Path | None = None) -> Path:
-    """Grade every submission in ``submissions`` (``<student>/<assignment>/*.ipynb``); return the CSV's path."""
+def autograde(submissions: Path, course: Path = COURSE, csv: Path | None = None, env: dict | None = None) -> Path:
+    """Grade every submission in ``submissions`` (``<student>/<assignment>/*.ipynb``); return the CSV's path.
+    ``env``: variables for the kernels that run the submissions (e.g. ``IL_FAST``)."""
     submissions, course = Path(submissions).resolve(), Path(course).resolve()
     if not (course / "gradebook.db").exists():
         raise SystemExit(f"no gradebook in {course}: run `make assignments` first (the release you handed out)")
@@ -100,7 +103,7 @@ def autograde(submissions: Path, course: Path = COURSE, csv: Path | None = None)
     if not graded:
         raise SystemExit(f"no submissions in {submissions} (expected <student>/<assignment>/<notebook>.ipynb)")
     for name in sorted(graded):
-        nbgrader("autograde", name, "--force", course=course)
+        nbgrader("autograde", name, "--force", course=course, env=env)
     csv = Path(csv).resolve() if csv else course / "grades.csv"
     nbgrader("export", f"--CsvExportPlugin.to={csv}", course=course)
     return csv

@@ -18,7 +18,7 @@ would stop a student's "Run All" at the first unanswered assignment).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..core.nets import cpu_threads
@@ -38,19 +38,33 @@ def grading() -> bool:
 class Result:
     """One graded test: ``status`` ("correct", "wrong", "error", "todo"), the ``message`` shown, the
     answer's return ``value`` (None unless it returned) and ``use``: what the cells below use (the
-    answer's value if it passed, else the reference's, computed only then); ``score``: the measured
+    answer's value if it passed, else the reference's, computed when first asked for); ``score``: the measured
     outcome (a normalized score, an off-road rate) where the test measures one."""
 
     name: str
     status: str
     message: str
     value: Any = None
-    use: Any = None
+    reference: Callable[[], Any] | None = field(default=None, repr=False)
     score: float | None = None   # the measured outcome, where the test measures one
+    threads: int | None = field(default=1, repr=False)
 
     @property
     def passed(self) -> bool:
         return self.status == "correct"
+
+    @property
+    def use(self) -> Any:
+        """The answer's value if it passed, else the reference's (computed once, on first use: a graded
+        test that only grades never pays for the reference)."""
+        if self.passed:
+            return self.value
+        if self.reference is None:
+            return None
+        if not hasattr(self, "_use"):
+            with isolated_rng(), cpu_threads(self.threads):
+                self._use = self.reference()
+        return self._use
 
 
 def attempt(name: str, fn: Callable, args: tuple, judge: Callable[[Any], str | None], *,
@@ -61,8 +75,9 @@ def attempt(name: str, fn: Callable, args: tuple, judge: Callable[[Any], str | N
     ``judge(value)`` returns None when the value passes, else what is wrong (a sentence). The
     answer runs under ``time_limit`` seconds with every exception caught (``safety.run``), and
     with the global random states put back afterwards, so the notebook's later draws do not
-    move. ``reference()`` gives what the cells below use when the answer did not pass. ``praise``:
-    what a passing answer is told (a string, or a function of the value, called after ``judge``).
+    move. ``reference()`` gives what the cells below use when the answer did not pass
+    (``result.use``, computed then). ``praise``: what a passing answer is told (a string, or a
+    function of the value, called after ``judge``).
     ``threads``: torch's CPU threads while the answer, the judge and the reference run (1, as
     ``train_bc`` uses: the fastest for the course's small networks, and steady on a busy machine).
     """
@@ -91,14 +106,10 @@ def attempt(name: str, fn: Callable, args: tuple, judge: Callable[[Any], str | N
             status, why = "wrong", problem
     message = f"{MARKS[status]} {name}: {why}"
     if status == "correct":
-        use = value
         message += " The cells below use your answer."
-    else:
-        with isolated_rng(), cpu_threads(threads):
-            use = reference() if reference is not None else None
-        if reference is not None:
-            message += " The cells below use the reference solution until this test passes."
-    result = Result(name, status, message, value, use)
+    elif reference is not None:
+        message += " The cells below use the reference solution until this test passes."
+    result = Result(name, status, message, value, reference, threads=threads)
     if verbose:
         print(message)
     return result
