@@ -14,7 +14,7 @@ they are (their links to each other and to ../README.md resolve there as in note
 
 ``autograde`` takes a folder laid out as nbgrader collects it, ``SUBMISSIONS/<student>/<assignment>/
 <assignment>.ipynb``, copies it into the course directory's submitted/ folder, runs ``nbgrader
-autograde`` once per assignment (every student in that call) and ``nbgrader export`` to a CSV table
+autograde`` once (every student, every assignment) and ``nbgrader export`` to a CSV table
 (one row per student and assignment: score, max score, ...). It needs the gradebook of the release
 the students got (the course directory ``release`` built).
 """
@@ -68,7 +68,8 @@ def release(course: Path = COURSE, out: Path = RELEASE, notebooks: Path = NOTEBO
     for nb in sources:
         (course / "source" / nb.stem).mkdir(parents=True)
         shutil.copy2(nb, course / "source" / nb.stem / nb.name)
-        nbgrader("generate_assignment", nb.stem, "--force", course=course)
+    # one nbgrader call for every assignment (each call costs seconds of start-up and database checks)
+    nbgrader("generate_assignment", "--force", "--CourseDirectory.assignment_id=*", course=course)
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     released = []
@@ -91,19 +92,18 @@ def autograde(submissions: Path, course: Path = COURSE, csv: Path | None = None,
     if not submissions.is_dir():
         raise SystemExit(f"{submissions} is not a folder of submissions (<student>/<assignment>/<notebook>.ipynb)")
     known = {p.name for p in (course / "source").iterdir()}
+    shutil.rmtree(course / "submitted", ignore_errors=True)   # a copy of the last SUBMISSIONS: grade this one only
     graded = set()
     for student in sorted(p for p in submissions.iterdir() if p.is_dir()):
         for folder in sorted(p for p in student.iterdir() if p.is_dir()):
             if folder.name not in known:
                 raise SystemExit(f"{folder}: no assignment {folder.name!r} was released (known: {sorted(known)})")
-            target = course / "submitted" / student.name / folder.name
-            shutil.rmtree(target, ignore_errors=True)
-            shutil.copytree(folder, target)
+            shutil.copytree(folder, course / "submitted" / student.name / folder.name)
             graded.add(folder.name)
     if not graded:
         raise SystemExit(f"no submissions in {submissions} (expected <student>/<assignment>/<notebook>.ipynb)")
-    for name in sorted(graded):
-        nbgrader("autograde", name, "--force", course=course, env=env)
+    # one call grades every student's every assignment (in turn: one kernel at a time)
+    nbgrader("autograde", "--force", "--CourseDirectory.assignment_id=*", course=course, env=env)
     csv = Path(csv).resolve() if csv else course / "grades.csv"
     nbgrader("export", f"--CsvExportPlugin.to={csv}", course=course)
     return csv
