@@ -94,15 +94,16 @@ def test_release_has_stubs_and_no_solution_or_hidden_test(built, name):
     assert tests == POINTS[name]
 
 
-@pytest.mark.parametrize("name", sorted(POINTS))
-def test_release_runs_all_with_every_stub_unanswered(built, name):
-    """nbval (the options of pyproject.toml, IL_CLAIMS=strict from conftest.py) on the release notebook: the
-    unanswered tests say "not done yet" and the lesson goes on with the reference."""
+def test_release_runs_all_with_every_stub_unanswered(built):
+    """nbval (the options of pyproject.toml, IL_CLAIMS=strict as conftest.py sets it) on every released
+    assignment notebook, in one pytest run: the unanswered tests say "not done yet" and the lesson goes on
+    with the reference."""
     _, out, _ = built
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "--rootdir", str(ROOT),
-                           "-c", str(ROOT / "pyproject.toml"), str(out / f"{name}.ipynb")],
+                           "-c", str(ROOT / "pyproject.toml"), *(str(out / f"{n}.ipynb") for n in sorted(POINTS))],
                           cwd=ROOT, env={**env(), "IL_CLAIMS": "strict"}, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    assert re.search(r"\b(\d+) passed\b", done.stdout) and " failed" not in done.stdout
 
 
 def submission(built, name, kind):
@@ -216,3 +217,80 @@ def test_attempt_classifies_and_falls_back_to_the_reference(capsys):
     assert "[TO DO] t" in capsys.readouterr().out
     with pytest.raises(TypeError, match="callable"):
         grading.attempt("t", 3, (), lambda v: None)
+
+
+# -- the assignments' tests in il_helpers.exercises, driven directly ----------------------------------
+
+
+def test_bc_loss_check_names_the_mean_over_dimensions(capsys):
+    from il_helpers.exercises import behavioral_cloning as B
+    from il_helpers.exercises import check
+
+    check("bc_mse_loss", lambda p, t: ((p - t) ** 2).mean(dim=1))
+    assert check.last_status == "wrong" and "shape (5, 2)" in check.last_message
+    check("bc_mse_loss", B.bc_mse_loss)
+    assert check.last_status == "correct"
+
+
+def test_bc_loop_grades_the_outcome_and_the_normalization():
+    import torch
+
+    from il_helpers.exercises import behavioral_cloning as B
+
+    def untrained(demos, new_policy, *rest):
+        return new_policy()
+
+    def unnormalized(demos, new_policy, epochs, batch_size, lr, seed):
+        policy = B.reference_bc_loop(demos, new_policy, epochs, batch_size, lr, seed)
+        policy.set_normalization(mean=torch.zeros(demos.obs.shape[1]), std=torch.ones(demos.obs.shape[1]))
+        return policy
+
+    good = B.bc_loop(B.reference_bc_loop, seed=0, verbose=False)
+    assert good.passed and good.score >= B.BC_ASSIGNMENT.threshold
+    assert B.bc_normalization(good, verbose=False).passed
+    bad = B.bc_loop(untrained, seed=0, verbose=False)
+    assert bad.status == "wrong" and bad.score < 0.5 and "it needs 0.9" in bad.message
+    assert B.bc_normalization(bad, verbose=False).status == "wrong"
+    assert B.bc_normalization(B.bc_loop(unnormalized, seed=0, verbose=False), verbose=False).status == "wrong"
+    odd = B.bc_loop(lambda *a: "a policy", seed=0, verbose=False)
+    assert odd.status == "wrong" and "not the policy" in odd.message and odd.use is not None
+
+    def todo(*a):
+        raise NotImplementedError
+
+    stub = B.bc_loop(todo, seed=0, verbose=False)
+    assert stub.status == "todo" and B.bc_normalization(stub, verbose=False).status == "todo"
+    assert isinstance(stub.use, torch.nn.Module)   # the reference's policy, for the cells below
+
+
+def test_dagger_data_says_what_is_wrong():
+    from il_helpers.algorithms.dagger import MixturePolicy, labelled_steps
+    from il_helpers.core.demonstrations import Demonstrations
+    from il_helpers.core.rollout import rollout
+    from il_helpers.exercises import dagger as D
+
+    assert D.dagger_data(D.reference_dagger, verbose=False).passed
+
+    def replaces(demos, expert, fit, iterations, episodes, beta, seed):
+        policy, data = fit(demos), demos
+        for i in range(1, iterations + 1):
+            r = rollout(MixturePolicy(expert, policy, beta(i), seed=i), demos.env_id, n_episodes=episodes, seed=i,
+                        label_policy=expert)
+            data = labelled_steps(r)
+        return policy, data
+
+    def executed_labels(demos, expert, fit, iterations, episodes, beta, seed):
+        policy, data = D.reference_dagger(demos, expert, fit, iterations, episodes, beta, seed)
+        n = len(demos)
+        actions = data.actions.copy()
+        actions[n:] = data.taken[n:]
+        return policy, Demonstrations(obs=data.obs, actions=actions, taken=data.taken, rewards=data.rewards,
+                                      next_obs=data.next_obs, terminated=data.terminated,
+                                      episode_lengths=data.episode_lengths, env_id=data.env_id)
+
+    r = D.dagger_data(replaces, verbose=False)
+    assert r.status == "wrong" and "kept" in r.message
+    r = D.dagger_data(executed_labels, verbose=False)
+    assert r.status == "wrong" and "not the expert's" in r.message
+    r = D.dagger_data(lambda *a: None, verbose=False)
+    assert r.status == "wrong" and "return policy, data" in r.message
