@@ -94,16 +94,20 @@ def test_release_has_stubs_and_no_solution_or_hidden_test(built, name):
     assert tests == POINTS[name]
 
 
-def test_release_runs_all_with_every_stub_unanswered(built):
+@pytest.fixture(scope="module")
+def nbval_job(built):
     """nbval (the options of pyproject.toml, IL_CLAIMS=strict as conftest.py sets it) on every released
-    assignment notebook, in one pytest run: the unanswered tests say "not done yet" and the lesson goes on
-    with the reference."""
+    assignment notebook, in one pytest run started in the background: it runs while the autograder grades
+    (its kernel on TCP, the autograder's on IPC sockets, so two kernel launches never race for a port)."""
     _, out, _ = built
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "--rootdir", str(ROOT),
-                           "-c", str(ROOT / "pyproject.toml"), *(str(out / f"{n}.ipynb") for n in sorted(POINTS))],
-                          cwd=ROOT, env={**env(), "IL_CLAIMS": "strict"}, capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
-    assert re.search(r"\b(\d+) passed\b", done.stdout) and " failed" not in done.stdout
+    job = subprocess.Popen([sys.executable, "-m", "pytest", "-q", "--rootdir", str(ROOT),
+                            "-c", str(ROOT / "pyproject.toml"), *(str(out / f"{n}.ipynb") for n in sorted(POINTS))],
+                           cwd=ROOT, env={**env(), "IL_CLAIMS": "strict"}, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)
+    yield job
+    if job.poll() is None:
+        job.kill()
+        job.communicate()
 
 
 def submission(built, name, kind):
@@ -125,7 +129,7 @@ def submission(built, name, kind):
 
 
 @pytest.fixture(scope="module")
-def graded(built, tmp_path_factory):
+def graded(built, nbval_job, tmp_path_factory):
     """Autograde the three submissions of each assignment (one nbgrader call per assignment) and read the CSV
     and the autograded notebooks back: {(student, assignment): {grade_id: (score, output text)}}, total scores."""
     course, _, _ = built
@@ -135,7 +139,11 @@ def graded(built, tmp_path_factory):
             folder = subs / kind / name
             folder.mkdir(parents=True)
             nbformat.write(submission(built, name, kind), folder / f"{name}.ipynb")
-    table = A.autograde(subs, course, subs / "grades.csv", env=env())
+    # the autograder's kernels talk over IPC sockets (an absolute path: nbgrader's process and the kernel run in
+    # different folders), so that they never race the background nbval kernel for a TCP port
+    sockets = tmp_path_factory.mktemp("ipc") / "kernel-ipc"
+    table = A.autograde(subs, course, subs / "grades.csv", env=env(),
+                        options=("--KernelManager.transport=ipc", f"--KernelManager.ip={sockets}"))
     with open(table) as f:
         totals = {(r["student_id"], r["assignment"]): (float(r["score"]), float(r["max_score"]))
                   for r in csv.DictReader(f)}
@@ -181,6 +189,13 @@ def test_planted_wrong_answer_gets_partial_marks_naming_the_test(graded, name):
     text = cells[("planted", name)][wrong][1]
     assert re.search(r"\[WRONG\] (bc_normalization|dagger_outcome):", text)
     assert "AssertionError" in text
+
+
+def test_release_runs_all_with_every_stub_unanswered(nbval_job):
+    """The unanswered tests say "not done yet" and the lesson goes on with the reference (nbval, above)."""
+    output, _ = nbval_job.communicate(timeout=900)
+    assert nbval_job.returncode == 0, output[-5000:]
+    assert re.search(r"\b\d+ passed\b", output) and " failed" not in output
 
 
 # -- the grading helpers themselves ----------------------------------------------------------------

@@ -83,9 +83,11 @@ def release(course: Path = COURSE, out: Path = RELEASE, notebooks: Path = NOTEBO
     return released
 
 
-def autograde(submissions: Path, course: Path = COURSE, csv: Path | None = None, env: dict | None = None) -> Path:
+def autograde(submissions: Path, course: Path = COURSE, csv: Path | None = None, env: dict | None = None,
+              options: tuple[str, ...] = ()) -> Path:
     """Grade every submission in ``submissions`` (``<student>/<assignment>/*.ipynb``); return the CSV's path.
-    ``env``: variables for the kernels that run the submissions (e.g. ``IL_FAST``)."""
+    ``env``: variables for the kernels that run the submissions (e.g. ``IL_FAST``); ``options``: more
+    nbgrader options for the autograde call (e.g. ``--KernelManager.transport=ipc``)."""
     submissions, course = Path(submissions).resolve(), Path(course).resolve()
     if not (course / "gradebook.db").exists():
         raise SystemExit(f"no gradebook in {course}: run `make assignments` first (the release you handed out)")
@@ -103,7 +105,7 @@ def autograde(submissions: Path, course: Path = COURSE, csv: Path | None = None,
     if not graded:
         raise SystemExit(f"no submissions in {submissions} (expected <student>/<assignment>/<notebook>.ipynb)")
     # one call grades every student's every assignment (in turn: one kernel at a time)
-    nbgrader("autograde", "--force", "--CourseDirectory.assignment_id=*", course=course, env=env)
+    nbgrader("autograde", "--force", "--CourseDirectory.assignment_id=*", *options, course=course, env=env)
     csv = Path(csv).resolve() if csv else course / "grades.csv"
     nbgrader("export", f"--CsvExportPlugin.to={csv}", course=course)
     return csv
