@@ -67,3 +67,9 @@ def test_more_demos_prediction_measures_before_it_judges():
     assert box.result["measured"] == more_demos_answer(few, many)
     with pytest.raises(ValueError):
         more_demos_prediction(many=51)
+
+
+def test_the_saved_output_carries_a_still_picture():
+    box = predict_then_run("Which?", ["A", "B"], lambda: (0, "A"))
+    bundle = box._repr_mimebundle_()
+    assert bundle["image/png"] and "Predict, then run" in bundle["text/plain"]
