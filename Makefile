@@ -80,6 +80,16 @@ notebooks: $(COURSE)     ## write the headers, re-execute every notebook in full
 notebook-times: $(COURSE)  ## time every notebook in fast mode (IL_FAST=1, on a copy: nothing saved) for the README
 	$(PY) tools/run_notebooks.py --fast
 
+# graded assignments (nbgrader): notebooks/ is the instructor's source; the course directory is build/nbgrader
+# (its gradebook.db holds the tests, hidden ones too: keep it while you grade that release)
+assignments: $(TESTS)    ## the student release in release/ (solutions replaced by stubs, hidden tests removed)
+	$(PY) tools/assignments.py release
+
+SUBMISSIONS ?= submitted
+GRADES ?= build/nbgrader/grades.csv
+autograde: $(TESTS)      ## grade SUBMISSIONS/<student>/<assignment>/*.ipynb (make assignments first); a CSV in GRADES
+	IL_FAST=$${IL_FAST:-1} $(PY) tools/assignments.py autograde $(SUBMISSIONS) --csv $(GRADES)
+
 data: $(COURSE)          ## regenerate the shipped demonstrations and data/MANIFEST.sha256
 	$(PY) -m il_helpers.core.data
 

@@ -1,0 +1,53 @@
+"""The graded assignments' reference solutions (the solution regions of notebooks 02 and 03) against their
+thresholds, over seeds 0-4: prints every seed's measured value (README: "Graded assignments").
+
+    IL_FAST=1 python benchmarks/assignments_margin.py
+"""
+
+import time
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def solution(notebook: str, grade_id: str, names: dict) -> dict:
+    """Run the notebook's answer cell (with its solution) in ``names``; return them."""
+    nb = nbformat.read(ROOT / "notebooks" / notebook, as_version=4)
+    cell = next(c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id)
+    exec(cell.source, names)
+    return names
+
+
+def main(seeds=range(5)):
+    import torch
+
+    import il_helpers as il
+    from il_helpers.algorithms.dagger import MixturePolicy, aggregate, labelled_steps
+    from il_helpers.exercises import behavioral_cloning as B
+    from il_helpers.exercises import dagger as D
+
+    names = solution("02_behavioral_cloning.ipynb", "bc_loss_answer", {"torch": torch})
+    names["bc_loss_used"] = names["my_bc_loss"]
+    solution("02_behavioral_cloning.ipynb", "bc_loop_answer", names)
+    print(f"02 BC loop: normalized score on {B.BC_ASSIGNMENT.eval_episodes} test roads, threshold "
+          f">= {B.BC_ASSIGNMENT.threshold}")
+    for seed in seeds:
+        t0 = time.perf_counter()
+        r = B.bc_loop(names["my_train_bc"], seed=seed, verbose=False)
+        print(f"  seed {seed}: {r.status:7s} score {r.score:.4f}  ({time.perf_counter() - t0:.1f} s)")
+    names = solution("03_dagger.ipynb", "dagger_answer", {"il": il, "MixturePolicy": MixturePolicy,
+                                                          "aggregate": aggregate, "labelled_steps": labelled_steps})
+    a = D.DAGGER_ASSIGNMENT
+    print(f"03 DAgger loop: off-road rate on {a.eval_episodes} test episodes, threshold <= {a.max_off_road} and "
+          "below BC on as many labels")
+    for seed in seeds:
+        t0 = time.perf_counter()
+        r = D.dagger_outcome(names["my_dagger"], seed=seed, verbose=False)
+        print(f"  seed {seed}: {r.status:7s} off road {100 * r.score:.3f}%  BC {100 * r.bc.off_road_rate:.3f}%  "
+              f"({time.perf_counter() - t0:.1f} s)")
+
+
+if __name__ == "__main__":
+    main()

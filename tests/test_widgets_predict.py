@@ -1,0 +1,75 @@
+"""The predict-then-run widget, driven without a browser."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pytest  # noqa: E402
+
+from il_helpers.widgets.predict import (  # noqa: E402
+    MORE_DEMOS_CHOICES,
+    more_demos_answer,
+    more_demos_prediction,
+    predict_then_run,
+)
+
+
+def test_reveal_waits_for_a_prediction_then_locks_it():
+    calls = []
+
+    def run():
+        calls.append(1)
+        return 1, "measured B"
+
+    box = predict_then_run("Which?", ["A", "B", "C"], run)
+    assert box.choice.value is None and box.reveal.disabled and box.result is None and not calls
+    assert box.run() is None and "Choose a prediction first" in box.summary.value and not calls
+    box.choice.value = "A"
+    assert not box.reveal.disabled
+    box.reveal.click()
+    assert calls == [1] and box.result == {"predicted": 0, "measured": 1, "right": False, "text": "measured B"}
+    assert box.choice.disabled and box.reveal.disabled
+    assert "measured B" in box.summary.value and "<i>B</i>" in box.summary.value
+    box2 = predict_then_run("Which?", ["A", "B"], lambda: (1, "B it is"))
+    box2.choice.value = "B"
+    box2.reveal.click()
+    assert box2.result["right"] and "Your prediction was right." in box2.summary.value
+
+
+def test_an_experiment_that_fails_is_shown_and_the_choice_stays_open():
+    box = predict_then_run("Which?", ["A", "B"], lambda: (5, "?"))
+    box.choice.value = "A"
+    with pytest.raises(ValueError, match="not one of 0..1"):
+        box.run()
+    assert "Cannot run" in box.summary.value and not box.choice.disabled and box.result is None
+
+
+@pytest.mark.parametrize("bad", [dict(question=""), dict(choices=["only"]), dict(run=3)])
+def test_bad_arguments_are_refused(bad):
+    args = {"question": "Q?", "choices": ["A", "B"], "run": lambda: (0, ""), **bad}
+    with pytest.raises((ValueError, TypeError)):
+        predict_then_run(args["question"], args["choices"], args["run"])
+
+
+def test_more_demos_answer_reads_the_ratio():
+    assert [more_demos_answer(a, b) for a, b in ((0.05, 0.04), (0.05, 0.02), (0.05, 0.005), (0.0, 0.0))] == [0, 1, 2, 0]
+
+
+def test_more_demos_prediction_measures_before_it_judges():
+    box = more_demos_prediction(n_episodes=5)
+    assert box.result is None and len(box.choice.options) == len(MORE_DEMOS_CHOICES)
+    box.choice.value = MORE_DEMOS_CHOICES[0]
+    box.reveal.click()
+    text = box.result["text"]
+    assert "with 10 demonstrations" in text and "with 50" in text
+    few, many = box.shares
+    assert f"{100 * few:.2f}%" in text and f"{100 * many:.2f}%" in text
+    assert box.result["measured"] == more_demos_answer(few, many)
+    with pytest.raises(ValueError):
+        more_demos_prediction(many=51)
+
+
+def test_the_saved_output_carries_a_still_picture():
+    box = predict_then_run("Which?", ["A", "B"], lambda: (0, "A"))
+    bundle = box._repr_mimebundle_()
+    assert bundle["image/png"] and "Predict, then run" in bundle["text/plain"]
