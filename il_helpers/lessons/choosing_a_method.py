@@ -82,14 +82,11 @@ TASKS: dict[str, Task] = {
 NEEDS = {"bc": "demos", "mdn": "demos", "dagger": "demos + interactive expert + simulator",
          "gail": "demos + simulator", "airl": "demos + simulator", "maxent_irl": "demos + transition model"}
 
-#: per-method training budgets (full, fast): the trainer settings each method's bench adapter
-#: (:mod:`il_helpers.bench.methods`) runs with here. BC: 50 epochs with train_bc's validation split
-#: (20 % of the episodes held out, early stopping; the bench's own BC trains a step budget on
-#: all of them), on ObstacleFork least squares with notebook 06's budget, as the MDN; DAgger:
-#: iterations of 2 episodes, its learner BC at its defaults in both modes (with fewer epochs
-#: DAgger's fast-mode claims fail); GAIL / AIRL: generator iterations of 16 episodes; MaxEnt
-#: IRL: gradient steps of the linear reward; the MDN: notebook 06's budget (the adapter's, from
-#: ``fast``).
+#: per-method training budgets (full, fast) each bench adapter (:mod:`il_helpers.bench.methods`)
+#: runs with here. BC: 50 epochs, train_bc's validation split (the bench's BC: a step budget on all
+#: the data); on ObstacleFork least squares with notebook 06's budget; DAgger: iterations of 2
+#: episodes, its learner BC at its defaults (with fewer epochs DAgger's fast-mode claims fail);
+#: GAIL / AIRL: iterations of 16 episodes; MaxEnt IRL: gradient steps; the MDN: notebook 06's budget.
 BUDGETS = {
     "bc": ({"epochs": 50, "val_frac": BCConfig.val_frac}, {"epochs": 50, "val_frac": BCConfig.val_frac}),
     "dagger": ({"iterations": 4, "iteration_episodes": 2, "bc": BCConfig()},
@@ -342,8 +339,7 @@ def seed_values(rows, task: str, method: str, key: str = "normalized") -> np.nda
 README = Path(__file__).resolve().parents[2] / "README.md"
 _CELL = re.compile(r"^\s*(?P<mean>-?[\d.]+)\s*±\s*(?P<std>[\d.]+)\s*\((?P<norm>-?[\d.]+)"
                    r"(?:;\s*worst\s*(?P<worst>-?[\d.]+))?\)"
-                   r"(?:,\s*(?P<wall>[\d.]+)\s*s)?\s*(?P<taught>†)?\s*$")
-# a cell: "mean ± std (normalized[; worst w])[, wall s][ †]"
+                   r"(?:,\s*(?P<wall>[\d.]+)\s*s)?\s*(?P<taught>†)?\s*$")  # mean ± std (norm[; worst w])[, s][ †]
 
 
 def readme_results(text: str | None = None) -> dict[str, dict[str, dict]]:
