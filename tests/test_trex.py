@@ -11,6 +11,7 @@ from il_helpers.algorithms.trex import (
     DREXConfig,
     RewardNet,
     TREXConfig,
+    TREXHistory,
     fit_reward,
     noise_ranked_rollouts,
     ranked_pairs,
@@ -18,7 +19,6 @@ from il_helpers.algorithms.trex import (
     train_drex,
     train_trex,
     trex_loss,
-    TREXHistory,
 )
 from il_helpers.lessons import imperfect_demonstrations as lesson
 

@@ -192,7 +192,8 @@ def _checked(cfg: BCConfig, demos: Demonstrations, policy) -> tuple[BCConfig, np
             loss = "ce" if demos.discrete else "mse"
         check(loss in LOSSES, "loss", f"one of {LOSSES} or 'auto'", loss, where)
         check((loss == "ce") == demos.discrete, "loss",
-              "'ce' for discrete actions and 'mse', 'gaussian_nll', 'huber' or 'trimmed' for continuous ones", loss, where)
+              "'ce' for discrete actions and 'mse', 'gaussian_nll', 'huber' or 'trimmed' for continuous ones",
+              loss, where)
     for name in ("epochs", "batch_size", "patience"):
         check_int(name, getattr(cfg, name), 1, where=where)
     check_number("lr", cfg.lr, 0, low_open=True, where=where)

@@ -39,8 +39,16 @@ from typing import Callable
 import numpy as np
 from gymnasium import spaces
 
-from ..core.checks import TRAIN_SEED_MAX, check, check_int, check_number, check_probability, check_seed, make_config
-from ..core.checks import check_training_data
+from ..core.checks import (
+    TRAIN_SEED_MAX,
+    check,
+    check_int,
+    check_number,
+    check_probability,
+    check_seed,
+    check_training_data,
+    make_config,
+)
 from ..core.demonstrations import Demonstrations, collect_demonstrations
 from ..core.policies import Policy
 from ..core.rollout import perturb
@@ -179,4 +187,5 @@ def train_self_improve(demos: Demonstrations, *, env_id: str | None = None, seed
     return policy, hist
 
 
-__all__ = ["SelfImproveConfig", "SelfImproveHistory", "Exploring", "attempts", "best_per_start", "keep_top", "train_self_improve"]
+__all__ = ["SelfImproveConfig", "SelfImproveHistory", "Exploring", "attempts", "best_per_start", "keep_top",
+           "train_self_improve"]

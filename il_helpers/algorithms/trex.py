@@ -40,8 +40,16 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..core.checks import TRAIN_SEED_MAX, check, check_int, check_number, check_probability, check_seed, make_config
-from ..core.checks import check_training_data
+from ..core.checks import (
+    TRAIN_SEED_MAX,
+    check,
+    check_int,
+    check_number,
+    check_probability,
+    check_seed,
+    check_training_data,
+    make_config,
+)
 from ..core.demonstrations import Demonstrations, collect_demonstrations
 from ..core.nets import STD_FLOOR, cpu_threads, mlp, normalization_stats
 from .ppo import (
@@ -57,7 +65,6 @@ from .ppo import (
     set_lr,
 )
 
-
 RANK_BY = ("snippet", "episode")
 
 
@@ -68,15 +75,15 @@ class TREXConfig:
     ranking noise, then ``iterations`` PPO iterations on the learned reward (``ppo``: the update's
     knobs; its own ``iterations``, ``horizon`` and ``bc_epochs`` are replaced by these fields)."""
 
-    pairs: int = 5000           # ranked snippet pairs drawn from the demonstrations
+    pairs: int = 10000          # ranked snippet pairs drawn from the demonstrations
     snippet: int = 20           # steps per snippet (capped at the shorter episode's length)
-    steps: int = 2000           # gradient steps on the Bradley-Terry loss
+    steps: int = 4000           # gradient steps on the Bradley-Terry loss
     batch: int = 64             # pairs per minibatch
     lr: float = 1e-3
     weight_decay: float = 1e-4
     hidden: tuple = (64, 64)
     rank_noise: float = 0.0     # probability that a pair's label is flipped
-    rank_by: str = "snippet"    # "snippet": a pair is ranked by the snippets' own returns; "episode": by their episodes'
+    rank_by: str = "snippet"    # "snippet": by the snippets' own returns; "episode": by their episodes' ranks
     iterations: int = 40        # PPO iterations on the learned reward
     bc_epochs: int = 0          # BC warm start of PPO's actor on the demonstrations
     horizon: int | None = None
@@ -205,7 +212,8 @@ class TREXHistory(PPOHistory):
 def fit_reward(demos: Demonstrations, ranks, cfg: TREXConfig, seed: int, hist: TREXHistory) -> RewardNet:
     """Fit a :class:`RewardNet` to the ranked pairs of ``demos`` (the T-REX loss), records on ``hist``."""
     gen = np.random.default_rng([seed, 1])
-    idx, labels, flipped = ranked_pairs(demos, ranks if cfg.rank_by == "episode" else None, cfg.pairs, cfg.snippet, cfg.rank_noise, gen)
+    idx, labels, flipped = ranked_pairs(demos, ranks if cfg.rank_by == "episode" else None, cfg.pairs, cfg.snippet,
+                                        cfg.rank_noise, gen)
     hist.labels_flipped = int(flipped.sum())
     obs = torch.as_tensor(demos.obs)
     with torch.random.fork_rng(devices=[]), cpu_threads(1):

@@ -59,8 +59,8 @@ def held_out_demos(seed: int = 0, n: int = N_HELD_OUT) -> MixedQuality:
 def demonstrator_levels(n_episodes: int = 100, seed: int = 999) -> dict[str, float]:
     """Each demonstrator's normalized score, driving ``n_episodes`` on its own (noise included)."""
     expert = get_expert(LANE_KEEPING)
-    return {d.name: summarize(rollout(d.policy or expert, LANE_KEEPING, n_episodes, seed=seed, noise=d.noise)).normalized
-            for d in suboptimal_demonstrators()}
+    return {d.name: summarize(rollout(d.policy or expert, LANE_KEEPING, n_episodes, seed=seed,
+                                      noise=d.noise)).normalized for d in suboptimal_demonstrators()}
 
 
 def trex_runs(seeds, n_eval: int = 100, trex: dict | None = None, methods=("bc", "weighted_bc", "trex"),
