@@ -71,6 +71,7 @@ class SelfImproveConfig:
     noise: float = 0.3
     keep: float = 0.125         # the kept fraction (of the pool, or of each start's attempts)
     attempts: int = 8           # attempts per start (1: the chapter's pooled filter; K > 1: per start)
+    select: str = "best"        # "best": keep by return; "random": keep as many at random (the control)
     bc: BCConfig = field(default_factory=lambda: BCConfig(epochs=30))
 
     def __post_init__(self):
@@ -81,6 +82,7 @@ class SelfImproveConfig:
         check_probability("noise", self.noise, where=w)
         check_number("keep", self.keep, 0.0, 1.0, low_open=True, where=w)
         check(isinstance(self.bc, BCConfig), "bc", "a BCConfig", self.bc, where=w)
+        check(self.select in ("best", "random"), "select", "'best' or 'random'", self.select, where=w)
 
 
 @dataclass
@@ -125,19 +127,24 @@ def attempts(policy, env_id: str, n: int, noise: float, seed: int, noise_seed: i
                           expert="self", meta={"seed": int(seed), "noise": float(noise)})
 
 
-def best_per_start(tries: list[Demonstrations], fraction: float) -> Demonstrations:
+def best_per_start(tries: list[Demonstrations], fraction: float,
+                   rng: np.random.Generator | None = None) -> Demonstrations:
     """From ``K`` batches of attempts on the same starts (episode ``i`` of every batch starts alike),
-    the ``fraction`` best attempts of each start (at least 1)."""
+    the ``fraction`` best attempts of each start (at least 1); with ``rng``, as many at random."""
     returns = np.stack([t.episode_returns for t in tries])            # (K, starts)
     k = max(1, int(round(fraction * len(tries))))
-    best = np.argsort(-returns, axis=0, kind="stable")[:k]             # (k, starts)
+    if rng is None:
+        best = np.argsort(-returns, axis=0, kind="stable")[:k]         # (k, starts)
+    else:
+        best = np.argsort(rng.random(returns.shape), axis=0)[:k]
     return Demonstrations.concatenate([tries[a].episodes([i]) for i in range(returns.shape[1]) for a in best[:, i]])
 
 
-def keep_top(pool: Demonstrations, fraction: float) -> Demonstrations:
-    """The ``fraction`` of ``pool``'s episodes with the highest returns (at least 1; ties: earlier first)."""
+def keep_top(pool: Demonstrations, fraction: float, rng: np.random.Generator | None = None) -> Demonstrations:
+    """The ``fraction`` of ``pool``'s episodes with the highest returns (at least 1; ties: earlier first);
+    with ``rng``, as many drawn at random instead (the control that keeps the data's size, not its quality)."""
     k = max(1, int(round(fraction * pool.num_episodes)))
-    order = np.argsort(-pool.episode_returns, kind="stable")
+    order = np.argsort(-pool.episode_returns, kind="stable") if rng is None else rng.permutation(pool.num_episodes)
     return pool.episodes(np.sort(order[:k]))
 
 
@@ -163,17 +170,18 @@ def train_self_improve(demos: Demonstrations, *, env_id: str | None = None, seed
     hist.kept_episodes.append(demos.num_episodes)
     hist.wall_s.append(time.perf_counter() - t0)
     pool, kept = demos, demos
+    rng = np.random.default_rng([seed, 3]) if cfg.select == "random" else None
     for r in range(1, cfg.rounds + 1):
         if cfg.attempts == 1:
             tried = attempts(policy, env_id, cfg.rollouts, cfg.noise, iteration_seed(seed, r))
             pool = Demonstrations.concatenate([pool, tried])
-            kept = keep_top(pool, cfg.keep)
+            kept = keep_top(pool, cfg.keep, rng)
         else:
             starts = max(1, cfg.rollouts // cfg.attempts)
             batches = [attempts(policy, env_id, starts, cfg.noise, iteration_seed(seed, r),
                                 noise_seed=iteration_seed(seed, 100 * r + a)) for a in range(cfg.attempts)]
             tried = Demonstrations.concatenate(batches)
-            kept = best_per_start(batches, cfg.keep)
+            kept = best_per_start(batches, cfg.keep, rng)
         policy, _ = train_bc(kept, seed=iteration_seed(seed, 2000 + r), config=cfg.bc)
         hist.policies.append(policy)
         hist.attempt_return.append(float(tried.episode_returns.mean()))
