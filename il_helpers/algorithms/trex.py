@@ -32,7 +32,7 @@ level (less noise is better), the demonstrations above all of them; then the sam
 Measured (notebook 08; LaneKeeping, 8 episodes from each of three suboptimal demonstrators, the
 best of them at 0.78): with the defaults T-REX + PPO scores 1.00 on seeds 0-4 and the learned
 return correlates 0.904-0.947 with the true one over 30 held-out episodes (5,000 pairs and 2,000
-steps gave 0.868-0.970, under 0.9 on two seeds). D-REX on the same data fails (seed 0: -0.13).
+steps gave 0.866-0.920, under 0.9 on two seeds). D-REX on the same data fails (seed 0: -0.13).
 """
 
 from __future__ import annotations
