@@ -125,10 +125,11 @@ def test_the_reward_ranks_held_out_lanekeeping_episodes(lane):
 
 def test_trex_ppo_beats_the_best_demonstrator_on_lanekeeping(lane):
     """T-REX + PPO on the suboptimal demonstrators (best of them 0.78) drives above 0.88 (measured 1.00
-    on seeds 0-4 at the full budget; here one seed)."""
+    on seeds 0-4 at the full budget; here seeds 0 and 1 at a quarter of the reward budget)."""
     mq, _ = lane
     levels = lesson.demonstrator_levels(n_episodes=50)
-    policy, hist = train_trex(mq.demos, seed=0, pairs=3000, steps=1000)
-    score = il.evaluate(policy, il.LANE_KEEPING, 50, seed=1000).normalized
     assert max(levels.values()) < 0.85
-    assert score >= max(levels.values()) + 0.1, (score, levels)
+    for seed, demos in ((0, mq.demos), (1, lesson.suboptimal_demos(1).demos)):
+        policy, hist = train_trex(demos, seed=seed, pairs=3000, steps=1000)
+        score = il.evaluate(policy, il.LANE_KEEPING, 50, seed=1000 + seed).normalized
+        assert score >= max(levels.values()) + 0.1, (seed, score, levels)
