@@ -49,3 +49,16 @@ def test_self_improve_and_robust_rows_and_figures():
     assert {"mse", "huber", "trimmed", "mse_error"} <= set(rob[0])
     il.plots.plot_robust(rob)
     plt.close("all")
+
+
+def test_wrong_expert_and_dagger_rows():
+    expert = il.get_expert(il.LANE_KEEPING)
+    obs = il.collect_demonstrations(il.LANE_KEEPING, 2, seed=0).obs
+    a = L.WrongExpert(0.2, seed=0)(obs)
+    wrong = np.abs(a - expert(obs).reshape(a.shape)).ravel() > 1e-6
+    assert a.shape == (len(obs), 1) and 0.12 < wrong.mean() < 0.28
+    np.testing.assert_array_equal(L.WrongExpert(0.2, seed=0)(obs), a)          # seeded
+    with pytest.raises(ValueError, match="p must be in"):
+        L.WrongExpert(1.5)
+    rows = L.dagger_wrong_expert_runs([0], n_demos=1, iterations=1, n_eval=2)
+    assert {"seed", "mse", "huber"} <= set(rows[0])

@@ -10,7 +10,9 @@
 * :func:`self_improve_runs`: the self-improvement loop on a single 0.75-level demonstrator (the
   edge hugger), the score of every round's clone.
 * :func:`robust_runs`: BC on expert demonstrations whose labels are ``corrupt_frac`` wrong
-  (:func:`corrupt_labels`), with the MSE, Huber and trimmed losses.
+  (:func:`corrupt_labels`), with the MSE, Huber and trimmed losses;
+  :func:`dagger_wrong_expert_runs`: DAgger asking an expert who is wrong that share of the time
+  (:class:`WrongExpert`), with MSE and Huber.
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ..algorithms.bc import train_bc
+from ..algorithms.bc import BCConfig, train_bc
+from ..algorithms.dagger import train_dagger
 from ..algorithms.self_improve import train_self_improve
 from ..algorithms.trex import return_correlation, train_trex
 from ..core.checks import check, check_probability
 from ..core.demonstrations import Demonstrations, collect_demonstrations
 from ..core.evaluation import evaluate, summarize
+from ..core.policies import Policy
 from ..core.rollout import rollout
 from ..envs.registry import LANE_KEEPING, get_expert
 from .behavioral_cloning import MixedQuality, degraded_demonstrators, mixed_quality_demos, return_weights
@@ -146,6 +150,41 @@ def robust_runs(seeds, frac: float = CORRUPT_FRAC, n_demos: int = 10, n_eval: in
     return rows
 
 
-__all__ = ["SUBOPTIMAL", "suboptimal_demonstrators", "suboptimal_demos", "held_out_demos", "demonstrator_levels",
+class WrongExpert(Policy):
+    """LaneKeeping's expert, wrong a share ``p`` of the time: a uniform random steering command
+    instead of its own (its own generator, seeded)."""
+
+    def __init__(self, p: float = CORRUPT_FRAC, seed: int = 0):
+        self.expert, self.p = get_expert(LANE_KEEPING), check_probability("p", p, where="WrongExpert")
+        self.rng, self.name = np.random.default_rng([int(seed), 9]), f"expert wrong {p:.0%} of the time"
+
+    def act(self, obs: np.ndarray) -> np.ndarray:
+        a = np.asarray(self.expert(obs), dtype=np.float32).reshape(len(obs), 1)
+        wrong = self.rng.random(len(obs)) < self.p
+        a[wrong] = self.rng.uniform(-1.0, 1.0, (int(wrong.sum()), 1))
+        return a
+
+
+def dagger_wrong_expert_runs(seeds, p: float = CORRUPT_FRAC, n_demos: int = 4, iterations: int = 5,
+                             n_eval: int = 50, losses=("mse", "huber")) -> list[dict]:
+    """Per seed: DAgger whose expert (labels of the ``n_demos`` demonstrations and of every queried
+    state) is wrong a share ``p`` of the time (:class:`WrongExpert`), ``iterations`` iterations of 2
+    episodes, BC with each loss; the normalized score over ``n_eval`` drives of ``ROBUST_HORIZON`` steps."""
+    rows = []
+    for s in seeds:
+        s = int(s)
+        demos = collect_demonstrations(LANE_KEEPING, n_demos, seed=100 + s, policy=get_expert(LANE_KEEPING),
+                                       label_policy=WrongExpert(p, s))
+        row = {"seed": s}
+        for loss in losses:
+            pol, _ = train_dagger(demos, seed=s, expert=WrongExpert(p, 1000 + s), bc=BCConfig(loss=loss),
+                                  iterations=iterations, iteration_episodes=2, eval_episodes=0)
+            row[loss] = evaluate(pol, LANE_KEEPING, n_eval, seed=EVAL_SEED + s, horizon=ROBUST_HORIZON).normalized
+        rows.append(row)
+    return rows
+
+
+__all__ = ["WrongExpert", "dagger_wrong_expert_runs", "SUBOPTIMAL", "suboptimal_demonstrators", "suboptimal_demos",
+           "held_out_demos", "demonstrator_levels",
            "trex_runs", "self_improve_runs", "corrupt_labels", "robust_runs", "N_PER_DEMONSTRATOR", "N_HELD_OUT",
            "CORRUPT_FRAC", "ROBUST_HORIZON", "ROBUST_LOSSES", "SELF_IMPROVE_DEMONSTRATOR"]
