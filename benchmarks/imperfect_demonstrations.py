@@ -7,10 +7,11 @@
   reward's correlation with the true return over held-out episodes
   (:func:`il_helpers.lessons.imperfect_demonstrations.trex_runs`);
 * ``self_improve``: the edge hugger (a 0.75-level driver) and every round's clone
-  (:func:`~il_helpers.lessons.imperfect_demonstrations.self_improve_runs`), with the filter and
-  without it (``keep=1.0``: the same loop, every attempt kept);
+  (:func:`~il_helpers.lessons.imperfect_demonstrations.self_improve_runs`): the per-start filter, the
+  chapter's pooled filter, and the control that keeps a random attempt of each start;
 * ``robust``: 20 % wrong labels, BC with MSE, Huber and trimmed losses
-  (:func:`~il_helpers.lessons.imperfect_demonstrations.robust_runs`).
+  (:func:`~il_helpers.lessons.imperfect_demonstrations.robust_runs`), and DAgger asking an expert who
+  is wrong 20 % of the time (:func:`~il_helpers.lessons.imperfect_demonstrations.dagger_wrong_expert_runs`).
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ def main(argv=None) -> None:
                   f"(best demonstrator + {r['trex'] - best:+.3f})  correlation {r['correlation']:.3f}  "
                   f"labels flipped {r['history'].labels_flipped}  PPO {t:.0f} s", flush=True)
     if "self_improve" in only:
-        for label, settings in (("filter (keep 0.25)", {}), ("no filter (keep 1.0)", {"keep": 1.0})):
+        for label, settings in (("per start", {}), ("pooled", {"attempts": 1, "rollouts": 64, "keep": 0.25}),
+                                ("random attempt", {"select": "random"})):
             for r in lesson.self_improve_runs(seeds, settings=settings):
                 print(f"self_improve {label} seed {r['seed']}: rounds {np.round(r['scores'], 3).tolist()}", flush=True)
     if "robust" in only:
@@ -50,6 +52,8 @@ def main(argv=None) -> None:
         for r in lesson.robust_runs(seeds):
             print("robust seed {seed}: ".format(**r) + "  ".join(
                 f"{k} {r[k]:.3f} (action error {r[k + '_error']:.4f})" for k in lesson.ROBUST_LOSSES), flush=True)
+        for r in lesson.dagger_wrong_expert_runs(seeds):
+            print(f"dagger, expert wrong 20 % seed {r['seed']}: mse {r['mse']:.3f}  huber {r['huber']:.3f}", flush=True)
         print(f"robust: {time.perf_counter() - t0:.0f} s")
 
 
