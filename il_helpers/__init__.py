@@ -92,5 +92,9 @@ from .lessons.multimodal import evaluate_fork, fork_stats, side_switches
 from .plots.multimodal import draw_arena, plot_paths  # (and registers ObstacleFork's renderer)
 # notebook 07: every method on shared tasks and budgets; imitation then improvement
 from .lessons import choosing_a_method
+# notebook 08: imperfect demonstrations (learning to rank, self-improvement, robust losses)
+from .algorithms.trex import DREXConfig, RewardNet, TREXConfig, TREXHistory, return_correlation, train_drex, train_trex
+from .algorithms.self_improve import SelfImproveConfig, SelfImproveHistory, train_self_improve
+from .lessons import imperfect_demonstrations
 
 __version__ = "0.1.0"

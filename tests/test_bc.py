@@ -241,10 +241,12 @@ def test_bad_weights(cartpole, weights, match):
 
 @pytest.mark.parametrize("which, kwargs, match", [
     ("lane", {"loss": "ce"},
-     r"loss must be 'ce' for discrete actions and 'mse' or 'gaussian_nll' for continuous ones, got 'ce'"),
+     r"loss must be 'ce' for discrete actions and 'mse', 'gaussian_nll', 'huber' or 'trimmed' for continuous ones, "
+     r"got 'ce'"),
     ("cartpole", {"loss": "mse"}, r"loss must be 'ce' for discrete actions .* got 'mse'"),
     ("cartpole", {"loss": "gaussian_nll"}, r"loss must be 'ce' for discrete actions .* got 'gaussian_nll'"),
-    ("cartpole", {"loss": "hinge"}, r"loss must be one of \('ce', 'mse', 'gaussian_nll'\) or 'auto', got 'hinge'"),
+    ("cartpole", {"loss": "hinge"},
+     r"loss must be one of \('ce', 'mse', 'gaussian_nll', 'huber', 'trimmed'\) or 'auto', got 'hinge'"),
     ("cartpole", {"epochs": 0}, r"epochs must be an integer >= 1, got 0"),
     ("cartpole", {"epochs": 2.0}, r"epochs must be an integer >= 1, got 2.0"),
     ("cartpole", {"batch_size": 0}, r"batch_size must be an integer >= 1, got 0"),

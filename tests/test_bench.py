@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import il_helpers as il
@@ -118,3 +119,24 @@ def test_timed_warms_up_then_reports_min_and_median():
     calls = []
     lo, med = bench.timed(lambda: calls.append(1), repeats=3)
     assert len(calls) == 4 and 0 <= lo <= med
+
+
+@pytest.mark.parametrize("name, keys", [
+    ("trex", {"best_demonstrator_return", "pairs", "labels_flipped", "pair_accuracy", "ranked_episodes"}),
+    ("drex", {"pairs", "labels_flipped", "pair_accuracy", "ranked_episodes", "env_steps"}),
+    ("self_improve", {"rounds", "kept_episodes", "attempt_return"}),
+])
+def test_imperfect_demonstration_methods(capsys, name, keys):
+    res = run_main(capsys, name, "--env", LANE, "--fast", "--episodes", "5", "--demos", "4")
+    assert KEYS <= set(res) and keys <= set(res) and res["method"] == name
+    assert np.isfinite(res["normalized"]) and "history" not in res
+    if name == "trex":
+        assert res["ranked_episodes"] == 24 and res["best_demonstrator_return"] < res["expert_return"]
+    if name == "self_improve":
+        assert res["rounds"] == 2
+
+
+@pytest.mark.parametrize("name", ["trex", "drex", "self_improve"])
+def test_imperfect_demonstration_methods_refuse_gridworlds(name):
+    with pytest.raises(ValueError, match="runs on the course's environments"):
+        bench.train_method(name, None, env_id="il_helpers/FeatureGrid-v0", fast=True)

@@ -50,6 +50,11 @@ TRAINERS = {
     "cvae.train_cvae": ("il_helpers/ObstacleFork-v0", {"epochs": 2}),
     "diffusion.train_diffusion": ("il_helpers/ObstacleFork-v0", {"epochs": 2, "patience": 2}),
     "chunking.train_chunked": ("il_helpers/ObstacleFork-v0", {"epochs": 2, "chunk": 3}),
+    # Pendulum: its expert's episodes differ in return, so there is something to rank
+    "trex.train_trex": ("Pendulum-v1", {"pairs": 50, "steps": 3, "iterations": 1, "ppo": TINY_PPO}),
+    "trex.train_drex": ("Pendulum-v1", {"pairs": 50, "steps": 3, "iterations": 1, "ppo": TINY_PPO,
+                                        "noise_levels": (0.0, 1.0), "rollouts": 1, "bc_epochs_clone": 1}),
+    "self_improve.train_self_improve": ("Pendulum-v1", {"rounds": 1, "rollouts": 4, "attempts": 2, "bc": BC_TINY}),
 }
 
 

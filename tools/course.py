@@ -48,4 +48,9 @@ COURSE = {
                 "and a diffusion policy, with mode holding; action chunking measured", ("02",)),
     "07": Entry("07 · Choosing a method", "choosing a method from measurements: every method on shared tasks and "
                 "budgets; imitation then improvement", ("01", "02", "03", "04", "05", "06")),
+    "08": Entry("08 · Imperfect demonstrations", "beating the demonstrator: T-REX's reward learned from ranked "
+                "snippets (the Bradley-Terry model), then PPO on it, drives LaneKeeping like the expert from "
+                "demonstrators none of whom is near it; D-REX's rankings from noise (measured: they fail here); "
+                "self-improvement and what its "
+                "filter must compare; Huber and trimmed losses against wrong labels", ("02", "05", "07")),
 }

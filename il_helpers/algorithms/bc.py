@@ -11,6 +11,15 @@ Losses (``loss=``), with ``a*`` the expert's action:
   hard states once ``sigma`` has collapsed on easy ones (``beta = 1`` gives the mean the same
   gradient as MSE; ``beta = 0``, the default, is the plain NLL).
 
+Robust losses, for labels some of which are wrong (notebook 08), with ``e = mu(s) - a*``:
+
+* ``"huber"`` (continuous): ``sum_j h(e_j)`` with ``h(e) = e^2 / 2`` for ``|e| <= delta`` and
+  ``delta (|e| - delta / 2)`` beyond (``huber_delta``): quadratic near the fit, linear far from it,
+  so a wrong label pulls with a bounded force instead of one that grows with its error;
+* ``"trimmed"`` (continuous): trimmed least squares: ``|| e ||^2``, but in every minibatch the
+  ``trim_frac`` fraction of samples with the largest loss are left out (weight 0), so a label
+  far from what the rest of the data says stops counting at all.
+
 Good practice is built in and each piece can be switched off to see its effect: state
 normalization (``normalize``), a validation split by episode with early stopping
 (``val_frac``, ``patience``), weight decay, dropout, and optional per-sample weights (for
@@ -51,7 +60,7 @@ from ..core.nets import STD_FLOOR, cpu_threads, mlp, normalization_stats
 from ..core.policies import TorchPolicy
 from ..envs.registry import env_spaces
 
-LOSSES = ("ce", "mse", "gaussian_nll")
+LOSSES = ("ce", "mse", "gaussian_nll", "huber", "trimmed")
 LOG_STD_MIN, LOG_STD_MAX = -5.0, 2.0
 
 
@@ -68,7 +77,8 @@ class BCConfig:
     ``state_noise``: Gaussian noise (normalized units) added to training observations;
     ``weights``: one loss weight per step (>= 0), or None; ``device`` and ``threads`` (torch
     threads on the CPU, None: torch's setting); ``nll_beta`` in [0, 1]: beta-NLL for
-    ``loss="gaussian_nll"``.
+    ``loss="gaussian_nll"``; ``huber_delta`` (> 0): where ``"huber"`` turns linear, in action
+    units; ``trim_frac`` in [0, 1): the share of each minibatch ``"trimmed"`` leaves out.
     """
 
     loss: str = "auto"
@@ -86,6 +96,8 @@ class BCConfig:
     device: str = "cpu"
     threads: int | None = 1
     nll_beta: float = 0.0
+    huber_delta: float = 0.1
+    trim_frac: float = 0.2
 
     def __post_init__(self):
         check_fields(self)  # finite numbers of the right kind and sign (counts >= 1)
@@ -130,17 +142,29 @@ class MLPPolicy(TorchPolicy):
         return f"MLPPolicy({self.loss}, {self.net})"
 
 
-def bc_loss(policy: MLPPolicy, obs: torch.Tensor, actions: torch.Tensor, nll_beta: float = 0.0) -> torch.Tensor:
+def bc_loss(policy: MLPPolicy, obs: torch.Tensor, actions: torch.Tensor, nll_beta: float = 0.0,
+            huber_delta: float = 0.1) -> torch.Tensor:
     """Per-sample BC loss (shape (B,)) for the policy's loss kind (see the module docstring)."""
     if policy.loss == "ce":
         return nn.functional.cross_entropy(policy(obs), actions, reduction="none")
-    if policy.loss == "mse":
+    if policy.loss in ("mse", "trimmed"):  # trimming happens per minibatch (trim_weights)
         return ((policy(obs) - actions) ** 2).sum(dim=1)
+    if policy.loss == "huber":
+        return nn.functional.huber_loss(policy(obs), actions, reduction="none", delta=huber_delta).sum(dim=1)
     mean, log_std = policy.distribution_params(obs)
     nll = 0.5 * ((actions - mean) / log_std.exp()) ** 2 + log_std
     if nll_beta > 0:
         nll = nll * (2 * nll_beta * log_std).exp().detach()  # beta-NLL (Seitzer et al. 2022)
     return nll.sum(dim=1)
+
+
+def trim_weights(per: torch.Tensor, w: torch.Tensor, trim_frac: float) -> torch.Tensor:
+    """``w`` with the ``trim_frac`` share of samples of largest loss ``per`` set to 0 (trimmed least squares)."""
+    n_drop = int(trim_frac * len(per))
+    if n_drop == 0:
+        return w
+    drop = torch.topk(per.detach(), n_drop).indices
+    return w.index_fill(0, drop, 0.0)
 
 
 @dataclass
@@ -182,7 +206,8 @@ def _checked(cfg: BCConfig, demos: Demonstrations, policy) -> tuple[BCConfig, np
             loss = "ce" if demos.discrete else "mse"
         check(loss in LOSSES, "loss", f"one of {LOSSES} or 'auto'", loss, where)
         check((loss == "ce") == demos.discrete, "loss",
-              "'ce' for discrete actions and 'mse' or 'gaussian_nll' for continuous ones", loss, where)
+              "'ce' for discrete actions and 'mse', 'gaussian_nll', 'huber' or 'trimmed' for continuous ones",
+              loss, where)
     for name in ("epochs", "batch_size", "patience"):
         check_int(name, getattr(cfg, name), 1, where=where)
     check_number("lr", cfg.lr, 0, low_open=True, where=where)
@@ -192,6 +217,8 @@ def _checked(cfg: BCConfig, demos: Demonstrations, policy) -> tuple[BCConfig, np
     check_number("state_noise", cfg.state_noise, 0, where=where)
     check_number("nll_beta", cfg.nll_beta, 0, 1, where=where)
     check(cfg.nll_beta == 0 or loss == "gaussian_nll", "nll_beta", "0 unless loss='gaussian_nll'", cfg.nll_beta, where)
+    check_number("huber_delta", cfg.huber_delta, 0, low_open=True, where=where)
+    check_number("trim_frac", cfg.trim_frac, 0, 1, high_open=True, where=where)
     check(all(isinstance(h, (int, np.integer)) and not isinstance(h, bool) and h >= 1 for h in cfg.hidden), "hidden",
           "a sequence of positive integers", cfg.hidden, where)
     check_choice("normalize", cfg.normalize, (True, False), where=where)
@@ -262,7 +289,7 @@ def train_bc(demos: Demonstrations, *, env_id: str | None = None, seed: int = 0,
         if policy is None:
             policy = MLPPolicy(demos.obs.shape[1], out_dim, cfg.loss, cfg.hidden, cfg.dropout,
                                None if demos.discrete else act_space.low, None if demos.discrete else act_space.high)
-            loss_fn = lambda x, a: bc_loss(policy, x, a, cfg.nll_beta)  # noqa: E731
+            loss_fn = lambda x, a: bc_loss(policy, x, a, cfg.nll_beta, cfg.huber_delta)  # noqa: E731
         else:
             loss_fn = policy.loss
         policy.to(device)
@@ -289,7 +316,8 @@ def train_bc(demos: Demonstrations, *, env_id: str | None = None, seed: int = 0,
                     noise = torch.randn(x.shape, generator=gen).to(device)
                     x = x + noise * cfg.state_noise * getattr(policy, "obs_std", 1.0)
                 per = loss_fn(x, acts[idx])
-                batch_loss = (per * w[idx]).sum() / w[idx].sum().clamp_min(1e-12)
+                wb = trim_weights(per, w[idx], cfg.trim_frac) if cfg.loss == "trimmed" else w[idx]
+                batch_loss = (per * wb).sum() / wb.sum().clamp_min(1e-12)
                 opt.zero_grad()
                 batch_loss.backward()
                 opt.step()
@@ -302,7 +330,8 @@ def train_bc(demos: Demonstrations, *, env_id: str | None = None, seed: int = 0,
                 policy.eval()
                 with torch.no_grad():
                     per = loss_fn(obs[val_idx], acts[val_idx])
-                    val = float((per * w[val_idx]).sum() / w[val_idx].sum().clamp_min(1e-12))
+                    wv = trim_weights(per, w[val_idx], cfg.trim_frac) if cfg.loss == "trimmed" else w[val_idx]
+                    val = float((per * wv).sum() / wv.sum().clamp_min(1e-12))
                 hist.val_loss.append(val)
                 if val < best - 1e-6:
                     best, best_state, bad, hist.best_epoch = val, copy.deepcopy(policy.state_dict()), 0, epoch

@@ -25,7 +25,7 @@ from ..core.checks import TRAIN_SEED_MAX, check_int, check_seed
 from ..core.demonstrations import collect_demonstrations
 from ..core.policies import RandomPolicy
 from ..core.seeding import DEMO_SEED_OFFSET
-from ..envs.registry import ENV_IDS, OBSTACLE_FORK, env_spaces, get_expert
+from ..envs.registry import ENV_IDS, LANE_KEEPING, OBSTACLE_FORK, env_spaces, get_expert
 
 METHODS: dict[str, tuple[Callable, bool]] = {}
 ENV_CHECKS: dict[str, Callable[[str], str | None]] = {}  # method -> env_id -> error message or None
@@ -331,3 +331,59 @@ def _diffusion(args, demos):
     if _chunking(args)[0] > 1:
         return _train_chunked(args, demos, "diffusion", epochs=epochs, patience=epochs)
     return _multimodal(train_diffusion, args, demos, epochs=epochs, patience=epochs)
+
+
+# -- notebook 08: imperfect demonstrations ---------------------------------------------------------
+
+def _ranked_env(name: str):
+    def check(env_id: str) -> str | None:
+        if env_id in ENV_IDS:
+            return None
+        return f"{name} runs on the course's environments with an expert ({', '.join(ENV_IDS)}), got {env_id!r}"
+    return check
+
+
+def _reward_figures(hist) -> dict:
+    return {"pairs": hist.config.pairs, "labels_flipped": hist.labels_flipped,
+            "pair_accuracy": round(float(sum(hist.pair_accuracy[-50:]) / len(hist.pair_accuracy[-50:])), 4),
+            "ranked_episodes": hist.ranked.num_episodes, "iterations": len(hist.env_steps),
+            "env_steps": hist.env_steps[-1], "history": hist}
+
+
+@method("trex", needs_demos=False, check_env=_ranked_env("trex"))
+def _trex(args, demos):
+    """T-REX + PPO from ranked suboptimal demonstrations: notebook 02's degraded demonstrators without
+    the expert (4 episodes each, seed + DEMO_SEED_OFFSET; the ``--demos`` expert episodes are not used:
+    T-REX needs episodes of different quality), ranked by their snippets' returns."""
+    from ..algorithms.trex import train_trex
+    from ..lessons.behavioral_cloning import degraded_demonstrators, mixed_quality_demos
+
+    who = [d for d in degraded_demonstrators(args.env) if d.name != "expert"]
+    mq = mixed_quality_demos(args.env, 8 if args.env in (LANE_KEEPING,) else 4, seed=args.seed + DEMO_SEED_OFFSET,
+                             demonstrators=who)
+    fast = dict(pairs=1000, steps=300, iterations=10) if args.fast else {}
+    policy, hist = train_trex(mq.demos, seed=args.seed, **_budget(args, **fast))
+    best = max(float(mq.returns[mq.sources == d.name].mean()) for d in who)
+    return policy, {"best_demonstrator_return": round(best, 3), **_reward_figures(hist)}
+
+
+@method("drex", check_env=_ranked_env("drex"))
+def _drex(args, demos):
+    """D-REX + PPO from the ``--demos`` episodes: a BC clone rolled out at 5 noise levels, ranked by noise."""
+    from ..algorithms.trex import train_drex
+
+    fast = dict(pairs=1000, steps=300, iterations=10, rollouts=2, bc_epochs_clone=20) if args.fast else {}
+    policy, hist = train_drex(demos, seed=args.seed, **_budget(args, rank_by="episode", **fast))
+    return policy, _reward_figures(hist)
+
+
+@method("self_improve", check_env=_ranked_env("self_improve"))
+def _self_improve(args, demos):
+    """The self-improvement loop from the ``--demos`` episodes (5 rounds; 2 rounds of 64 attempts with --fast)."""
+    from ..algorithms.bc import BCConfig
+    from ..algorithms.self_improve import train_self_improve
+
+    fast = dict(rounds=2, rollouts=64, bc=BCConfig(epochs=20)) if args.fast else {}
+    policy, hist = train_self_improve(demos, seed=args.seed, **_budget(args, **fast))
+    return policy, {"rounds": len(hist.policies) - 1, "kept_episodes": hist.kept_episodes[-1],
+                    "attempt_return": round(hist.attempt_return[-1], 3), "history": hist}
