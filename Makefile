@@ -50,8 +50,11 @@ present: $(COURSE)       ## one notebook's widgets and plots without its code (V
 	@echo "Presenting $(PRESENT_NB) (fast mode: IL_FAST=$${IL_FAST:-0}); open the URL with the token that Voila prints below."
 	$(PY) -m il_helpers.present $(PRESENT_NB) --Voila.ip=127.0.0.1 --no-browser --token $(PRESENT_ARGS)
 
+# TEST_WORKERS pytest-xdist processes (the notebooks and kernel tests share one, see conftest.py); 0 = no xdist
+TEST_WORKERS ?= 2
+XDIST := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadscope)
 test: lint               ## lint, then unit tests + every notebook through nbval, in fast mode
-	IL_FAST=1 $(PY) -m pytest -m "not browser" tests notebooks
+	IL_FAST=1 $(PY) -m pytest $(XDIST) -m "not browser" tests notebooks
 
 lint: $(TESTS)           ## ruff (rules in pyproject.toml) over the package, tests, benchmarks, tools and notebooks
 	$(PY) -m ruff check $(LINT_PATHS)
