@@ -128,15 +128,15 @@ def sample_clips(batch: Batch, n_pairs: int, clip: int, gen: np.random.Generator
     ``batch``, each starting at an alive step: ``(obs (P, 2, L, d), mask (P, 2, L), true return (P, 2))``.
     ``mask`` is 1 while the episode runs; the true return sums the environment's reward over it."""
     alive = batch.alive.numpy()
-    E, T = alive.shape
-    L = min(clip, T)
+    E, W = alive.shape                                               # W: up to the last step any episode lived
+    L = min(clip, batch.horizon)
     lengths = alive.sum(1)
     ep = gen.integers(0, E, size=(n_pairs, 2))
-    last_start = np.minimum(lengths[ep], T - L + 1)                 # the clip stays inside the (E, T) arrays
+    last_start = np.minimum(lengths[ep], batch.horizon - L + 1)      # the clip stays inside the time limit
     start = (gen.random(ep.shape) * last_start).astype(np.int64)
     steps = start[..., None] + np.arange(L)                          # (P, 2, L)
-    ep_t, steps_t = torch.as_tensor(ep)[..., None], torch.as_tensor(steps)
-    mask = batch.alive[ep_t, steps_t].float()
+    ep_t, steps_t = torch.as_tensor(ep)[..., None], torch.as_tensor(np.minimum(steps, W - 1))
+    mask = (batch.alive[ep_t, steps_t] & torch.as_tensor(steps < W)).float()
     true_return = (batch.env_rewards[ep_t, steps_t].double() * mask).sum(-1).numpy()
     return batch.obs[ep_t, steps_t].float(), mask, true_return
 
