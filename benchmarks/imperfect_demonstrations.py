@@ -1,6 +1,6 @@
 """Notebook 08's headline figures, per seed (printed, never asserted).
 
-    python benchmarks/imperfect_demonstrations.py [--seeds 5] [--only trex,self_improve,robust]
+    python benchmarks/imperfect_demonstrations.py [--seeds 5] [--only trex,self_improve,robust,preferences]
 
 * ``trex``: LaneKeeping, the suboptimal demonstrators (no expert): each demonstrator's level, then
   per seed BC, return-weighted BC and T-REX + PPO (normalized, 100 episodes) and the learned
@@ -11,7 +11,11 @@
   chapter's pooled filter, and the control that keeps a random attempt of each start;
 * ``robust``: 20 % wrong labels, BC with MSE, Huber and trimmed losses
   (:func:`~il_helpers.lessons.imperfect_demonstrations.robust_runs`), and DAgger asking an expert who
-  is wrong 20 % of the time (:func:`~il_helpers.lessons.imperfect_demonstrations.dagger_wrong_expert_runs`).
+  is wrong 20 % of the time (:func:`~il_helpers.lessons.imperfect_demonstrations.dagger_wrong_expert_runs`);
+* ``preferences``: CartPole from a synthetic oracle's answers on clips of the agent's own episodes,
+  500 comparisons (:func:`~il_helpers.lessons.imperfect_demonstrations.preferences_runs`): per seed the
+  normalized score (50 episodes), the learning curve against the labels used, the ties and the time;
+  then the same with random answers (label noise 0.5), the control.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from il_helpers.lessons import imperfect_demonstrations as lesson
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, default=5)
-    parser.add_argument("--only", default="trex,self_improve,robust")
+    parser.add_argument("--only", default="trex,self_improve,robust,preferences")
     args = parser.parse_args(argv)
     seeds = range(args.seeds)
     only = args.only.split(",")
@@ -55,6 +59,12 @@ def main(argv=None) -> None:
         for r in lesson.dagger_wrong_expert_runs(seeds):
             print(f"dagger, expert wrong 20 % seed {r['seed']}: mse {r['mse']:.3f}  huber {r['huber']:.3f}", flush=True)
         print(f"robust: {time.perf_counter() - t0:.0f} s")
+    if "preferences" in only:
+        for label, settings in (("oracle", {}), ("random answers", {"label_noise": 0.5})):
+            for r in lesson.preferences_runs(seeds, settings=settings):
+                curve = " ".join(f"{n}:{v:.2f}" for n, v in r["curve"])
+                print(f"preferences {label} seed {r['seed']}: normalized {r['score']:.3f}  comparisons {r['labels']} "
+                      f"(ties {r['ties']})  curve (labels:score) {curve}  {r['seconds']:.0f} s", flush=True)
 
 
 if __name__ == "__main__":

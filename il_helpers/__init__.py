@@ -95,6 +95,7 @@ from .lessons import choosing_a_method
 # notebook 08: imperfect demonstrations (learning to rank, self-improvement, robust losses)
 from .algorithms.trex import DREXConfig, RewardNet, TREXConfig, TREXHistory, return_correlation, train_drex, train_trex
 from .algorithms.self_improve import SelfImproveConfig, SelfImproveHistory, train_self_improve
+from .algorithms.preferences import PreferencesConfig, PreferencesHistory, oracle_labels, train_preferences
 from .lessons import imperfect_demonstrations
 
 __version__ = "0.1.0"

@@ -136,7 +136,16 @@ def test_imperfect_demonstration_methods(capsys, name, keys):
         assert res["rounds"] == 2
 
 
-@pytest.mark.parametrize("name", ["trex", "drex", "self_improve"])
+def test_preferences_reports_the_comparisons_it_used(capsys):
+    res = run_main(capsys, "preferences", "--env", "CartPole-v1", "--fast", "--episodes", "5")
+    assert KEYS <= set(res) and res["method"] == "preferences" and "history" not in res
+    assert res["comparisons"] == 100 and res["iterations"] == 8 and 0 <= res["ties"] <= 100
+    assert np.isfinite(res["normalized"])
+    _, extra = bench.train_method("preferences", None, env_id=LANE, settings={"comparisons": 20, "iterations": 2})
+    assert extra["comparisons"] == 20 and extra["history"].labels_used[-1] == 20
+
+
+@pytest.mark.parametrize("name", ["trex", "drex", "self_improve", "preferences"])
 def test_imperfect_demonstration_methods_refuse_gridworlds(name):
     with pytest.raises(ValueError, match="runs on the course's environments"):
         bench.train_method(name, None, env_id="il_helpers/FeatureGrid-v0", fast=True)

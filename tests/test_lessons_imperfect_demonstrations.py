@@ -62,3 +62,16 @@ def test_wrong_expert_and_dagger_rows():
         L.WrongExpert(1.5)
     rows = L.dagger_wrong_expert_runs([0], n_demos=1, iterations=1, n_eval=2)
     assert {"seed", "mse", "huber"} <= set(rows[0])
+
+
+def test_preferences_runs_rows_curve_and_figure():
+    rows = L.preferences_runs([0], n_eval=3, every=2, curve_episodes=2,
+                              settings=dict(comparisons=10, iterations=4, reward_steps=2,
+                                            ppo=il.PPOConfig(n_envs=2, epochs=1)))
+    r = rows[0]
+    assert {"seed", "score", "labels", "ties", "curve", "history", "seconds"} <= set(r)
+    assert r["labels"] == 10 and len(r["curve"]) == 2                   # iterations 2 and 4
+    assert [n for n, _ in r["curve"]] == [r["history"].labels_used[1], r["history"].labels_used[3]]
+    ax = il.plots.plot_preference_curve(rows)
+    assert ax.get_xlabel() == "comparisons asked so far" and len(ax.lines) == 2   # the seed, the threshold
+    plt.close("all")

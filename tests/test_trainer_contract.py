@@ -54,6 +54,8 @@ TRAINERS = {
     "trex.train_trex": ("Pendulum-v1", {"pairs": 50, "steps": 3, "iterations": 1, "ppo": TINY_PPO}),
     "trex.train_drex": ("Pendulum-v1", {"pairs": 50, "steps": 3, "iterations": 1, "ppo": TINY_PPO,
                                         "noise_levels": (0.0, 1.0), "rollouts": 1, "bc_epochs_clone": 1}),
+    "preferences.train_preferences": ("CartPole-v1", {"comparisons": 8, "iterations": 2, "reward_steps": 2,
+                                                      "ppo": TINY_PPO}),
     "self_improve.train_self_improve": ("Pendulum-v1", {"rounds": 1, "rollouts": 4, "attempts": 2, "bc": BC_TINY}),
 }
 

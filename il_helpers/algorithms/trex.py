@@ -123,8 +123,11 @@ class RewardNet(nn.Module):
     def forward(self, obs: torch.Tensor) -> torch.Tensor:
         return self.net((obs.float() - self.obs_mean) / self.obs_std).squeeze(-1)
 
-    def predicted_return(self, obs: torch.Tensor) -> torch.Tensor:
-        return self(obs).sum(-1)                                        # R_theta(tau) = sum_s r_theta(s)
+    def predicted_return(self, obs: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+        """``R_theta(tau)`` over the last-but-one axis; ``mask`` (obs' shape less its last axis, 1 where the
+        step counts) leaves out the steps after an episode ended (they add 0: the absorbing state's reward)."""
+        r = self(obs)
+        return (r if mask is None else r * mask).sum(-1)                # R_theta(tau) = sum_s r_theta(s)
 
     @torch.no_grad()
     def calibrate(self, obs: torch.Tensor) -> None:
@@ -191,10 +194,13 @@ def ranked_pairs(demos: Demonstrations, ranks: np.ndarray | None, n_pairs: int, 
     return out, np.where(flipped, 1 - labels, labels), flipped
 
 
-def trex_loss(reward: RewardNet, snippets: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+def trex_loss(reward: RewardNet, snippets: torch.Tensor, labels: torch.Tensor,
+              mask: torch.Tensor | None = None) -> torch.Tensor:
     """The T-REX loss (the Bradley-Terry cross-entropy) of a batch of pairs: ``snippets`` (B, 2, L, obs_dim),
-    ``labels`` (B,) the index of the better snippet of each pair."""
-    logits = reward.predicted_return(snippets)                          # (B, 2): R_theta(tau_i), R_theta(tau_j)
+    ``labels`` (B,) the index of the better snippet of each pair, or (B, 2) the probability that each
+    is the better one (soft labels: a tie is (0.5, 0.5)); ``mask`` (B, 2, L): see
+    :meth:`RewardNet.predicted_return`."""
+    logits = reward.predicted_return(snippets, mask)                    # (B, 2): R_theta(tau_i), R_theta(tau_j)
     return nn.functional.cross_entropy(logits, labels)                  # -log P(better one wins)
 
 

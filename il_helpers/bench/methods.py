@@ -387,3 +387,16 @@ def _self_improve(args, demos):
     policy, hist = train_self_improve(demos, seed=args.seed, **_budget(args, **fast))
     return policy, {"rounds": len(hist.policies) - 1, "kept_episodes": hist.kept_episodes[-1],
                     "attempt_return": round(hist.attempt_return[-1], 3), "history": hist}
+
+
+@method("preferences", needs_demos=False, check_env=_ranked_env("preferences"))
+def _preferences(args, demos):
+    """Preference comparisons + PPO: a synthetic oracle's answers on pairs of clips of the agent's own
+    episodes (500 comparisons, 40 PPO iterations; 100 and 8 with --fast); no demonstrations."""
+    from ..algorithms.preferences import train_preferences
+
+    fast = dict(comparisons=100, iterations=8) if args.fast else {}
+    policy, hist = train_preferences(env_id=args.env, seed=args.seed, **_budget(args, **fast))
+    return policy, {"comparisons": hist.labels_used[-1], "ties": hist.ties, "labels_flipped": hist.labels_flipped,
+                    "pair_accuracy": round(float(sum(hist.pair_accuracy[-50:]) / len(hist.pair_accuracy[-50:])), 4),
+                    "iterations": len(hist.env_steps), "env_steps": hist.env_steps[-1], "history": hist}

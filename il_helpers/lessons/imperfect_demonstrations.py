@@ -13,6 +13,8 @@
   (:func:`corrupt_labels`), with the MSE, Huber and trimmed losses;
   :func:`dagger_wrong_expert_runs`: DAgger asking an expert who is wrong that share of the time
   (:class:`WrongExpert`), with MSE and Huber.
+* :func:`preferences_runs`: preference comparisons on CartPole (no demonstrations): per seed, the
+  labels used and the policy's normalized score every few PPO iterations, and the final score.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import torch
 
 from ..algorithms.bc import BCConfig, train_bc
 from ..algorithms.dagger import train_dagger
+from ..algorithms.preferences import train_preferences
 from ..algorithms.self_improve import train_self_improve
 from ..algorithms.trex import return_correlation, train_trex
 from ..core.checks import check, check_probability
@@ -188,3 +191,31 @@ __all__ = ["WrongExpert", "dagger_wrong_expert_runs", "SUBOPTIMAL", "suboptimal_
            "held_out_demos", "demonstrator_levels",
            "trex_runs", "self_improve_runs", "corrupt_labels", "robust_runs", "N_PER_DEMONSTRATOR", "N_HELD_OUT",
            "CORRUPT_FRAC", "ROBUST_HORIZON", "ROBUST_LOSSES", "SELF_IMPROVE_DEMONSTRATOR"]
+
+
+#: preference comparisons' environment, and how often (PPO iterations) its learning curve is evaluated
+PREFERENCES_ENV, PREFERENCES_EVERY = "CartPole-v1", 5
+
+
+def preferences_runs(seeds, n_eval: int = 50, settings: dict | None = None, every: int = PREFERENCES_EVERY,
+                     curve_episodes: int = 10) -> list[dict]:
+    """Per seed: :func:`~il_helpers.algorithms.preferences.train_preferences` on CartPole (``settings``),
+    the learning curve ``(labels used, normalized score on curve_episodes episodes)`` every ``every``
+    PPO iterations (evaluated off the trainer's clock), and the final normalized score on ``n_eval``
+    episodes (seed ``EVAL_SEED + seed``)."""
+    rows = []
+    for s in seeds:
+        s = int(s)
+        curve = []
+
+        def checkpoint(policy, info, s=s, curve=curve, calls=[0]):
+            calls[0] += 1
+            if calls[0] % every == 0:
+                score = evaluate(policy, PREFERENCES_ENV, curve_episodes, seed=EVAL_SEED + s).normalized
+                curve.append((int(info["labels_used"]), score))
+
+        policy, hist = train_preferences(env_id=PREFERENCES_ENV, seed=s, checkpoint=checkpoint, **(settings or {}))
+        rows.append({"seed": s, "score": evaluate(policy, PREFERENCES_ENV, n_eval, seed=EVAL_SEED + s).normalized,
+                     "labels": hist.labels_used[-1], "ties": hist.ties, "curve": curve, "history": hist,
+                     "seconds": hist.wall_s[-1]})
+    return rows

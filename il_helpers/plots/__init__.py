@@ -14,5 +14,5 @@ from .gail_airl import plot_adversarial, plot_lane_reward
 from .multimodal import (ObstacleForkRenderer, draw_arena, fork_comparison_table, plot_demo_paths, plot_fork_mixture,
                          plot_noise_outcomes, plot_paths)
 from .choosing_a_method import comparison_table, plot_comparison, plot_finetune
-from .imperfect_demonstrations import (plot_headline, plot_reward_profile, plot_reward_scatter, plot_robust,
-                                       plot_self_improvement)
+from .imperfect_demonstrations import (plot_headline, plot_preference_curve, plot_reward_profile,
+                                       plot_reward_scatter, plot_robust, plot_self_improvement)

@@ -125,3 +125,19 @@ def plot_robust(rows, losses=("mse", "huber", "trimmed"), ax=None):
 
 
 __all__ = ["plot_reward_scatter", "plot_reward_profile", "plot_headline", "plot_self_improvement", "plot_robust"]
+
+
+def plot_preference_curve(rows, ax=None, threshold: float = 0.9):
+    """Preference comparisons: the policy's normalized score against the comparisons asked so far,
+    one line per seed (``rows`` from :func:`~il_helpers.lessons.imperfect_demonstrations.preferences_runs`)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 3.4), constrained_layout=True)
+    for i, r in enumerate(rows):
+        labels, score = zip(*r["curve"]) if r["curve"] else ((), ())
+        ax.plot(labels, score, color=f"C{i}", marker="o", ms=3, lw=1.2, label=f"seed {r['seed']}")
+    ax.axhline(threshold, color="0.4", ls="--", lw=1)
+    ax.set(xlabel="comparisons asked so far", ylabel="normalized score", ylim=(-0.05, 1.05),
+           title="CartPole from a synthetic oracle's preferences")
+    ax.legend(fontsize=8, loc="lower right")
+    ax.grid(alpha=0.3)
+    return ax
