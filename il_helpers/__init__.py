@@ -99,3 +99,5 @@ from .algorithms.preferences import PreferencesConfig, PreferencesHistory, oracl
 from .lessons import imperfect_demonstrations
 
 __version__ = "0.1.0"
+# notebook 09 (VAIL, the stabilizers measured): GAIL with a variational discriminator bottleneck
+from .algorithms.vail import VAILConfig, train_vail

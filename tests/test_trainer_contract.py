@@ -45,6 +45,7 @@ TRAINERS = {
     "ppo.train_ppo": ("CartPole-v1", {"iterations": 1, "n_envs": 2, "epochs": 1}),
     "gail.train_gail": ("CartPole-v1", {"iterations": 1, "ppo": TINY_PPO}),
     "airl.train_airl": ("CartPole-v1", {"iterations": 1, "ppo": TINY_PPO}),
+    "vail.train_vail": ("CartPole-v1", {"iterations": 1, "ppo": TINY_PPO}),
     "mdn.train_mdn": ("il_helpers/ObstacleFork-v0", {"epochs": 2}),
     "discretized.train_discretized": ("il_helpers/ObstacleFork-v0", {"epochs": 2}),
     "cvae.train_cvae": ("il_helpers/ObstacleFork-v0", {"epochs": 2}),
