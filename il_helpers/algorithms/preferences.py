@@ -204,13 +204,11 @@ def fit_on_labels(net: RewardNet, opt: torch.optim.Optimizer, labels: _Labels, c
     for _ in range(cfg.reward_steps):
         b = torch.randint(0, len(labels), (min(cfg.batch, len(labels)),), generator=gen)
         obs, mask, target = labels.obs[b], labels.mask[b], labels.target[b]
-        loss = trex_loss(net, obs, target, mask)                      # -sum p log P(sigma_1 > sigma_0) ...
+        loss, pred = trex_loss(net, obs, target, mask, with_returns=True)   # -sum p log P(sigma_1 > sigma_0) ...
         opt.zero_grad()
         loss.backward()
         opt.step()
-        with torch.no_grad():
-            pred = net.predicted_return(obs, mask)
-            right = torch.where(target[:, 1] == 0.5, True, pred.argmax(1) == target.argmax(1))
+        right = torch.where(target[:, 1] == 0.5, True, pred.argmax(1) == target.argmax(1))   # before the step
         hist.reward_loss.append(loss.item())
         hist.pair_accuracy.append(right.float().mean().item())
     with torch.no_grad():

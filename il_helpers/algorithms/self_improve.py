@@ -49,9 +49,9 @@ from ..core.checks import (
     check_training_data,
     make_config,
 )
-from ..core.demonstrations import Demonstrations, collect_demonstrations
+from ..core.demonstrations import Demonstrations
 from ..core.policies import Policy
-from ..core.rollout import perturb
+from ..core.rollout import perturb, rollout
 from ..envs.registry import env_spaces
 from .bc import BCConfig, train_bc
 from .ppo import iteration_seed
@@ -121,9 +121,11 @@ def attempts(policy, env_id: str, n: int, noise: float, seed: int, noise_seed: i
     """``n`` episodes of ``policy`` with exploration ``noise`` from ``noise_seed`` (default: ``seed``) on the
     starts of ``seed``, labelled with the executed actions."""
     explorer = Exploring(policy, env_spaces(env_id)[1], noise, seed if noise_seed is None else noise_seed)
-    d = collect_demonstrations(env_id, n, policy=explorer, seed=seed, label_policy=policy)  # no expert asked
-    return Demonstrations(obs=d.obs, actions=d.taken.copy(), taken=d.taken, rewards=d.rewards, next_obs=d.next_obs,
-                          terminated=d.terminated, episode_lengths=d.episode_lengths, env_id=env_id,
+    r = rollout(explorer, env_id, n_episodes=n, seed=seed)            # no expert asked, no labeller either
+    m = r.alive
+    return Demonstrations(obs=r.obs[m], actions=r.actions[m].copy(), taken=r.actions[m], rewards=r.rewards[m],
+                          next_obs=r.next_obs[m], terminated=r.terminated[m],
+                          episode_lengths=m.sum(axis=1).astype(np.int64), env_id=env_id,
                           expert="self", meta={"seed": int(seed), "noise": float(noise)})
 
 

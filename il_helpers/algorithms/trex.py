@@ -195,13 +195,15 @@ def ranked_pairs(demos: Demonstrations, ranks: np.ndarray | None, n_pairs: int, 
 
 
 def trex_loss(reward: RewardNet, snippets: torch.Tensor, labels: torch.Tensor,
-              mask: torch.Tensor | None = None) -> torch.Tensor:
+              mask: torch.Tensor | None = None, *, with_returns: bool = False):
     """The T-REX loss (the Bradley-Terry cross-entropy) of a batch of pairs: ``snippets`` (B, 2, L, obs_dim),
     ``labels`` (B,) the index of the better snippet of each pair, or (B, 2) the probability that each
     is the better one (soft labels: a tie is (0.5, 0.5)); ``mask`` (B, 2, L): see
-    :meth:`RewardNet.predicted_return`."""
+    :meth:`RewardNet.predicted_return`. ``with_returns``: also the predicted returns (B, 2), detached
+    (the training loops' pair accuracy, without a second forward pass)."""
     logits = reward.predicted_return(snippets, mask)                    # (B, 2): R_theta(tau_i), R_theta(tau_j)
-    return nn.functional.cross_entropy(logits, labels)                  # -log P(better one wins)
+    loss = nn.functional.cross_entropy(logits, labels)                  # -log P(better one wins)
+    return (loss, logits.detach()) if with_returns else loss
 
 
 @dataclass
@@ -239,12 +241,11 @@ def fit_reward(demos: Demonstrations, ranks, cfg: TREXConfig, seed: int, hist: T
         for _ in range(cfg.steps):
             b = torch.randint(0, len(idx_t), (min(cfg.batch, len(idx_t)),), generator=tg)
             snippets, lab = obs[idx_t[b]], lab_t[b]
-            loss = trex_loss(net, snippets, lab)
+            loss, pred = trex_loss(net, snippets, lab, with_returns=True)
             opt.zero_grad()
             loss.backward()
             opt.step()
-            with torch.no_grad():
-                acc = (net.predicted_return(snippets).argmax(1) == lab).float().mean()
+            acc = (pred.argmax(1) == lab).float().mean()               # this minibatch, before its step
             hist.reward_loss.append(loss.item())
             hist.pair_accuracy.append(acc.item())
         net.calibrate(obs)
