@@ -2,11 +2,13 @@
 
 Runs ``python -m il_helpers.bench METHOD --env ENV --demos N --seed S`` (in-process, same code)
 for every registered method (``il_helpers.bench.METHODS``, in registration order: a method a new
-notebook registers gets its column by itself) on every environment it supports (a method declares
-the environments it refuses through ``il_helpers.bench.method(NAME, check_env=...)`` (bench/methods.py), i.e.
-``bench.ENV_CHECKS``; those cells read "—") over seeds 0..N-1, and writes a Markdown table between
-the ``<!-- results:start -->`` and ``<!-- results:end -->`` markers of README.md, with the date and
-the machine (CPU, cores, load average at start, Python, torch) under it; the experts table between
+notebook registers gets its column by itself, in the README table it registers for: ``method(NAME,
+table=...)``, one table per notebook after 07, ``bench.RESULT_TABLES``) on every environment it
+supports (a method declares the environments it refuses through ``il_helpers.bench.method(NAME,
+check_env=...)`` (bench/methods.py), i.e. ``bench.ENV_CHECKS``; those cells read "—") over seeds
+0..N-1, and writes a Markdown table between the ``<!-- results:start -->`` and ``<!-- results:end -->``
+markers of README.md (``<!-- results:NAME:start -->`` for the table NAME after the first), with the date
+and the machine (CPU, cores, load average at start, Python, torch) under it; the experts table between
 ``<!-- experts:start -->`` and ``<!-- experts:end -->`` too. Nothing in the tables is typed by hand.
 Each cell shows the mean over seeds and the worst seed's normalized score; a cell where the course
 teaches that the method fails (``bench.TAUGHT_FAILURES``, declared where the method registers) is
@@ -17,8 +19,12 @@ gridworlds of notebook 04). If a run raises, the script goes on with the other c
 every failure and exits with an error, leaving README.md alone: a cheap pass over every cell
 (``--seeds 1 --fast --episodes 2 --dry-run``, seconds to a minute) finds them before a long run.
 
-    python benchmarks/results.py [--methods expert random bc ...] [--envs CartPole-v1 ...] [--seeds 5]
-                                 [--demos 10] [--episodes N] [--fast] [--readme PATH] [--dry-run]
+    python benchmarks/results.py [--methods expert random bc ...] [--tables main imperfect ...]
+                                 [--envs CartPole-v1 ...] [--seeds 5] [--demos 10] [--episodes N]
+                                 [--fast] [--readme PATH] [--dry-run]
+
+``--methods`` replaces the tables its methods belong to with those columns alone; ``--tables`` keeps
+to the named tables (every method of each).
 
 A cheap subset (seconds): ``--methods bc --envs CartPole-v1 --seeds 1 --fast --episodes 5 --dry-run``.
 """
@@ -39,17 +45,30 @@ from pathlib import Path
 import numpy as np
 
 from il_helpers import bench
-from il_helpers.bench import ENV_CHECKS, METHODS, TAUGHT_FAILURES, parse_args, run
+from il_helpers.bench import ENV_CHECKS, METHODS, RESULT_TABLES, TABLES, TAUGHT_FAILURES, parse_args, run
 from il_helpers.core.config import FAST
 from il_helpers.core.io import atomic_write
 from il_helpers.envs.registry import ENV_IDS, ENV_OPTIONS, check_env_id
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-START, END = "<!-- results:start -->", "<!-- results:end -->"
+START, END = "<!-- results:start -->", "<!-- results:end -->"  # the main table's; markers() for the others
 EXPERTS_START, EXPERTS_END = "<!-- experts:start -->", "<!-- experts:end -->"
 NOT_APPLICABLE = "—"
 TAUGHT = "†"  # the mark of a cell where the course teaches that the method fails
 BASELINES = ("expert", "random")  # no training: no wall time in their cells
+
+
+def markers(table: str) -> tuple[str, str]:
+    """The README markers around the results table ``table`` (a key of ``bench.RESULT_TABLES``)."""
+    return (START, END) if table == "main" else (f"<!-- results:{table}:start -->", f"<!-- results:{table}:end -->")
+
+
+def methods_by_table(methods: list[str] | None = None, tables: list[str] | None = None) -> dict[str, list[str]]:
+    """``{table: its methods}``, in the order of ``RESULT_TABLES`` and of registration: ``methods``
+    (default: every registered one), kept to ``tables`` (default: every table with a method)."""
+    methods = list(METHODS) if methods is None else methods
+    grouped = {t: [m for m in methods if TABLES.get(m, "main") == t] for t in RESULT_TABLES}
+    return {t: ms for t, ms in grouped.items() if ms and (tables is None or t in tables)}
 
 
 def all_envs() -> list[str]:
@@ -121,6 +140,7 @@ def table(methods, seeds, demos, envs=None, episodes=None, fast=False, load=None
     envs = list(envs or all_envs())
     applies = {(m, e): refusal(m, e) is None for m in methods for e in envs}
     methods = [m for m in methods if any(applies[m, e] for e in envs)]  # no column of "—" only
+    envs = [e for e in envs if any(applies[m, e] for m in methods)]  # and no row of "—" only
     extra = (["--episodes", str(episodes)] if episodes else []) + (["--fast"] if fast else [])
     rows, records, failed, taught = [], [], [], []
     for env_id in envs:
@@ -184,8 +204,11 @@ def replace_between(text: str, start: str, end: str, body: str) -> str:
 def build_parser() -> argparse.ArgumentParser:
     """The command line; its defaults are every method registered and every environment, now."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--methods", nargs="+", default=list(METHODS), metavar="METHOD",
-                        help=f"bench methods (default: all registered: {' '.join(METHODS)})")
+    parser.add_argument("--methods", nargs="+", default=None, metavar="METHOD",
+                        help=f"bench methods; their tables get these columns alone (default: all registered: "
+                             f"{' '.join(METHODS)})")
+    parser.add_argument("--tables", nargs="+", default=None, metavar="TABLE", choices=list(RESULT_TABLES),
+                        help=f"README results tables to remake (default: every one: {' '.join(RESULT_TABLES)})")
     parser.add_argument("--envs", nargs="+", default=all_envs(), metavar="ENV",
                         help=f"environments (default: all: {' '.join(all_envs())})")
     parser.add_argument("--seeds", type=int, default=5, help="seeds 0..N-1 per cell (default 5)")
@@ -204,7 +227,7 @@ def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
-    unknown = [m for m in args.methods if m not in METHODS]
+    unknown = [m for m in args.methods or [] if m not in METHODS]
     if unknown:
         parser.error(f"unknown method(s) {unknown}; known: {list(METHODS)}")
     for env_id in args.envs:
@@ -214,21 +237,31 @@ def main(argv=None) -> int:
             parser.error(str(err))
     if args.seeds < 1 or args.demos < 1 or (args.episodes is not None and args.episodes < 1):
         parser.error("--seeds, --demos and --episodes must be at least 1")
-    if not any(refusal(m, e) is None for m in args.methods for e in args.envs):
-        parser.error(f"none of the methods {args.methods} applies to the environments {args.envs}")
+    groups = methods_by_table(args.methods, args.tables)
+    if not groups:
+        parser.error(f"none of the methods {args.methods} is in the tables {args.tables}")
+    groups = {t: ms for t, ms in groups.items() if any(refusal(m, e) is None for m in ms for e in args.envs)}
+    if not groups:
+        parser.error(f"none of the methods {args.methods or list(METHODS)} applies to the environments {args.envs}")
     text = args.readme.read_text() if not args.dry_run else None
     if text is not None:  # fail on missing markers before the long part
-        replace_between(replace_between(text, EXPERTS_START, EXPERTS_END, ""), START, END, "")
+        for start, end in [(EXPERTS_START, EXPERTS_END), *map(markers, groups)]:
+            text = replace_between(text, start, end, "")
     experts = experts_table(args.envs)
     shown = [a for i, a in enumerate(argv)  # the options that change the numbers
              if a != "--dry-run" and not a.startswith("--readme") and (i == 0 or argv[i - 1] != "--readme")]
     command = f"python benchmarks/results.py {shlex.join(shown)}" if shown else "make results"
-    results, _ = table(args.methods, args.seeds, args.demos, envs=args.envs, episodes=args.episodes,
-                       fast=args.fast, load=load, command=command)
-    print(experts, results, sep="\n\n")
-    if text is not None:
-        text = replace_between(text, EXPERTS_START, EXPERTS_END, experts)
-        atomic_write(args.readme, replace_between(text, START, END, results))
+    print(experts)
+    tables = {}
+    for name, methods in groups.items():
+        tables[name], _ = table(methods, args.seeds, args.demos, envs=args.envs, episodes=args.episodes,
+                                fast=args.fast, load=load, command=command)
+        print(f"\n{name}:\n{tables[name]}")
+    if text is not None:  # read again: the README may have changed during the runs (an hour, for all)
+        text = replace_between(args.readme.read_text(), EXPERTS_START, EXPERTS_END, experts)
+        for name, body in tables.items():
+            text = replace_between(text, *markers(name), body)
+        atomic_write(args.readme, text)
         print(f"updated {args.readme}")
     return 0
 

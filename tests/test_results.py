@@ -80,10 +80,15 @@ def test_subset_into_a_readme_copy(readme, capsys):
 
 
 def test_defaults_are_every_registered_method_on_every_environment(monkeypatch):
-    """A method registered later (as notebook 05's gail and airl) gets its column without a change here."""
+    """A method registered later (as notebook 05's gail and airl) gets its column without a change here,
+    in the table it registers for (notebook 08's methods in a table of their own)."""
     monkeypatch.setitem(bench.METHODS, "later", (lambda args, demos: None, False))
     args = results.build_parser().parse_args([])
-    assert args.methods == list(bench.METHODS) and args.methods[-1] == "later"
+    assert args.methods is None and args.tables is None
+    groups = results.methods_by_table(args.methods, args.tables)
+    assert list(groups) == list(bench.RESULT_TABLES)
+    assert sorted(sum(groups.values(), [])) == sorted(bench.METHODS)  # each method in one table
+    assert groups["main"][-1] == "later" and {"trex", "drex", "self_improve", "preferences"} == set(groups["imperfect"])
     assert args.envs[:len(ENV_IDS)] == list(ENV_IDS) and GRID in args.envs and "il_helpers/ObjectWorld-v0" in args.envs
     assert (args.seeds, args.demos, args.readme) == (5, 10, ROOT / "README.md")
 
@@ -163,6 +168,32 @@ def test_cells_show_the_worst_seed_and_mark_taught_failures(readme, monkeypatch)
     assert "the worst seed's after the semicolon" in lines[4]
     assert lines[5:] == ["", "† The course teaches this failure: `random` on `CartPole-v1`, notebook 00: it does "
                              "not look at the pole."]
+
+
+def test_each_table_goes_between_its_own_markers(readme):
+    """A subset of one later table's methods replaces that table alone; environments where none of its
+    methods applies get no row."""
+    start, end = results.markers("imperfect")
+    original = readme.read_text()
+    assert start in original and end in original
+    monkey = bench.METHODS["expert"]
+    try:
+        bench.METHODS["probe"], bench.TABLES["probe"] = monkey, "imperfect"
+        bench.ENV_CHECKS["probe"] = lambda env_id: None if env_id == "CartPole-v1" else "CartPole only"
+        results.main(["--methods", "probe", "--envs", "CartPole-v1", GRID, *CHEAP, "--readme", str(readme)])
+    finally:
+        for table in (bench.METHODS, bench.TABLES, bench.ENV_CHECKS):
+            table.pop("probe", None)
+    text = readme.read_text()
+    lines = between(text, start, end).splitlines()
+    assert lines[0] == "| environment | probe |" and lines[2].startswith("| `CartPole-v1` | 500.0 ± 0.0 (1.00)")
+    assert lines[3] == ""  # no FeatureGrid row: probe refuses it
+    assert between(text, results.START, results.END) == between(original, results.START, results.END)
+
+
+def test_a_method_names_a_known_table():
+    with pytest.raises(ValueError, match="unknown results table 'nope'"):
+        bench.method("x", table="nope")
 
 
 def test_bc_on_the_fork_is_a_taught_failure():

@@ -7,7 +7,10 @@ figures that the JSON line carries, plus ``extra["history"]``: the trainer's his
 the JSON line). ``ENV_CHECKS[name](env_id)`` returns
 None where the method applies, else the message the command line shows. ``TAUGHT_FAILURES[(name,
 env_id)]`` says where the course shows that the method fails there, and why (the results table marks
-those cells, so a failure the course teaches does not look like a bug). ``demos`` are the
+those cells, so a failure the course teaches does not look like a bug). ``TABLES[name]`` is the README
+results table the method's column goes in (``make results``): ``"main"`` for notebooks 00-07's methods,
+one table per later notebook (``RESULT_TABLES``), so that a new notebook's methods add a table of their
+own instead of widening the first one. ``demos`` are the
 ``--demos`` expert episodes (collected with ``seed + DEMO_SEED_OFFSET``, subsampled with
 ``--subsample``), None for a method that needs none. Notebook 07's comparison calls the same
 adapters (:func:`train_method`), so a method is dispatched in this one place.
@@ -19,6 +22,7 @@ import argparse
 import math
 from typing import Callable
 
+import numpy as np
 from gymnasium import spaces
 
 from ..core.checks import TRAIN_SEED_MAX, check_int, check_seed
@@ -30,15 +34,27 @@ from ..envs.registry import ENV_IDS, LANE_KEEPING, OBSTACLE_FORK, env_spaces, ge
 METHODS: dict[str, tuple[Callable, bool]] = {}
 ENV_CHECKS: dict[str, Callable[[str], str | None]] = {}  # method -> env_id -> error message or None
 TAUGHT_FAILURES: dict[tuple[str, str], str] = {}  # (method, env_id) -> the notebook that shows why it fails
+# the README's results tables, in order: name -> what its methods are (the heading line under the table)
+RESULT_TABLES: dict[str, str] = {
+    "main": "notebooks 00-07",
+    "imperfect": "notebook 08, imperfect demonstrations",
+    "beyond_gail": "notebook 09, beyond GAIL",
+}
+TABLES: dict[str, str] = {}  # method -> the name of its results table (a key of RESULT_TABLES)
 
 
 def method(name: str, needs_demos: bool = True, check_env: Callable[[str], str | None] | None = None,
-           taught_failures: dict[str, str] | None = None):
+           taught_failures: dict[str, str] | None = None, table: str = "main"):
     """Decorator: enter an adapter in the table under ``name``; ``taught_failures`` maps an env id
-    where the course *teaches* that the method fails to the notebook and the reason."""
+    where the course *teaches* that the method fails to the notebook and the reason; ``table``: the
+    README results table of its column (a key of ``RESULT_TABLES``)."""
+    if table not in RESULT_TABLES:
+        raise ValueError(f"method {name!r}: unknown results table {table!r}; add it to RESULT_TABLES "
+                         f"(bench/methods.py) or use one of {list(RESULT_TABLES)}")
 
     def deco(fn):
         METHODS[name] = (fn, needs_demos)
+        TABLES[name] = table
         if check_env is not None:
             ENV_CHECKS[name] = check_env
         for env_id, why in (taught_failures or {}).items():
@@ -350,7 +366,7 @@ def _reward_figures(hist) -> dict:
             "env_steps": hist.env_steps[-1], "history": hist}
 
 
-@method("trex", needs_demos=False, check_env=_ranked_env("trex"))
+@method("trex", needs_demos=False, check_env=_ranked_env("trex"), table="imperfect")
 def _trex(args, demos):
     """T-REX + PPO from ranked suboptimal demonstrations: notebook 02's degraded demonstrators without
     the expert (4 episodes each, seed + DEMO_SEED_OFFSET; the ``--demos`` expert episodes are not used:
@@ -362,12 +378,15 @@ def _trex(args, demos):
     mq = mixed_quality_demos(args.env, 8 if args.env in (LANE_KEEPING,) else 4, seed=args.seed + DEMO_SEED_OFFSET,
                              demonstrators=who)
     fast = dict(pairs=1000, steps=300, iterations=10) if args.fast else {}
-    policy, hist = train_trex(mq.demos, seed=args.seed, **_budget(args, **fast))
+    # where every step earns the same reward (CartPole's +1, MountainCar's -1), equal-length snippets all
+    # tie: rank them by their episodes' returns instead (the T-REX paper's ranking)
+    rank_by = "episode" if float(np.ptp(mq.demos.rewards)) == 0.0 else "snippet"
+    policy, hist = train_trex(mq.demos, seed=args.seed, **_budget(args, rank_by=rank_by, **fast))
     best = max(float(mq.returns[mq.sources == d.name].mean()) for d in who)
-    return policy, {"best_demonstrator_return": round(best, 3), **_reward_figures(hist)}
+    return policy, {"best_demonstrator_return": round(best, 3), "rank_by": rank_by, **_reward_figures(hist)}
 
 
-@method("drex", check_env=_ranked_env("drex"))
+@method("drex", check_env=_ranked_env("drex"), table="imperfect")
 def _drex(args, demos):
     """D-REX + PPO from the ``--demos`` episodes: a BC clone rolled out at 5 noise levels, ranked by noise."""
     from ..algorithms.trex import train_drex
@@ -377,7 +396,7 @@ def _drex(args, demos):
     return policy, _reward_figures(hist)
 
 
-@method("self_improve", check_env=_ranked_env("self_improve"))
+@method("self_improve", check_env=_ranked_env("self_improve"), table="imperfect")
 def _self_improve(args, demos):
     """The self-improvement loop from the ``--demos`` episodes (5 rounds; 2 rounds of 64 attempts with --fast)."""
     from ..algorithms.bc import BCConfig
@@ -389,7 +408,7 @@ def _self_improve(args, demos):
                     "attempt_return": round(hist.attempt_return[-1], 3), "history": hist}
 
 
-@method("preferences", needs_demos=False, check_env=_ranked_env("preferences"))
+@method("preferences", needs_demos=False, check_env=_ranked_env("preferences"), table="imperfect")
 def _preferences(args, demos):
     """Preference comparisons + PPO: a synthetic oracle's answers on pairs of clips of the agent's own
     episodes (500 comparisons, 40 PPO iterations; 100 and 8 with --fast); no demonstrations."""

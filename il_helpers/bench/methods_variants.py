@@ -6,7 +6,7 @@ from __future__ import annotations
 from .methods import _adversarial, _continuous_state_env, method
 
 
-@method("vail", check_env=_continuous_state_env("vail"))
+@method("vail", check_env=_continuous_state_env("vail"), table="beyond_gail")
 def _vail(args, demos):
     """VAIL (:func:`~il_helpers.algorithms.vail.train_vail`) with the bench's adversarial budget
     (that of ``gail``: the same iterations, curve and figures)."""
