@@ -139,3 +139,34 @@ def test_frenet_to_world_on_a_straight_road():
     x, y = lk.frenet_to_world(geo, np.array([10.0, 20.0]), np.array([1.0, -2.0]))
     np.testing.assert_allclose(x, [10.0, 20.0])
     np.testing.assert_allclose(y, [1.0, -2.0])
+
+
+REVERSED = (lk.LANE_KEEPING_REVERSED, lk.LANE_KEEPING_DISCRETE_REVERSED)
+
+
+@pytest.mark.parametrize("env_id", REVERSED)
+def test_reversed_steering_is_another_body_with_its_own_expert(env_id):
+    """Same roads and observations; the command turns the other way; its expert stays on the road, the
+    course's expert (built for the other body) does not; the reversed ids are not bench rows."""
+    check_env(gym.make(env_id).unwrapped)
+    normal = env_id.replace("Reversed", "")
+    assert env_id not in il.ENV_IDS and normal in il.ENV_IDS
+    assert il.env_spaces(env_id) == il.env_spaces(normal)
+    own = il.evaluate(il.get_expert(env_id), env_id, n_episodes=10, seed=0)
+    other = il.evaluate(il.get_expert(normal), env_id, n_episodes=10, seed=0)
+    assert own.return_mean == 200.0 and other.return_mean < 60
+    a, b = il.make_batched(env_id, 1), il.make_batched(normal, 1)
+    a.reset(seed=3), b.reset(seed=3)
+    for env in (a, b):
+        env.heading_noise = 0.0
+    left = np.array([2]) if "Discrete" in env_id else np.array([[1.0]], dtype=np.float32)
+    a.step(left), b.step(left)
+    psi_a, psi_b = a.get_state()[0, 2], b.get_state()[0, 2]
+    # from the same state on the same road, "left" turns the reversed car right: the yaw rates differ by 2 omega_max
+    assert psi_b - psi_a == pytest.approx(2 * lk.DT * lk.OMEGA_MAX)
+
+
+def test_steering_gain_is_checked():
+    for bad in (0, float("nan"), "1"):
+        with pytest.raises(ValueError, match="steering_gain must be a finite, non-zero number"):
+            lk.LaneKeepingBatched(1, steering_gain=bad)

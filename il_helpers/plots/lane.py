@@ -10,7 +10,8 @@ from matplotlib.figure import Figure
 
 from ..core.rollout import Rollout
 from ..envs.base import register_renderer
-from ..envs.lane_keeping import DS, HALF_WIDTH, frenet_to_world, road_geometry
+from ..envs.lane_keeping import (DS, HALF_WIDTH, LANE_KEEPING_DISCRETE_REVERSED, LANE_KEEPING_REVERSED, frenet_to_world,
+                                 road_geometry)
 from ..envs.registry import LANE_KEEPING, LANE_KEEPING_DISCRETE
 from .style import color
 
@@ -117,5 +118,5 @@ class LaneKeepingRenderer:
         self.fig.clear()
 
 
-register_renderer(LANE_KEEPING, LaneKeepingRenderer)
-register_renderer(LANE_KEEPING_DISCRETE, LaneKeepingRenderer)
+for _env_id in (LANE_KEEPING, LANE_KEEPING_DISCRETE, LANE_KEEPING_REVERSED, LANE_KEEPING_DISCRETE_REVERSED):
+    register_renderer(_env_id, LaneKeepingRenderer)
