@@ -10,8 +10,14 @@ from matplotlib.figure import Figure
 
 from ..core.rollout import Rollout
 from ..envs.base import register_renderer
-from ..envs.lane_keeping import (DS, HALF_WIDTH, LANE_KEEPING_DISCRETE_REVERSED, LANE_KEEPING_REVERSED, frenet_to_world,
-                                 road_geometry)
+from ..envs.lane_keeping import (
+    DS,
+    HALF_WIDTH,
+    LANE_KEEPING_DISCRETE_REVERSED,
+    LANE_KEEPING_REVERSED,
+    frenet_to_world,
+    road_geometry,
+)
 from ..envs.registry import LANE_KEEPING, LANE_KEEPING_DISCRETE
 from .style import color
 
