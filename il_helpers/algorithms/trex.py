@@ -23,7 +23,11 @@ one ranked set of ``E`` episodes gives many more training pairs than ``E(E-1)/2`
 
 Then PPO (:mod:`il_helpers.algorithms.ppo`) runs on the learned reward, standardized with the
 demonstrations' statistics (mean 0, std 1 over their states), in place of the environment's:
-the environment's reward is only recorded, never used (``history.episode_return``).
+the environment's reward is only recorded, never used (``history.episode_return``). Where an episode
+can end early (CartPole, Acrobot, MountainCar), its end is an absorbing state with the learned reward
+of the state where it ended, worth ``r_theta(s_end) / (1 - gamma)``: with 0 instead, every state whose
+standardized reward is below 0 would teach the agent to end the episode (measured on CartPole: 9.4,
+below the random policy's 22; with the absorbing value 500 on seed 0).
 
 D-REX (Brown et al. 2020, :func:`train_drex`) needs no ranks: it clones the demonstrations
 (BC), rolls the clone out with increasing injected noise and ranks the rollouts by their noise
@@ -268,7 +272,10 @@ def ppo_on_reward(demos: Demonstrations, net: RewardNet, cfg: TREXConfig, seed: 
             set_lr(opt, pcfg, it, pcfg.iterations)
             batch = collect(ac, env_id, pcfg.n_envs, iteration_seed(seed, it), pcfg.horizon)
             rewards = net.reward(batch.obs) * batch.alive                # r_theta(s_t), standardized
-            adv, ret = advantages(ac, batch, rewards, pcfg)
+            # an episode that terminates stays where it ended: its tail is worth r_theta(s_end) / (1 - gamma),
+            # not 0 (with 0, a reward below 0 on the way would teach the agent to end episodes early)
+            terminal = net.reward(batch.next_obs) / (1.0 - pcfg.gamma)
+            adv, ret = advantages(ac, batch, rewards, pcfg, terminal_value=terminal)
             stats = ppo_update(ac, opt, batch, adv, ret, pcfg, gen)
             steps += batch.steps
             hist.record(batch, stats["entropy"], steps)
