@@ -229,5 +229,6 @@ for _discrete in (False, True):
         register_env(_env_id(_discrete, _gain), _batched(_discrete, _gain),
                      entry_point="il_helpers.envs.lane_keeping:LaneKeepingEnv",
                      kwargs={"discrete": _discrete, "steering_gain": _gain},
-                     expert=lambda d=_discrete, g=_gain: LaneKeepingExpert(discrete=d, steering_gain=g), listed=_gain > 0)
+                     expert=lambda d=_discrete, g=_gain: LaneKeepingExpert(discrete=d, steering_gain=g),
+                     listed=_gain > 0)
 del _discrete, _gain
