@@ -47,17 +47,42 @@ def test_trex_loss_is_the_bradley_terry_cross_entropy():
 def test_ranked_pairs_by_episode_rank_and_by_snippet_return(pendulum):
     gen = np.random.default_rng(0)
     ranks = np.array([0.0, 1.0, 2.0, 3.0])
-    idx, labels, flipped = ranked_pairs(pendulum, ranks, 300, 20, 0.0, gen)
+    idx, labels, flipped, inside = ranked_pairs(pendulum, ranks, 300, 20, 0.0, gen)
     assert idx.shape == (300, 2, 20) and labels.shape == (300,) and not flipped.any()
+    assert inside.all()                                                      # Pendulum never terminates
     ep = pendulum.episode_ids[idx[:, :, 0]]
     assert np.all(ep[:, 0] != ep[:, 1])                                     # no pair within one rank
     np.testing.assert_array_equal(labels, (ranks[ep[:, 1]] > ranks[ep[:, 0]]).astype(int))
     assert np.all(pendulum.episode_ids[idx[:, :, -1]] == ep)                 # a snippet stays in its episode
-    idx, labels, _ = ranked_pairs(pendulum, None, 300, 20, 0.0, np.random.default_rng(0))
+    idx, labels, _, _ = ranked_pairs(pendulum, None, 300, 20, 0.0, np.random.default_rng(0))
     ret = pendulum.rewards[idx].sum(-1)
     np.testing.assert_array_equal(labels, (ret[:, 1] > ret[:, 0]).astype(int))
-    _, noisy, flipped = ranked_pairs(pendulum, None, 2000, 20, 0.3, np.random.default_rng(0))
+    _, noisy, flipped, _ = ranked_pairs(pendulum, None, 2000, 20, 0.3, np.random.default_rng(0))
     assert 0.25 < flipped.mean() < 0.35
+
+
+def test_snippets_of_a_terminated_episode_run_into_the_absorbing_state():
+    """CartPole episodes of different lengths: a snippet of one that fell may run past its end (the mask
+    is False there and the index repeats its last step); one cut by the time limit stays inside it; the
+    snippet's own return (by snippet) counts its steps only."""
+    from il_helpers.lessons.behavioral_cloning import Demonstrator, mixed_quality_demos
+
+    mq = mixed_quality_demos("CartPole-v1", 3, seed=0, demonstrators=[Demonstrator("expert"),
+                                                                       Demonstrator("noisy", noise=1.0)])
+    d = mq.demos
+    ends = d.episode_starts + d.episode_lengths - 1
+    fell = d.terminated[ends].astype(bool)
+    assert fell.any() and (~fell).any()
+    idx, labels, _, inside = ranked_pairs(d, d.episode_returns, 2000, 30, 0.0, np.random.default_rng(0))
+    ep = d.episode_ids[idx[:, :, 0]]
+    assert inside[~fell[ep]].all()                                           # the 500-step ones: inside
+    assert (~inside[fell[ep]]).any()                                         # some run past the fall
+    past = ~inside
+    np.testing.assert_array_equal(idx[past], np.broadcast_to(ends[ep][..., None], idx.shape)[past])
+    assert np.all(np.diff(inside.astype(int), axis=-1) <= 0)                 # once out, out for good
+    idx, labels, _, inside = ranked_pairs(d, None, 500, 30, 0.0, np.random.default_rng(1))
+    own = (d.rewards[idx] * inside).sum(-1)
+    np.testing.assert_array_equal(labels, (own[:, 1] > own[:, 0]).astype(int))
 
 
 def test_ties_everywhere_are_refused():
@@ -135,10 +160,10 @@ def test_trex_ppo_beats_the_best_demonstrator_on_lanekeeping(lane):
         assert score >= max(levels.values()) + 0.1, (seed, score, levels)
 
 
-def test_a_terminated_episode_keeps_the_learned_reward_of_where_it_ended(monkeypatch):
-    """On CartPole an episode can end early: PPO values its end as the learned reward of the last state
-    forever, r(s_end) / (1 - gamma), not 0 (with 0, a below-average reward would teach the agent to fall,
-    measured: T-REX + PPO 9.4 on CartPole, below random; with it 500 on seed 0)."""
+def test_a_termination_is_worth_the_absorbing_state_forever(monkeypatch):
+    """On CartPole an episode can end early: PPO values its end as the absorbing state's standardized
+    reward forever, (0 - mean) / std / (1 - gamma), the 0 where the masked snippets put it (without it,
+    measured: T-REX + PPO -0.02 on CartPole seeds 1 and 2, below random)."""
     import il_helpers.algorithms.trex as trex_module
 
     seen = []
@@ -154,5 +179,7 @@ def test_a_terminated_episode_keeps_the_learned_reward_of_where_it_ended(monkeyp
     _, hist = train_trex(demos, seed=0, ranks=[1, 2, 3], config=cfg)
     (batch, terminal), = seen
     assert bool(batch.terminated.any())  # a random-ish first policy falls
-    expected = hist.reward.reward(batch.next_obs) / (1 - cfg.ppo.gamma)
+    net = hist.reward
+    expected = (0.0 - net.r_mean) / net.r_std / (1 - cfg.ppo.gamma)
     torch.testing.assert_close(terminal, expected)
+    assert float(net.reward(demos.obs).mean()) == pytest.approx(0.0, abs=1e-4)  # the states' mean is 0, not r_abs

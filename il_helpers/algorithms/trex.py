@@ -23,11 +23,17 @@ one ranked set of ``E`` episodes gives many more training pairs than ``E(E-1)/2`
 
 Then PPO (:mod:`il_helpers.algorithms.ppo`) runs on the learned reward, standardized with the
 demonstrations' statistics (mean 0, std 1 over their states), in place of the environment's:
-the environment's reward is only recorded, never used (``history.episode_return``). Where an episode
-can end early (CartPole, Acrobot, MountainCar), its end is an absorbing state with the learned reward
-of the state where it ended, worth ``r_theta(s_end) / (1 - gamma)``: with 0 instead, every state whose
-standardized reward is below 0 would teach the agent to end the episode (measured on CartPole: 9.4,
-below the random policy's 22; with the absorbing value 500 on seed 0).
+the environment's reward is only recorded, never used (``history.episode_return``).
+
+**Episodes that end early** (CartPole falls, MountainCar reaches the flag): after its last step an
+episode that terminated sits in an *absorbing state* forever, whose reward is 0 before the
+standardization (as in :mod:`~il_helpers.algorithms.preferences`; the net's offset is learned around
+it). Snippets of such an episode may run past its end, the steps beyond it masked, so the ranking
+itself says whether ending is good (MountainCar's better episodes end sooner) or bad (CartPole's worse
+episodes fall sooner); PPO then values a termination as the absorbing state's standardized reward
+forever, ``(0 - mean) / std / (1 - gamma)`` (:meth:`RewardNet.absorbing_reward`). Without it the
+ranking says nothing about ending, and a reward standardized to mean 0 on the way taught PPO to fall
+on CartPole on 3 of 4 seeds (normalized -0.02 to 0.07, below the random policy). Episodes that never terminate (LaneKeeping) are unaffected.
 
 D-REX (Brown et al. 2020, :func:`train_drex`) needs no ranks: it clones the demonstrations
 (BC), rolls the clone out with increasing injected noise and ranks the rollouts by their noise
@@ -145,6 +151,12 @@ class RewardNet(nn.Module):
         return (self(torch.as_tensor(obs)) - self.r_mean) / self.r_std
 
     @torch.no_grad()
+    def absorbing_reward(self) -> torch.Tensor:
+        """The standardized reward of the absorbing state (after a termination): 0 before the
+        standardization, where the masked snippets put it (the net's own offset is learned around it)."""
+        return (0.0 - self.r_mean) / self.r_std
+
+    @torch.no_grad()
     def episode_returns(self, demos: Demonstrations) -> np.ndarray:
         """The learned (standardized) return of every episode of ``demos``, shape (E,)."""
         r = self.reward(demos.obs).numpy()
@@ -167,19 +179,25 @@ def return_correlation(reward: RewardNet, demos: Demonstrations) -> float:
 
 
 def ranked_pairs(demos: Demonstrations, ranks: np.ndarray | None, n_pairs: int, snippet: int, rank_noise: float,
-                 gen: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                 gen: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``n_pairs`` ranked pairs of snippets: step indices ``(P, 2, L)`` into ``demos.obs``, the label
-    (0 or 1: which of the two is the better, after ``rank_noise`` flips) ``(P,)``, and whether the
-    label was flipped ``(P,)``.
+    (0 or 1: which of the two is the better, after ``rank_noise`` flips) ``(P,)``, whether the label
+    was flipped ``(P,)``, and the mask ``(P, 2, L)``: False on the steps past a termination (the
+    absorbing state; their index repeats the episode's last step).
 
     ``ranks`` (one per episode, higher is better): a pair's label is its episodes' order (pairs from
     equally ranked episodes are not drawn). ``ranks=None``: its label is the order of the two
-    snippets' own returns (``demos.rewards`` summed over the snippet; ties are not drawn)."""
+    snippets' own returns (``demos.rewards`` summed over the snippet, 0 in the absorbing state; ties
+    are not drawn). A snippet of an episode that terminated starts anywhere in it and may run past
+    its end; one of an episode cut by the time limit lies inside it."""
     lengths, starts = demos.episode_lengths, demos.episode_starts
-    L = int(min(snippet, lengths.min()))
+    ended = demos.terminated[starts + lengths - 1].astype(bool)   # the episode terminated (not truncated)
+    L = int(min(snippet, lengths[~ended].min())) if (~ended).any() else int(snippet)
     E = demos.num_episodes
+    room = np.where(ended, lengths, lengths - L + 1)                 # where a snippet may start
     cum = np.concatenate([[0.0], np.cumsum(demos.rewards, dtype=np.float64)])
     out = np.zeros((n_pairs, 2, L), dtype=np.int64)
+    inside = np.ones((n_pairs, 2, L), dtype=bool)
     labels = np.zeros(n_pairs, dtype=np.int64)
     made, tries = 0, 0
     while made < n_pairs:
@@ -188,14 +206,19 @@ def ranked_pairs(demos: Demonstrations, ranks: np.ndarray | None, n_pairs: int, 
             raise ValueError("ranked_pairs: almost every pair drawn is a tie; give episodes (or snippets) of "
                              "different quality, or a longer snippet")
         ep = gen.integers(0, E, size=(2, 4 * n_pairs))
-        begin = starts[ep] + (gen.random(ep.shape) * (lengths[ep] - L + 1)).astype(np.int64)
-        score = ranks[ep] if ranks is not None else cum[begin + L] - cum[begin]
+        offset = (gen.random(ep.shape) * room[ep]).astype(np.int64)
+        begin = starts[ep] + offset
+        end = np.minimum(begin + L, starts[ep] + lengths[ep])           # the snippet's own steps end here
+        score = ranks[ep] if ranks is not None else cum[end] - cum[begin]
         keep = np.flatnonzero(np.abs(score[1] - score[0]) > 1e-9)[: n_pairs - made]
-        out[made:made + len(keep)] = begin[:, keep].T[:, :, None] + np.arange(L)[None, None, :]
+        steps = begin[:, keep].T[:, :, None] + np.arange(L)[None, None, :]
+        last = (starts[ep] + lengths[ep] - 1)[:, keep].T[:, :, None]
+        out[made:made + len(keep)] = np.minimum(steps, last)
+        inside[made:made + len(keep)] = steps <= last
         labels[made:made + len(keep)] = (score[1, keep] > score[0, keep]).astype(np.int64)
         made += len(keep)
     flipped = gen.random(n_pairs) < rank_noise
-    return out, np.where(flipped, 1 - labels, labels), flipped
+    return out, np.where(flipped, 1 - labels, labels), flipped, inside
 
 
 def trex_loss(reward: RewardNet, snippets: torch.Tensor, labels: torch.Tensor,
@@ -229,8 +252,9 @@ class TREXHistory(PPOHistory):
 def fit_reward(demos: Demonstrations, ranks, cfg: TREXConfig, seed: int, hist: TREXHistory) -> RewardNet:
     """Fit a :class:`RewardNet` to the ranked pairs of ``demos`` (the T-REX loss), records on ``hist``."""
     gen = np.random.default_rng([seed, 1])
-    idx, labels, flipped = ranked_pairs(demos, ranks if cfg.rank_by == "episode" else None, cfg.pairs, cfg.snippet,
-                                        cfg.rank_noise, gen)
+    idx, labels, flipped, inside = ranked_pairs(demos, ranks if cfg.rank_by == "episode" else None, cfg.pairs,
+                                                cfg.snippet, cfg.rank_noise, gen)
+    masked = not inside.all()                                           # some snippet runs past a termination
     hist.labels_flipped = int(flipped.sum())
     obs = torch.as_tensor(demos.obs)
     with torch.random.fork_rng(devices=[]), cpu_threads(1):
@@ -241,11 +265,11 @@ def fit_reward(demos: Demonstrations, ranks, cfg: TREXConfig, seed: int, hist: T
         net.obs_std.copy_(std)
         opt = torch.optim.Adam(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
         tg = torch.Generator().manual_seed(seed)
-        idx_t, lab_t = torch.as_tensor(idx), torch.as_tensor(labels)
+        idx_t, lab_t, in_t = torch.as_tensor(idx), torch.as_tensor(labels), torch.as_tensor(inside)
         for _ in range(cfg.steps):
             b = torch.randint(0, len(idx_t), (min(cfg.batch, len(idx_t)),), generator=tg)
             snippets, lab = obs[idx_t[b]], lab_t[b]
-            loss, pred = trex_loss(net, snippets, lab, with_returns=True)
+            loss, pred = trex_loss(net, snippets, lab, in_t[b] if masked else None, with_returns=True)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -272,9 +296,7 @@ def ppo_on_reward(demos: Demonstrations, net: RewardNet, cfg: TREXConfig, seed: 
             set_lr(opt, pcfg, it, pcfg.iterations)
             batch = collect(ac, env_id, pcfg.n_envs, iteration_seed(seed, it), pcfg.horizon)
             rewards = net.reward(batch.obs) * batch.alive                # r_theta(s_t), standardized
-            # an episode that terminates stays where it ended: its tail is worth r_theta(s_end) / (1 - gamma),
-            # not 0 (with 0, a reward below 0 on the way would teach the agent to end episodes early)
-            terminal = net.reward(batch.next_obs) / (1.0 - pcfg.gamma)
+            terminal = net.absorbing_reward() / (1.0 - pcfg.gamma)       # a termination: r_abs forever
             adv, ret = advantages(ac, batch, rewards, pcfg, terminal_value=terminal)
             stats = ppo_update(ac, opt, batch, adv, ret, pcfg, gen)
             steps += batch.steps

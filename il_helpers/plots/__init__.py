@@ -16,3 +16,4 @@ from .multimodal import (ObstacleForkRenderer, draw_arena, fork_comparison_table
 from .choosing_a_method import comparison_table, plot_comparison, plot_finetune
 from .imperfect_demonstrations import (plot_headline, plot_preference_curve, plot_reward_profile,
                                        plot_reward_scatter, plot_robust, plot_self_improvement)
+from .beyond_gail import plot_seed_scores, plot_stability
