@@ -31,7 +31,8 @@ import assignments as A  # noqa: E402  (tools/assignments.py)
 from il_helpers.exercises import grading  # noqa: E402
 
 POINTS = {"02_behavioral_cloning": {"bc_loss_test": 2, "bc_loop_test": 3, "bc_normalization_test": 1},
-          "03_dagger": {"dagger_data_test": 2, "dagger_outcome_test": 3}}
+          "03_dagger": {"dagger_data_test": 2, "dagger_outcome_test": 3},
+          "05_gail_airl": {"gail_reward_test": 2, "gail_return_test": 3}}
 # one planted wrong answer per assignment: (a line of the solution, what replaces it, the test that must fail)
 PLANTED = {
     # 02: the loop forgets to normalize the states; it still drives well on LaneKeeping (the loop's test
@@ -41,6 +42,12 @@ PLANTED = {
     # 03: the expert always drives (beta = 1): the data is right (the expert's labels, aggregated), but it is
     # BC on 2400 labels, which leaves the road more often than the threshold allows on seeds 0 and 1
     "03_dagger": ("beta(i), seed=[seed, i, 7])", "1.0, seed=[seed, i, 7])", "dagger_outcome_test"),
+    # 05: the discriminator's labels are swapped (D = P(policy)): the reward is right, but GAIL then pays the policy
+    # for being unlike the expert and it learns to drop the pole (mean test return 8.5-9.4 on seeds 0-4, bar 350)
+    "05_gail_airl": ("softplus(-logit_expert)                   # -log D(s, a): expert pairs, label 1\n"
+                     "    loss_policy = softplus(logit_policy)",
+                     "softplus(logit_expert)                   # -log D(s, a): expert pairs, label 1\n"
+                     "    loss_policy = softplus(-logit_policy)", "gail_return_test"),
 }
 
 
@@ -190,7 +197,7 @@ def test_planted_wrong_answer_gets_partial_marks_naming_the_test(graded, name):
     failed = [g for g, (f, _) in cells[("planted", name)].items() if f]
     assert failed == [wrong]
     text = cells[("planted", name)][wrong][1]
-    assert re.search(r"\[WRONG\] (bc_normalization|dagger_outcome):", text)
+    assert re.search(rf"\[WRONG\] {wrong.removesuffix('_test')}:", text)
     assert "AssertionError" in text
 
 
