@@ -55,6 +55,24 @@ def dagger(seeds):
               f"({time.perf_counter() - t0:.1f} s)")
 
 
+def maxent(seeds):
+    import numpy as np
+
+    from il_helpers.exercises import maxent_irl as M
+
+    names = solution("04_maxent_irl.ipynb", "maxent_gradient_answer", {
+        "np": np, "soft_backup": M.soft_bellman_backup, "forward_pass": M.visitation_forward_pass})
+    a = M.MAXENT_ASSIGNMENT
+    fd = M.maxent_fd(names["my_maxent_gradient"], verbose=False)
+    print(f"04 MaxEnt IRL gradient: against finite differences on a {a.fd_size}x{a.fd_size} grid: {fd.status}; "
+          f"relative EVD after {a.steps} Adam steps on a {a.size}x{a.size} FeatureGrid (layout = seed), threshold "
+          f"<= {a.max_evd}")
+    for seed in seeds:
+        t0 = time.perf_counter()
+        r = M.maxent_evd(names["my_maxent_gradient"], seed=seed, verbose=False)
+        print(f"  seed {seed}: {r.status:7s} EVD {100 * r.score:.3f}%  ({time.perf_counter() - t0:.1f} s)")
+
+
 def gail(seeds):
     from torch.nn.functional import softplus
 
@@ -71,7 +89,7 @@ def gail(seeds):
         print(f"  seed {seed}: {r.status:7s} return {r.score:.2f}  ({time.perf_counter() - t0:.1f} s)")
 
 
-ASSIGNMENTS = {"bc": bc, "dagger": dagger, "gail": gail}
+ASSIGNMENTS = {"bc": bc, "dagger": dagger, "maxent": maxent, "gail": gail}
 
 
 def main(argv=None):

@@ -32,6 +32,7 @@ from il_helpers.exercises import grading  # noqa: E402
 
 POINTS = {"02_behavioral_cloning": {"bc_loss_test": 2, "bc_loop_test": 3, "bc_normalization_test": 1},
           "03_dagger": {"dagger_data_test": 2, "dagger_outcome_test": 3},
+          "04_maxent_irl": {"maxent_fd_test": 2, "maxent_evd_test": 3},
           "05_gail_airl": {"gail_reward_test": 2, "gail_return_test": 3}}
 # one planted wrong answer per assignment: (a line of the solution, what replaces it, the test that must fail)
 PLANTED = {
@@ -42,6 +43,11 @@ PLANTED = {
     # 03: the expert always drives (beta = 1): the data is right (the expert's labels, aggregated), but it is
     # BC on 2400 labels, which leaves the road more often than the threshold allows on seeds 0 and 1
     "03_dagger": ("beta(i), seed=[seed, i, 7])", "1.0, seed=[seed, i, 7])", "dagger_outcome_test"),
+    # 04: the gradient is divided by the horizon (a mean over time): Adam's steps do not depend on the gradient's
+    # scale, so the recovered reward is the reference's (the EVD test passes, the same EVD on seeds 0-4), but it is
+    # not the objective's gradient: the finite-difference test fails and names the constant factor
+    "04_maxent_irl": ("    return mu_E - phi.T @ D.sum(0)                           # mu_E - mu_theta",
+                      "    return (mu_E - phi.T @ D.sum(0)) / horizon", "maxent_fd_test"),
     # 05: the discriminator's labels are swapped (D = P(policy)): the reward is right, but GAIL then pays the policy
     # for being unlike the expert and it learns to drop the pole (mean test return 8.5-9.4 on seeds 0-4, bar 350)
     "05_gail_airl": ("softplus(-logit_expert)                   # -log D(s, a): expert pairs, label 1\n"
