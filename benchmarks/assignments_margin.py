@@ -89,7 +89,27 @@ def gail(seeds):
         print(f"  seed {seed}: {r.status:7s} return {r.score:.2f}  ({time.perf_counter() - t0:.1f} s)")
 
 
-ASSIGNMENTS = {"bc": bc, "dagger": dagger, "maxent": maxent, "gail": gail}
+def multimodal(seeds):
+    import math
+
+    import torch
+
+    from il_helpers.exercises import multimodal as F
+
+    names = solution("06_multimodal_mdn.ipynb", "fork_nll_answer", {"torch": torch, "math": math})
+    solution("06_multimodal_mdn.ipynb", "fork_action_answer", names)
+    a = F.FORK_ASSIGNMENT
+    print(f"06 MDN loss and mode-holding action: ObstacleFork, {a.eval_episodes} test episodes, threshold success "
+          f">= {a.min_success} and each side >= {a.min_side} of the episodes")
+    for seed in seeds:
+        t0 = time.perf_counter()
+        r = F.fork_outcome(names["my_mdn_nll"], names["my_mode_action"], seed=seed, verbose=False)
+        s = r.stats
+        print(f"  seed {seed}: {r.status:7s} success {s['success_rate']:.2f}  left {s['left']:.2f}  right "
+              f"{s['right']:.2f}  ({time.perf_counter() - t0:.1f} s)")
+
+
+ASSIGNMENTS = {"bc": bc, "dagger": dagger, "maxent": maxent, "gail": gail, "multimodal": multimodal}
 
 
 def main(argv=None):
