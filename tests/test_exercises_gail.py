@@ -107,3 +107,39 @@ def test_hint_is_silent_for_correct_and_unknown_names():
     assert ex.hint("gail_discriminator_loss", todo) is None
     with pytest.raises(ValueError, match="no hints"):
         ex.hint("nope", todo)
+
+
+# -- the graded assignment (notebook 05, section 10) ---------------------------------------------------
+
+
+def test_absorbing_reward_check_wants_the_shift_and_a_stable_reward(capsys):
+    assert status("gail_absorbing_reward", ex.absorbing_reward, capsys)[0] == "correct"
+    st, out = status("gail_absorbing_reward", lambda x, la: -torch.log(1 - torch.sigmoid(x)) + torch.log(
+        1 - torch.sigmoid(la)), capsys)
+    assert st == "wrong" and "inf" in out and "stably" in out     # the naive form overflows at l = 50
+    st, out = status("gail_absorbing_reward", lambda x, la: softplus(x), capsys, hinted=True)
+    assert st == "wrong" and "do not subtract the absorbing state's reward" in out
+    st, out = status("gail_absorbing_reward", lambda x, la: softplus(x.clamp(-10, 10)) - softplus(la.clamp(-10, 10)),
+                     capsys, hinted=True)
+    assert st == "wrong" and "you clip the logits" in out
+    st, out = status("gail_absorbing_reward", lambda x, la: x - la, capsys, hinted=True)
+    assert st == "wrong" and "logit form" in out
+    assert status("gail_absorbing_reward", todo, capsys)[0] == "todo"
+
+
+def test_gail_return_grades_the_run_and_names_swapped_labels():
+    good = ex.gail_return(ex.weighted_discriminator_loss, ex.absorbing_reward, seed=0, verbose=False)
+    assert good.passed and good.score >= ex.GAIL_ASSIGNMENT.threshold
+    swapped = ex.gail_return(lambda le, lp, we, wp: ex.weighted_discriminator_loss(lp, le, wp, we),
+                             ex.absorbing_reward, seed=0, verbose=False)
+    assert swapped.status == "wrong" and swapped.score < 100 and "labels are swapped" in swapped.message
+    unweighted = ex.gail_return(lambda le, lp, we, wp: softplus(-le).mean() + softplus(lp).mean(),
+                                ex.absorbing_reward, seed=0, verbose=False)
+    if not unweighted.passed:                                      # it may still learn; if not, say why
+        assert "weighted mean" in unweighted.message
+    stub = ex.gail_return(todo, ex.absorbing_reward, seed=0, verbose=False)
+    assert stub.status == "todo" and stub.score is None
+    policy, hist = stub.use                                        # the reference's run, for the cells below
+    assert len(hist.episode_return) == ex.GAIL_ASSIGNMENT.iterations
+    with pytest.raises(TypeError, match="callable"):
+        ex.gail_return(None, ex.absorbing_reward)

@@ -136,3 +136,25 @@ def test_bench_rejects_what_it_cannot_run(capsys, argv, message):
     with pytest.raises(SystemExit) as err:
         bench.main(argv)
     assert err.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_hooks_default_unchanged_and_the_library_functions_reproduce_it(cartpole_demos):
+    """d_loss= / reward_fn= (notebook 05's assignment): the library's own functions through the hooks give the
+    very same run as no hooks; a bad hook fails with a clear message."""
+    from il_helpers.algorithms.adversarial import discriminator_loss, gail_reward
+
+    form = "-log(1-D)"
+    _, plain = train_gail(cartpole_demos, iterations=2, ppo=SMALL, reward=form, seed=3)
+    _, hooked = train_gail(cartpole_demos, iterations=2, ppo=SMALL, reward=form, seed=3, d_loss=discriminator_loss,
+                           reward_fn=lambda x, l_abs: gail_reward(x, form) - gail_reward(l_abs, form))
+    assert plain.episode_return == hooked.episode_return and plain.d_loss == hooked.d_loss
+    seen = []
+    _, _ = train_gail(cartpole_demos, iterations=1, ppo=SMALL, absorbing=False,
+                      reward_fn=lambda x, l_abs: seen.append(l_abs) or torch.zeros_like(x))
+    assert seen == [None]                                          # no absorbing state: no absorbing logit
+    with pytest.raises(ValueError, match="d_loss must be a function"):
+        train_gail(cartpole_demos, iterations=1, d_loss=3.0)
+    with pytest.raises(ValueError, match="NaN or infinite rewards"):
+        train_gail(cartpole_demos, iterations=1, ppo=SMALL, reward_fn=lambda x, a: x * float("nan"))
+    with pytest.raises(ValueError, match="of the logits' shape"):
+        train_gail(cartpole_demos, iterations=1, ppo=SMALL, reward_fn=lambda x, a: x.sum())

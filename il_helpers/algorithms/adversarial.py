@@ -287,7 +287,8 @@ def check_demos(demos, env_id: str | None, where: str) -> str:
 def adversarial_loop(demos: Demonstrations | None, config: AdversarialConfig,
                       discriminator: Callable[[Inputs], Discriminator], *, env_id: str | None = None, seed: int = 0,
                       progress: Callable[[int, int, dict], None] | None = None, reward: str = "logit",
-                      name: str = "GAIL", checkpoint: Callable[[ActorCritic, dict], None] | None = None
+                      name: str = "GAIL", checkpoint: Callable[[ActorCritic, dict], None] | None = None,
+                      d_loss: Callable | None = None, reward_fn: Callable | None = None
                       ) -> tuple[ActorCritic, AdversarialHistory]:
     """The adversarial loop, with PPO as the generator: ``(policy, history)``.
 
@@ -297,6 +298,9 @@ def adversarial_loop(demos: Demonstrations | None, config: AdversarialConfig,
     everywhere, and is never trained. ``checkpoint(policy, info)`` is called after every iteration
     (after ``progress``) and its time is not counted in ``history.wall_s``. Call it through
     :func:`~il_helpers.algorithms.gail.train_gail` or :func:`~il_helpers.algorithms.airl.train_airl`.
+    ``d_loss(l_e, l_p, w_e, w_p)`` replaces :func:`discriminator_loss`, ``reward_fn(logits, l_abs)`` the
+    generator's reward with its absorbing-state shift (``l_abs`` None without the absorbing state): the hooks
+    of notebook 05's graded assignment (None: the library's, the numbers unchanged).
     """
     where = f"train_{name.lower()}"
     seed = check_seed("seed", seed, where, TRAIN_SEED_MAX)
@@ -304,12 +308,14 @@ def adversarial_loop(demos: Demonstrations | None, config: AdversarialConfig,
     if demos is not None:
         check_training_data(demos, env_id, where)
     check(reward in REWARD_FORMS, "reward", f"one of {list(REWARD_FORMS)}", reward, where=where)
+    for hook, fn in (("d_loss", d_loss), ("reward_fn", reward_fn)):
+        check(fn is None or callable(fn), hook, "a function (or None for the library's)", fn, where=where)
     cfg = config.generator()
     obs_space, act_space = env_spaces(env_id)
     with torch.random.fork_rng(devices=[]), cpu_threads(1):
         torch.manual_seed(seed)
         ac, hist = _train(demos, env_id, config, cfg, discriminator, reward, seed, progress, obs_space, act_space,
-                          checkpoint)
+                          checkpoint, d_loss, reward_fn)
     hist.config, hist.seed = dataclasses.replace(config, ppo=cfg), seed
     hist.demo_episodes = None if demos is None else demos.num_episodes
     ac.name = f"{name} policy"
@@ -317,7 +323,7 @@ def adversarial_loop(demos: Demonstrations | None, config: AdversarialConfig,
 
 
 def _train(demos, env_id, config, cfg, make_discriminator, reward, seed, progress, obs_space, act_space,
-           checkpoint=None):
+           checkpoint=None, loss_fn=None, reward_fn=None):
     iterations, absorbing, horizon = config.iterations, config.absorbing, config.horizon
     gen = torch.Generator().manual_seed(seed)
     ac = ActorCritic(obs_space, act_space, cfg.hidden, init_log_std=cfg.init_log_std)
@@ -369,7 +375,7 @@ def _train(demos, env_id, config, cfg, make_discriminator, reward, seed, progres
                     l_e, l_p = torch.cat([l_e, l_abs]), torch.cat([l_p, l_abs])
                 else:
                     w_e, w_p = w_e[:-1], w_p[:-1]
-                loss = discriminator_loss(l_e, l_p, w_e, w_p)
+                loss = (loss_fn or discriminator_loss)(l_e, l_p, w_e, w_p)
                 penalty = disc.penalty((e_obs[ie], e_act[ie]), (p_obs[ip], p_act[ip]), gen)
                 if penalty is not None:
                     loss = loss + penalty
@@ -388,8 +394,11 @@ def _train(demos, env_id, config, cfg, make_discriminator, reward, seed, progres
                                    batch.terminated.flatten(), absorbing)
                 logits = flat.view(batch.alive.shape)
                 l_abs = disc.absorbing_logit()
-            rewards = gail_reward(logits, reward)
-            if absorbing:
+            if reward_fn is not None:
+                rewards = _custom_rewards(reward_fn, logits, l_abs if absorbing else None)
+            else:
+                rewards = gail_reward(logits, reward)
+            if absorbing and reward_fn is None:
                 # every episode now lasts forever, so a constant added to every reward changes no
                 # preference: subtract r_abs, and the absorbing state is worth exactly 0 (as a
                 # termination is in GAE): the fix is the reward r(s, a) - r(absorbing)
@@ -416,6 +425,19 @@ def _train(demos, env_id, config, cfg, make_discriminator, reward, seed, progres
             progress(it + 1, iterations, hist.latest())
         t0 += off_the_clock(checkpoint, ac, hist.latest())
     return ac, hist
+
+
+def _custom_rewards(reward_fn, logits, l_abs):
+    """``reward_fn(logits, l_abs)``, checked: a tensor of the logits' shape, every value finite."""
+    rewards = reward_fn(logits, l_abs)
+    if not isinstance(rewards, torch.Tensor) or rewards.shape != logits.shape:
+        raise ValueError(f"reward_fn must return a tensor of the logits' shape {tuple(logits.shape)}, got "
+                         f"{tuple(rewards.shape) if isinstance(rewards, torch.Tensor) else type(rewards).__name__}")
+    if not torch.isfinite(rewards).all():
+        raise ValueError(f"reward_fn returned {int((~torch.isfinite(rewards)).sum())} NaN or infinite rewards "
+                         f"(logits from {logits.min().item():.3g} to {logits.max().item():.3g}): compute it stably "
+                         "from the logit")
+    return rewards.float()
 
 
 def _absorbing_weights(n_e, total_e, abs_e, n_p, total_p, abs_p):

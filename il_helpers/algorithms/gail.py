@@ -87,6 +87,7 @@ class GAILDiscriminator(Discriminator):
 def train_gail(demos: Demonstrations | None, *, env_id: str | None = None, seed: int = 0,
                progress: Callable[[int, int, dict], None] | None = None,
                checkpoint: Callable[[ActorCritic, dict], None] | None = None, config: GAILConfig | None = None,
+               d_loss: Callable | None = None, reward_fn: Callable | None = None,
                **settings) -> tuple[ActorCritic, AdversarialHistory]:
     """GAIL from demonstrations, with PPO as the generator: ``(policy, history)``.
 
@@ -95,11 +96,16 @@ def train_gail(demos: Demonstrations | None, *, env_id: str | None = None, seed:
     ``env_id``) is the no-demonstration control of the termination-bias experiment.
     ``progress(done, total, info)`` is called after every iteration with its figures, then
     ``checkpoint(policy, info)`` (its time is not counted in ``history.wall_s``).
+    ``d_loss(l_e, l_p, w_e, w_p) -> scalar`` replaces the discriminator's loss (logits of expert and policy pairs,
+    each side's weights: the absorbing state is the last entry of each when it has weight), ``reward_fn(logits,
+    l_abs) -> rewards`` the generator's reward form and its absorbing-state shift (``l_abs`` the absorbing state's
+    logit, None with ``absorbing=False``): notebook 05's graded assignment. None (the default): the library's.
     """
     cfg = make_config(GAILConfig, config, where="train_gail", **settings)
     return adversarial_loop(
         demos, cfg, lambda inputs: GAILDiscriminator(inputs, cfg.d_hidden, cfg.spectral_norm, cfg.grad_penalty),
-        env_id=env_id, seed=seed, progress=progress, reward=cfg.reward, name="GAIL", checkpoint=checkpoint)
+        env_id=env_id, seed=seed, progress=progress, reward=cfg.reward, name="GAIL", checkpoint=checkpoint,
+        d_loss=d_loss, reward_fn=reward_fn)
 
 
 __all__ = ["GAILConfig", "GAILDiscriminator", "gradient_penalty", "train_gail"]

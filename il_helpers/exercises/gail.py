@@ -10,6 +10,7 @@ matches (swapped labels, a flipped sign, a sum instead of a mean, the wrong rewa
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -18,6 +19,7 @@ from torch.nn.functional import softplus
 
 from ..algorithms import adversarial
 from . import check, exercise
+from .grading import attempt
 from .safety import TIME_LIMIT, copies, run, to_array
 
 # -- the discriminator's loss ----------------------------------------------------------------------
@@ -180,8 +182,29 @@ def _reward_hint(fn: Callable, time_limit: float | None = TIME_LIMIT) -> str | N
     return None
 
 
+def _absorbing_reward_hint(fn: Callable, time_limit: float | None = TIME_LIMIT) -> str | None:
+    cases = [(torch.linspace(-4.0, 4.0, 9), torch.tensor(-2.0)), (torch.tensor([-30.0, 0.0, 30.0]), torch.tensor(1.0))]
+    outs = _outputs(fn, cases, time_limit)
+    if outs is None:
+        return None
+    wrong = [(lambda x, a: softplus(x), "you do not subtract the absorbing state's reward softplus(l_abs): without "
+              "the shift every step pays a survival bonus (section 4's termination bias)"),
+             (lambda x, a: softplus(a) - softplus(x),
+              "the sign is flipped: the reward is softplus(l) - softplus(l_abs)"),
+             (lambda x, a: x - a,
+              "you use the logit form l - l_abs; this assignment's reward is -log(1-D) = softplus(l)"),
+             (lambda x, a: softplus(x.clamp(-10, 10)) - softplus(a.clamp(-10, 10)),
+              "you clip the logits: the library does, as a training safeguard, but this assignment asks for the "
+              "reward itself")]
+    for f, message in wrong:
+        if all(_close(o, f(*args)) for o, args in zip(outs, cases)):
+            return message
+    return None
+
+
 HINTS: dict[str, Callable[..., str | None]] = {"gail_discriminator_loss": _loss_hint,
-                                                        "gail_reward": _reward_hint}
+                                                        "gail_reward": _reward_hint,
+                                                        "gail_absorbing_reward": _absorbing_reward_hint}
 
 
 def hint(name: str, fn: Callable, time_limit: float | None = TIME_LIMIT) -> str | None:
@@ -203,4 +226,127 @@ def check_with_hint(name: str, fn: Callable, verbose: bool = True, time_limit: f
     return out
 
 
-__all__ = ["discriminator_loss", "gail_reward", "hint", "check_with_hint", "LOSS_MISTAKES", "REWARD_CANDIDATES"]
+# -- the graded assignment: GAIL's discriminator update and reward on CartPole (nbgrader) -------------
+# The student writes the reward with the absorbing state (graded on unit cases, the exercise
+# "gail_absorbing_reward": huge logits, the absorbing state itself) and the discriminator's weighted loss;
+# the course's GAIL trainer runs both (train_gail's d_loss= / reward_fn= hooks) and the test grades the
+# return of the policy it trains.
+
+
+def _absorbing_reward_cases():
+    g = torch.Generator().manual_seed(17)
+    yield (torch.tensor([0.0]), torch.tensor(0.0))                             # D = 1/2 on both: 0
+    yield (torch.linspace(-6.0, 6.0, 13), torch.tensor(-3.0))                  # moderate logits
+    yield ((torch.randn(4, 5, generator=g) * 3), torch.tensor(-8.0))           # (episodes, steps), as in training
+    yield (torch.tensor([2.5, 2.5, 2.5]), torch.tensor(2.5))                   # the absorbing state is worth 0
+    # huge logits: 1 - sigmoid(l) rounds to 0 (the naive -log(1 - sigmoid(l)) is inf) and exp(l) overflows
+    yield (torch.tensor([-1000.0, -50.0, 0.0, 50.0, 1000.0]), torch.tensor(-1000.0))
+    yield (torch.tensor([-40.0, 0.0, 40.0], dtype=torch.float64), torch.tensor(1000.0, dtype=torch.float64))
+    yield (torch.tensor([[90.0, -90.0], [3.0, 700.0]]), torch.tensor(-90.0))
+
+
+@exercise("gail_absorbing_reward", _absorbing_reward_cases)
+def absorbing_reward(logits: torch.Tensor, logit_absorbing: torch.Tensor) -> torch.Tensor:
+    """Reference: GAIL's reward ``-log(1 - D) = softplus(l)`` shifted by the absorbing state's, so that the
+    absorbing state is worth exactly 0: ``softplus(logits) - softplus(logit_absorbing)``, the shape of
+    ``logits``, finite for any logit (no clipping)."""
+    return softplus(logits) - softplus(logit_absorbing)
+
+
+def weighted_discriminator_loss(logit_expert, logit_policy, weight_expert, weight_policy) -> torch.Tensor:
+    """Reference: ``-sum_i w_i log D(x_i) / sum_i w_i`` over the expert side plus ``-sum_j w_j log(1 - D(x_j)) /
+    sum_j w_j`` over the policy side (:func:`il_helpers.algorithms.adversarial.discriminator_loss`)."""
+    return adversarial.discriminator_loss(logit_expert, logit_policy, weight_expert, weight_policy)
+
+
+@dataclass(frozen=True)
+class GAILAssignment:
+    """The graded GAIL run: ``n_demos`` expert episodes of CartPole-v1 (seed ``DEMO_SEED``), ``il.train_gail`` for
+    ``iterations`` with the absorbing state and the student's loss and reward, the policy tested on
+    ``eval_episodes`` episodes (seed ``EVAL_SEED + seed``); it passes at a mean return of at least ``threshold``
+    (the expert: 500, the random policy: about 22). The same in fast and full mode."""
+
+    n_demos: int = 10
+    iterations: int = 12
+    eval_episodes: int = 20
+    threshold: float = 350.0
+
+
+GAIL_ASSIGNMENT = GAILAssignment()
+DEMO_SEED, EVAL_SEED = 10_000, 20_000     # as in notebook 05's section 3
+
+
+def assignment_demos(seed: int = 0):
+    """The graded run's demonstrations (the same for every seed: notebook 05's CartPole demonstrations)."""
+    from ..core.demonstrations import collect_demonstrations
+
+    return collect_demonstrations("CartPole-v1", GAIL_ASSIGNMENT.n_demos, seed=DEMO_SEED)
+
+
+def reference_gail(seed: int = 0):
+    """The reference solution's run: ``(policy, history)``."""
+    return _train(weighted_discriminator_loss, absorbing_reward, seed)
+
+
+def _train(d_loss, reward_fn, seed):
+    from ..algorithms.gail import train_gail
+
+    return train_gail(assignment_demos(seed), seed=seed, iterations=GAIL_ASSIGNMENT.iterations, absorbing=True,
+                      d_loss=d_loss, reward_fn=reward_fn)
+
+
+def _loss_problem(d_loss) -> str:
+    """What the answer's loss gets wrong on two small cases (equal weights, then unequal ones), or ''."""
+    g = torch.Generator().manual_seed(23)
+    le, lp = torch.randn(6, generator=g) + 1, torch.randn(5, generator=g) - 1
+    unequal = (torch.rand(6, generator=g) + 0.1, torch.rand(5, generator=g) + 0.1)
+    for weights in ((torch.ones(6), torch.ones(5)), unequal):
+        args = (le, lp, *weights)
+        outcome = run(d_loss, copies(args), TIME_LIMIT)
+        if outcome.kind != "ok" or _close(outcome.value, weighted_discriminator_loss(*args)):
+            continue
+        if weights[0].eq(1).all():
+            named = [message for wrong, message in LOSS_MISTAKES if _close(outcome.value, wrong(le, lp))]
+            return f" Your loss: {named[0]}." if named else (
+                " Your loss is not the cross-entropy on a small case (expert label 1: -log D = softplus(-l); policy "
+                "label 0: -log(1 - D) = softplus(l)).")
+        return (" Your loss is right with equal weights but not with unequal ones: each side is a weighted mean, "
+                "sum_i w_i loss_i / sum_i w_i (the absorbing state enters with its share of the steps).")
+    return ""
+
+
+def gail_return(d_loss, reward_fn, seed: int = 0, verbose: bool = True):
+    """Grade ``d_loss(logit_expert, logit_policy, weight_expert, weight_policy)`` (and ``reward_fn(logits,
+    logit_absorbing)``) by the return of the policy ``il.train_gail`` trains with them (:data:`GAIL_ASSIGNMENT`).
+    ``result.use`` is the ``(policy, history)`` the cells below use, ``result.score`` the mean test return."""
+    from ..core.evaluation import evaluate
+
+    for what, fn in (("d_loss", d_loss), ("reward_fn", reward_fn)):
+        if not callable(fn):
+            raise TypeError(f"gail_return: pass your function itself as {what} (a callable), got {type(fn).__name__}")
+    a = GAIL_ASSIGNMENT
+    measured = {}
+
+    def judge(value):
+        policy, _ = value
+        res = evaluate(policy, "CartPole-v1", n_episodes=a.eval_episodes, seed=EVAL_SEED + seed)
+        measured["score"] = res.return_mean
+        if res.return_mean >= a.threshold:
+            return None
+        return (f"the policy GAIL trained with your functions returns {res.return_mean:.1f} on {a.eval_episodes} test "
+                f"episodes (seed {seed}); it needs {a.threshold:g} (the reference reaches about 500)."
+                f"{_loss_problem(d_loss)} Does the discriminator minimize its loss (expert pairs label 1, policy "
+                "pairs label 0)?")
+
+    def praise(_):
+        return (f"the policy returns {measured['score']:.1f} on {a.eval_episodes} test episodes (seed {seed}; it needs "
+                f"{a.threshold:g}).")
+
+    result = attempt("gail_return", _train, (d_loss, reward_fn, seed), judge, reference=lambda: reference_gail(seed),
+                     verbose=verbose, praise=praise)
+    result.score = measured.get("score")
+    return result
+
+
+__all__ = ["discriminator_loss", "gail_reward", "hint", "check_with_hint", "LOSS_MISTAKES", "REWARD_CANDIDATES",
+           "absorbing_reward", "weighted_discriminator_loss", "GAIL_ASSIGNMENT", "gail_return", "reference_gail"]
