@@ -50,7 +50,7 @@ present: $(COURSE)       ## one notebook's widgets and plots without its code (V
 	@echo "Presenting $(PRESENT_NB) (fast mode: IL_FAST=$${IL_FAST:-0}); open the URL with the token that Voila prints below."
 	$(PY) -m il_helpers.present $(PRESENT_NB) --Voila.ip=127.0.0.1 --no-browser --token $(PRESENT_ARGS)
 
-# TEST_WORKERS pytest-xdist processes (the notebooks and kernel tests share one, see conftest.py); 0 = no xdist
+# TEST_WORKERS pytest-xdist processes (one test file or notebook at a time each; see conftest.py); 0 = no xdist
 TEST_WORKERS ?= 2
 XDIST := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadscope)
 test: lint               ## lint, then unit tests + every notebook through nbval, in fast mode

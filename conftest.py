@@ -1,10 +1,14 @@
-"""Test-wide settings: fast mode for every notebook and test, a non-interactive plot backend, and
-how `make test` shares the tests between its pytest-xdist workers.
+"""Test-wide settings: fast mode for every notebook and test, a non-interactive plot backend, nbval's
+kernels on IPC sockets, and how `make test` shares the tests between its pytest-xdist workers.
 
 nbval's kernels inherit this process's environment, so setting IL_FAST here reaches them too.
 """
 
+import atexit
+import itertools
 import os
+import shutil
+import tempfile
 
 import pytest
 
@@ -13,16 +17,41 @@ os.environ.setdefault("IL_CLAIMS", "strict")  # a notebook claim that does not h
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 
-# Test files that start Jupyter kernels or servers themselves (nbgrader's autograder, Voila).
-KERNEL_TESTS = {"test_assignments.py", "test_present.py"}
+def _kernels_on_ipc_sockets() -> None:
+    """nbval's kernels talk over IPC sockets (files in a folder of this process's own), not TCP ports: two
+    kernels starting at once in two processes (two xdist workers, or the autograder's and the release's
+    in tests/test_assignments.py) raced for a free port and hung a run before; sockets cannot collide."""
+    try:
+        import nbval.kernel
+        from jupyter_client.manager import KernelManager
+    except ImportError:  # nbval not installed: no notebooks to run
+        return
+    folder, count = [], itertools.count()
+
+    class IPCKernelManager(KernelManager):
+        def __init__(self, **kwargs):
+            if not folder:  # made on the first kernel's start, removed when the process ends
+                folder.append(tempfile.mkdtemp(prefix="nbval-ipc-"))
+                atexit.register(shutil.rmtree, folder[0], True)
+            kwargs.setdefault("transport", "ipc")
+            kwargs.setdefault("ip", os.path.join(folder[0], f"kernel-{next(count)}"))
+            super().__init__(**kwargs)
+
+    nbval.kernel.KernelManager = IPCKernelManager
+
+
+_kernels_on_ipc_sockets()
+
+# Test files that start Jupyter kernels or servers on TCP themselves (Voila's server and kernel).
+KERNEL_TESTS = {"test_present.py"}
 
 
 def xdist_scope(nodeid: str) -> str:
-    """The unit ``make test`` hands to one pytest-xdist worker: a test file, except that every
-    notebook and every test file in :data:`KERNEL_TESTS` share one unit, run one after the other
-    (two kernels starting at once raced for ports and hung a run before)."""
+    """The unit ``make test`` hands to one pytest-xdist worker: a test file (a notebook is one), except
+    that the test files of :data:`KERNEL_TESTS` (kernels on TCP) share one unit, run one after the other.
+    Notebooks run on both workers at once: their kernels are on IPC sockets (:func:`_kernels_on_ipc_sockets`)."""
     file = nodeid.split("::", 1)[0]
-    return "kernels" if file.endswith(".ipynb") or file.rsplit("/", 1)[-1] in KERNEL_TESTS else file
+    return "kernels" if file.rsplit("/", 1)[-1] in KERNEL_TESTS else file
 
 
 @pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: present only where xdist is installed

@@ -121,9 +121,10 @@ def test_release_has_stubs_and_no_solution_or_hidden_test(built, name):
 def nbval_job(built):
     """nbval (the options of pyproject.toml, IL_CLAIMS=strict as conftest.py sets it) on every released
     assignment notebook, in one pytest run started in the background: it runs while the autograder grades
-    (its kernel on TCP, the autograder's on IPC sockets, so two kernel launches never race for a port)."""
+    (the root conftest.py loaded as a plugin puts its kernels on IPC sockets, as the autograder's, so no two
+    kernel launches race for a TCP port)."""
     _, out, _ = built
-    job = subprocess.Popen([sys.executable, "-m", "pytest", "-q", "--rootdir", str(ROOT),
+    job = subprocess.Popen([sys.executable, "-m", "pytest", "-q", "-p", "conftest", "--rootdir", str(ROOT),
                             "-c", str(ROOT / "pyproject.toml"), *(str(out / f"{n}.ipynb") for n in sorted(POINTS))],
                            cwd=ROOT, env={**env(), "IL_CLAIMS": "strict"}, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, text=True)
