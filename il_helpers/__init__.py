@@ -103,3 +103,4 @@ __version__ = "0.1.0"
 from .algorithms.vail import VAILConfig, train_vail
 # notebook 09: learning from observation (BCO, GAIfO) and SQIL
 from .algorithms.bco import BCOConfig, BCOHistory, train_bco
+from .algorithms.gaifo import GAIfOConfig, train_gaifo

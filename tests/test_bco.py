@@ -111,3 +111,15 @@ def test_bench_method_bco_runs():
     assert extra["rounds"] == 1 and extra["env_steps"] > 0 and isinstance(policy, il.Policy)
     with pytest.raises(ValueError, match="bco"):
         train_method("bco", demos, env_id="il_helpers/FeatureGrid-v0")
+
+
+@pytest.mark.parametrize("env_id", ["CartPole-v1", "il_helpers/LaneKeeping-v0"])
+def test_states_only_keeps_the_states_and_drops_what_the_expert_did(env_id):
+    from il_helpers.algorithms.bco import states_only
+
+    d = il.collect_demonstrations(env_id, 2, seed=0)
+    s = states_only(_no_actions(d))                               # a valid Demonstrations again
+    assert np.array_equal(s.obs, d.obs) and np.array_equal(s.next_obs, d.next_obs)
+    assert np.array_equal(s.terminated, d.terminated) and np.array_equal(s.episode_lengths, d.episode_lengths)
+    assert not s.actions.any() and not s.rewards.any() and s.actions.shape == d.actions.shape
+    assert s.meta["actions"] == "removed"

@@ -209,12 +209,22 @@ def _transitions(r):
     return r.obs[m], r.actions[m], r.next_obs[m], float(r.returns.mean())
 
 
-def labelled(demos: Demonstrations, labels: np.ndarray) -> Demonstrations:
-    """A copy of the states-only ``demos`` with ``labels`` as its actions (and zero rewards): what BC trains on."""
-    return Demonstrations(obs=demos.obs, actions=labels, taken=labels, rewards=np.zeros(len(demos), np.float32),
+def states_only(demos: Demonstrations, actions: np.ndarray | None = None) -> Demonstrations:
+    """A copy of ``demos`` that keeps their states (``obs``, ``next_obs``, ``terminated``, the episode
+    lengths and ``meta``) and nothing the expert did: ``actions`` (default: a placeholder, action 0
+    or the zero action clipped to the bounds) as both its actions and ``taken``, zero rewards. BCO
+    gives BC such a copy with the inverse model's labels; GAIfO gives the adversarial loop one."""
+    if actions is None:
+        _, space = env_spaces(demos.env_id)
+        if hasattr(space, "low"):
+            actions = np.broadcast_to(np.clip(0.0, space.low, space.high), (len(demos), *space.shape))
+            actions = np.ascontiguousarray(actions, dtype=np.float32)
+        else:
+            actions = np.zeros(len(demos), np.int64)
+    return Demonstrations(obs=demos.obs, actions=actions, taken=actions, rewards=np.zeros(len(demos), np.float32),
                           next_obs=demos.next_obs, terminated=demos.terminated,
-                          episode_lengths=demos.episode_lengths, env_id=demos.env_id, expert="BCO labels",
-                          meta={"labelled_by": "inverse dynamics"})
+                          episode_lengths=demos.episode_lengths, env_id=demos.env_id, expert=f"{demos.expert} (states)",
+                          meta={**demos.meta, "actions": "removed"})
 
 
 def train_bco(demos: Demonstrations, *, env_id: str | None = None, seed: int = 0,
@@ -258,7 +268,7 @@ def train_bco(demos: Demonstrations, *, env_id: str | None = None, seed: int = 0
             loss = fit_inverse_dynamics(model, obs, actions, next_obs, cfg, gen, cfg.calibrate)
             acc = float((model.label(obs, next_obs) == actions).mean()) if discrete else float("nan")
             labels = model.label(demos.obs, demos.next_obs)
-            policy, _ = train_bc(labelled(demos, labels), seed=iteration_seed(seed, 100 + k), config=cfg.bc)
+            policy, _ = train_bc(states_only(demos, labels), seed=iteration_seed(seed, 100 + k), config=cfg.bc)
             hist.env_steps.append(len(obs))
             hist.idm_loss.append(loss)
             hist.idm_accuracy.append(acc)
@@ -272,5 +282,5 @@ def train_bco(demos: Demonstrations, *, env_id: str | None = None, seed: int = 0
     return policy, hist
 
 
-__all__ = ["BCOConfig", "BCOHistory", "InverseDynamics", "calibrate_labels", "fit_inverse_dynamics", "labelled",
+__all__ = ["BCOConfig", "BCOHistory", "InverseDynamics", "calibrate_labels", "fit_inverse_dynamics", "states_only",
            "train_bco"]

@@ -34,3 +34,13 @@ def _bco(args, demos):
     policy, h = train_bco(demos, seed=args.seed, **_budget(args, bc=bc, **fast))
     return policy, {"pairs": len(demos), "rounds": len(h.env_steps) - 1, "env_steps": h.env_steps[-1],
                     "idm_loss": round(h.idm_loss[-1], 5), "history": h}
+
+
+@method("gaifo", check_env=_continuous_state_env("gaifo"))
+def _gaifo(args, demos):
+    """GAIfO (:func:`~il_helpers.algorithms.gaifo.train_gaifo`) with the bench's adversarial budget
+    (that of ``gail``: the same iterations, curve and figures), from the demonstrations' states."""
+    from ..algorithms.gaifo import train_gaifo
+
+    return _adversarial(train_gaifo, args, demos)
+
