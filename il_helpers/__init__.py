@@ -104,3 +104,4 @@ from .algorithms.vail import VAILConfig, train_vail
 # notebook 09: learning from observation (BCO, GAIfO) and SQIL
 from .algorithms.bco import BCOConfig, BCOHistory, train_bco
 from .algorithms.gaifo import GAIfOConfig, train_gaifo
+from .algorithms.sqil import SQILConfig, SQILHistory, train_sqil

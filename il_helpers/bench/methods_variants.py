@@ -44,3 +44,25 @@ def _gaifo(args, demos):
 
     return _adversarial(train_gaifo, args, demos)
 
+
+def _discrete_env(env_id: str) -> str | None:
+    from gymnasium import spaces
+
+    from ..envs.registry import ENV_IDS, env_spaces
+
+    if env_id in ENV_IDS and isinstance(env_spaces(env_id)[1], spaces.Discrete):
+        return None
+    return (f"sqil is soft Q-learning over discrete actions; it runs on the course's environments with an expert "
+            f"and discrete actions (e.g. CartPole-v1, il_helpers/LaneKeepingDiscrete-v0), got {env_id!r}")
+
+
+@method("sqil", check_env=_discrete_env)
+def _sqil(args, demos):
+    """SQIL (:func:`~il_helpers.algorithms.sqil.train_sqil`) at its defaults (20 iterations of 4
+    episodes and 250 updates; 6 iterations with --fast)."""
+    from ..algorithms.sqil import train_sqil
+
+    fast = dict(iterations=6) if args.fast else {}
+    policy, h = train_sqil(demos, seed=args.seed, **_budget(args, **fast))
+    return policy, {"pairs": len(demos), "iterations": len(h.env_steps), "env_steps": h.env_steps[-1],
+                    "q_expert": round(h.q_expert[-1], 4), "q_agent": round(h.q_agent[-1], 4), "history": h}
