@@ -18,6 +18,14 @@ episodes, with ``noise`` exploration: :func:`~il_helpers.core.rollout.perturb`),
 transitions to the model's data, refit the model, relabel, refit BC. The policy's own rollouts
 visit the expert's states far more than a random policy does, which is where the labels matter.
 
+**Calibration** (continuous actions, ``calibrate=True``; not in the paper): with noisy dynamics a
+least-squares model predicts the posterior mean ``E[a | s, s']``, shrunk towards the agent's own
+actions, and BC on shrunk labels under-steers. After each fit the labels are rescaled by a line
+fitted on the agent's data, where the true actions are known (:func:`calibrate_labels`). Measured
+on LaneKeeping-v0 (train_bco's defaults, 10 demonstrations, 100 test episodes): without it
+normalized 0.86 and 0.62 on seeds 0 and 1 (the fitted slope is 0.75 on seed 0's random-policy data,
+0.77 after the alpha rounds); with it 1.00 and 1.00.
+
 The demonstrations' ``actions``, ``taken`` and ``rewards`` are never read: the trainer gives BC a
 copy of the demonstrations whose actions are the model's labels (``tests/test_bco.py`` passes
 demonstrations with NaN actions and gets the same policy). The model's input is

@@ -45,7 +45,8 @@ class SQILConfig:
     """SQIL's settings: ``iterations`` rounds of ``n_envs`` agent episodes then ``updates`` gradient
     steps on minibatches of ``batch_size`` (half expert, half agent); soft Q-learning's discount
     ``gamma`` and temperature ``alpha``; Adam's ``lr``; the target network copied every
-    ``target_every`` updates; the agent's replay keeps its last ``buffer_size`` transitions."""
+    ``target_every`` updates; the agent's replay drops its oldest iterations once the rest hold
+    ``buffer_size`` transitions."""
 
     iterations: int = 20
     n_envs: int = 4
