@@ -53,4 +53,8 @@ COURSE = {
                 "demonstrators none of whom is near it; D-REX's rankings from noise (measured: they fail here); "
                 "self-improvement and what its "
                 "filter must compare; Huber and trimmed losses against wrong labels", ("02", "05", "07")),
+    "09": Entry("09 · Beyond GAIL", "imitation without actions (BCO's inverse dynamics, GAIfO's discriminator "
+                "on state transitions), across bodies (the learner's steering reversed: copying actions fails, "
+                "imitating states works), GAIL's stabilizers measured over 10 seeds (gradient penalty, spectral "
+                "norm, VAIL's bottleneck) and SQIL", ("02", "05")),
 }

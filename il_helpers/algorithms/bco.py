@@ -217,13 +217,23 @@ def _transitions(r):
     return r.obs[m], r.actions[m], r.next_obs[m], float(r.returns.mean())
 
 
-def states_only(demos: Demonstrations, actions: np.ndarray | None = None) -> Demonstrations:
+def states_only(demos: Demonstrations, actions: np.ndarray | None = None, env_id: str | None = None) -> Demonstrations:
     """A copy of ``demos`` that keeps their states (``obs``, ``next_obs``, ``terminated``, the episode
     lengths and ``meta``) and nothing the expert did: ``actions`` (default: a placeholder, action 0
     or the zero action clipped to the bounds) as both its actions and ``taken``, zero rewards. BCO
-    gives BC such a copy with the inverse model's labels; GAIfO gives the adversarial loop one."""
+    gives BC such a copy with the inverse model's labels; GAIfO gives the adversarial loop one.
+
+    ``env_id``: the learner's environment when it is another body than the one the states were
+    watched on (notebook 09: LaneKeeping with the steering reversed); its observations must be the
+    demonstrations' (same space), its actions are its own."""
+    if env_id is not None and env_id != demos.env_id:
+        mine, theirs = env_spaces(env_id)[0], env_spaces(demos.env_id)[0]
+        if mine != theirs:
+            raise ValueError(f"states_only: the learner's {env_id!r} observes {mine}, the demonstrations' "
+                             f"{demos.env_id!r} {theirs}; a learner can only watch states it can observe itself")
+    env_id = demos.env_id if env_id is None else env_id
     if actions is None:
-        _, space = env_spaces(demos.env_id)
+        _, space = env_spaces(env_id)
         if hasattr(space, "low"):
             actions = np.broadcast_to(np.clip(0.0, space.low, space.high), (len(demos), *space.shape))
             actions = np.ascontiguousarray(actions, dtype=np.float32)
@@ -231,7 +241,7 @@ def states_only(demos: Demonstrations, actions: np.ndarray | None = None) -> Dem
             actions = np.zeros(len(demos), np.int64)
     return Demonstrations(obs=demos.obs, actions=actions, taken=actions, rewards=np.zeros(len(demos), np.float32),
                           next_obs=demos.next_obs, terminated=demos.terminated,
-                          episode_lengths=demos.episode_lengths, env_id=demos.env_id, expert=f"{demos.expert} (states)",
+                          episode_lengths=demos.episode_lengths, env_id=env_id, expert=f"{demos.expert} (states)",
                           meta={**demos.meta, "actions": "removed"})
 
 

@@ -20,7 +20,7 @@ def _vail(args, demos):
 
 # -- learning from observation: the demonstrations' states only ------------------------------------
 
-@method("bco", check_env=_continuous_state_env("bco"))
+@method("bco", check_env=_continuous_state_env("bco"), table="beyond_gail")
 def _bco(args, demos):
     """BCO(alpha) (:func:`~il_helpers.algorithms.bco.train_bco`) from the demonstrations' states:
     its defaults (20 random episodes, 2 alpha rounds of 10), the final BC fit at the bc method's
@@ -36,7 +36,7 @@ def _bco(args, demos):
                     "idm_loss": round(h.idm_loss[-1], 5), "history": h}
 
 
-@method("gaifo", check_env=_continuous_state_env("gaifo"))
+@method("gaifo", check_env=_continuous_state_env("gaifo"), table="beyond_gail")
 def _gaifo(args, demos):
     """GAIfO (:func:`~il_helpers.algorithms.gaifo.train_gaifo`) with the bench's adversarial budget
     (that of ``gail``: the same iterations, curve and figures), from the demonstrations' states."""
@@ -56,7 +56,7 @@ def _discrete_env(env_id: str) -> str | None:
             f"and discrete actions (e.g. CartPole-v1, il_helpers/LaneKeepingDiscrete-v0), got {env_id!r}")
 
 
-@method("sqil", check_env=_discrete_env)
+@method("sqil", check_env=_discrete_env, table="beyond_gail")
 def _sqil(args, demos):
     """SQIL (:func:`~il_helpers.algorithms.sqil.train_sqil`) at its defaults (20 iterations of 4
     episodes and 250 updates; 6 iterations with --fast)."""

@@ -1,5 +1,10 @@
 """Notebook 09's experiments: imitation without actions, across bodies, and GAIL's variants.
 
+* :func:`observation_runs`: per seed, BC on the expert's actions against BCO and GAIfO on the same
+  episodes' states only (:func:`~il_helpers.algorithms.bco.states_only`).
+* :func:`cross_body_runs`: the expert drives one body, the learner has another (LaneKeeping with the
+  steering reversed): BC on the expert's actions against BCO (and GAIfO) on the states it watched.
+* :func:`sqil_runs`: SQIL per seed.
 * :func:`stability_study`: the 10-seed study of ``benchmarks/gail_stability.py`` (plain GAIL, GAIL +
   gradient penalty, GAIL + spectral norm and VAIL on the same demonstrations and budget), read from
   the JSON it wrote: 40 runs of about 20 s each are too long for a notebook cell, so the notebook
@@ -9,7 +14,18 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
+
+from ..algorithms.bc import train_bc
+from ..algorithms.bco import states_only, train_bco
+from ..algorithms.gaifo import train_gaifo
+from ..algorithms.sqil import train_sqil
+from ..core.demonstrations import collect_demonstrations
+from ..core.evaluation import evaluate
+from ..core.seeding import DEMO_SEED_OFFSET, EVAL_SEED_OFFSET
+from ..envs.lane_keeping import LANE_KEEPING_DISCRETE_REVERSED
+from ..envs.registry import LANE_KEEPING_DISCRETE, get_expert
 
 STABILITY_JSON = Path(__file__).resolve().parents[2] / "benchmarks" / "gail_stability.json"
 STABILITY_COMMAND = "python benchmarks/gail_stability.py --seeds 10 --iterations 40"
@@ -40,3 +56,84 @@ def seeds_reaching(study: dict, variant: str) -> list[int]:
     if variant not in study["variants"]:
         raise ValueError(f"seeds_reaching: no variant {variant!r} in the study; it has {list(study['variants'])}")
     return [r["seed"] for r in study["rows"] if r["variant"] == variant and r["normalized"] >= study["threshold"]]
+
+
+# -- learning from observation, and across bodies ---------------------------------------------------
+
+def _score(policy, env_id: str, seed: int, episodes: int) -> float:
+    return float(evaluate(policy, env_id, n_episodes=episodes, seed=seed + EVAL_SEED_OFFSET).normalized)
+
+
+def observation_runs(env_id: str, seeds, n_demos: int = 10, episodes: int = 100, bco: dict | None = None,
+                     gaifo: dict | None = None, gaifo_seeds=None) -> list[dict]:
+    """Per seed (each its own ``n_demos`` expert episodes, the bench's seeds): BC on the expert's
+    actions (the reference that sees actions), then BCO and GAIfO on the same episodes' states only;
+    normalized scores on ``episodes`` test episodes, and the wall time of each. GAIfO runs on
+    ``gaifo_seeds`` only (default: all), the dearest of the three."""
+    gaifo_seeds = list(seeds) if gaifo_seeds is None else list(gaifo_seeds)
+    rows = []
+    for seed in seeds:
+        demos = collect_demonstrations(env_id, n_demos, seed=seed + DEMO_SEED_OFFSET)
+        watched = states_only(demos)
+        row = {"seed": seed}
+        t0 = time.perf_counter()
+        policy, _ = train_bc(demos, seed=seed)
+        row["bc"], row["bc_s"] = _score(policy, env_id, seed, episodes), time.perf_counter() - t0
+        t0 = time.perf_counter()
+        policy, hist = train_bco(watched, seed=seed, **(bco or {}))
+        row["bco"], row["bco_s"] = _score(policy, env_id, seed, episodes), time.perf_counter() - t0
+        row["idm_accuracy"] = hist.idm_accuracy[-1]
+        if seed in gaifo_seeds:
+            t0 = time.perf_counter()
+            policy, _ = train_gaifo(watched, seed=seed, **(gaifo or {}))
+            row["gaifo"], row["gaifo_s"] = _score(policy, env_id, seed, episodes), time.perf_counter() - t0
+        rows.append(row)
+    return rows
+
+
+def cross_body_runs(seeds, expert_env: str = LANE_KEEPING_DISCRETE, learner_env: str = LANE_KEEPING_DISCRETE_REVERSED,
+                    n_demos: int = 10, episodes: int = 100, bco: dict | None = None, gaifo: dict | None = None,
+                    gaifo_seeds=()) -> list[dict]:
+    """The expert drives ``expert_env``; the learner has another body, ``learner_env`` (by default the
+    same car with its steering reversed). Per seed: BC on the expert's actions (what it did with *its*
+    body), and BCO (GAIfO on ``gaifo_seeds``) on the expert's states as the learner watched them, all
+    scored on the learner's body (normalized by the learner body's own expert); plus the expert itself
+    driving the learner's body."""
+    rows = []
+    for seed in seeds:
+        demos = collect_demonstrations(expert_env, n_demos, seed=seed + DEMO_SEED_OFFSET)
+        watched = states_only(demos, env_id=learner_env)
+        row = {"seed": seed, "expert_on_new_body": _score(get_expert(expert_env), learner_env, seed, episodes)}
+        policy, _ = train_bc(demos, seed=seed)
+        row["bc"] = _score(policy, learner_env, seed, episodes)
+        policy, _ = train_bco(watched, seed=seed, **(bco or {}))
+        row["bco"] = _score(policy, learner_env, seed, episodes)
+        if seed in gaifo_seeds:
+            policy, _ = train_gaifo(watched, seed=seed, **(gaifo or {}))
+            row["gaifo"] = _score(policy, learner_env, seed, episodes)
+        rows.append(row)
+    return rows
+
+
+def sqil_runs(env_id: str, seeds, n_demos: int = 10, episodes: int = 100, sqil: dict | None = None) -> list[dict]:
+    """SQIL per seed (the bench's demonstrations): the mean return and normalized score on ``episodes``
+    test episodes, the wall time, and the history's Q values on expert and agent transitions."""
+    rows = []
+    for seed in seeds:
+        demos = collect_demonstrations(env_id, n_demos, seed=seed + DEMO_SEED_OFFSET)
+        t0 = time.perf_counter()
+        policy, hist = train_sqil(demos, seed=seed, **(sqil or {}))
+        wall = time.perf_counter() - t0
+        res = evaluate(policy, env_id, n_episodes=episodes, seed=seed + EVAL_SEED_OFFSET)
+        rows.append({"seed": seed, "return": float(res.return_mean), "normalized": float(res.normalized),
+                     "wall_s": wall, "history": hist})
+    return rows
+
+
+def bc_on_another_body(n_demos: int, seed: int = 0, episodes: int = 30, expert_env: str = LANE_KEEPING_DISCRETE,
+                       learner_env: str = LANE_KEEPING_DISCRETE_REVERSED) -> float:
+    """BC on ``n_demos`` of the expert's episodes on ``expert_env``, scored (normalized) on the learner's
+    body ``learner_env`` (the predict-then-run question of notebook 09)."""
+    demos = collect_demonstrations(expert_env, n_demos, seed=seed + DEMO_SEED_OFFSET)
+    policy, _ = train_bc(demos, seed=seed)
+    return _score(policy, learner_env, seed, episodes)

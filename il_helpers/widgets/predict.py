@@ -7,7 +7,8 @@ measured next to the prediction. Nothing runs until Reveal is pressed, so the bo
 defaults when a notebook runs unattended (nbval); tests drive it with ``box.choice.value = ...`` and
 ``box.reveal.click()``.
 
-The questions: :func:`more_demos_prediction` (notebook 02: BC's off-road share with 5x more demonstrations).
+The questions: :func:`more_demos_prediction` (notebook 02: BC's off-road share with 5x more demonstrations),
+:func:`other_body_prediction` (notebook 09: BC with 10x more demonstrations on a body whose steering is reversed).
 """
 
 from __future__ import annotations
@@ -109,4 +110,37 @@ def more_demos_prediction(few: int = 10, many: int = 50, seed: int = 0, n_episod
                            f"demonstrations instead of {few}, its share of steps off the road ...",
                            MORE_DEMOS_CHOICES, run, name="Predict, then run: more demonstrations")
     box.shares = None   # (off-road share with few, with many) once revealed
+    return box
+
+
+# -- notebook 09: another body ------------------------------------------------------------------------
+
+OTHER_BODY_CHOICES = ["0.9 or more: more data fixes it", "between 0.3 and 0.9",
+                      "below 0.3: more data does not help"]
+
+
+def other_body_answer(score: float) -> int:
+    """Which of :data:`OTHER_BODY_CHOICES` a normalized score supports."""
+    return 0 if score >= 0.9 else 1 if score >= 0.3 else 2
+
+
+def other_body_prediction(n_demos: int = 100, seed: int = 0, n_episodes: int = WIDGET_EPISODES):
+    """Predict, then run: BC on ``n_demos`` of the expert's LaneKeeping episodes, driving the car whose
+    steering is reversed (notebook 09's :func:`~il_helpers.lessons.beyond_gail.bc_on_another_body`).
+    Reveal takes a few seconds."""
+    from ..lessons.beyond_gail import bc_on_another_body
+
+    n_demos = check_int("n_demos", n_demos, 1, 200, where="other_body_prediction")
+    seed = check_seed("seed", seed, "other_body_prediction", TRAIN_SEED_MAX - DEMO_SEED)
+
+    def run():
+        box.score = bc_on_another_body(n_demos, seed=seed, episodes=n_episodes)
+        return other_body_answer(box.score), (f"BC on {n_demos} of the expert's episodes scores {box.score:.2f} "
+                                              f"(normalized) on the reversed car, seed {seed}, {n_episodes} "
+                                              f"test episodes.")
+
+    box = predict_then_run(f"The learner's steering is reversed. Trained on {n_demos} of the expert's "
+                           f"demonstrations instead of 10, BC on the expert's actions scores ...",
+                           OTHER_BODY_CHOICES, run, name="Predict, then run: more demonstrations, another body")
+    box.score = None   # the measured normalized score once revealed
     return box
