@@ -8,8 +8,11 @@ import pytest  # noqa: E402
 
 from il_helpers.widgets.predict import (  # noqa: E402
     MORE_DEMOS_CHOICES,
+    OTHER_BODY_CHOICES,
     more_demos_answer,
     more_demos_prediction,
+    other_body_answer,
+    other_body_prediction,
     predict_then_run,
 )
 
@@ -67,6 +70,18 @@ def test_more_demos_prediction_measures_before_it_judges():
     assert box.result["measured"] == more_demos_answer(few, many)
     with pytest.raises(ValueError):
         more_demos_prediction(many=51)
+
+
+def test_other_body_prediction_measures_bc_on_the_reversed_car():
+    assert [other_body_answer(x) for x in (0.95, 0.5, 0.1, -0.05)] == [0, 1, 2, 2]
+    box = other_body_prediction(n_demos=3, n_episodes=5)
+    assert box.score is None and len(box.choice.options) == len(OTHER_BODY_CHOICES)
+    box.choice.value = OTHER_BODY_CHOICES[0]
+    box.reveal.click()
+    assert f"{box.score:.2f}" in box.result["text"] and "3 of the expert's episodes" in box.result["text"]
+    assert box.result["measured"] == other_body_answer(box.score) == 2  # the actions steer the wrong way
+    with pytest.raises(ValueError):
+        other_body_prediction(n_demos=0)
 
 
 def test_the_saved_output_carries_a_still_picture():
