@@ -7,7 +7,7 @@
 The last line of stdout is one JSON object with (at least) ``method, env, seed, demos,
 subsample, return_mean, return_std, expert_return, random_return, normalized, wall_s`` (``wall_s`` is
 the training wall time). The README's results table is made from these lines. The RL-based methods
-(gail, airl) add their learning curve's stability: ``held_fraction``, ``held_from_s``,
+(gail, airl, vail, gaifo) add their learning curve's stability: ``held_fraction``, ``held_from_s``,
 ``held_from_steps`` and ``curve`` (:mod:`il_helpers.bench.curve`; ``--curve-episodes 0`` turns it off).
 
 Seeds: demonstrations are collected with ``seed + 10_000`` and the policy is evaluated on
@@ -56,8 +56,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--episodes", type=int, default=None, help="evaluation episodes (default 100, 20 with --fast)")
     parser.add_argument("--fast", action="store_true", help="smaller budgets (as IL_FAST=1)")
     parser.add_argument("--curve-episodes", type=int, default=CURVE_EPISODES, metavar="N",
-                        help="RL-based methods (gail, airl): evaluate the policy on N fixed episodes after every "
-                             "iteration, off the training clock, and report whether it held the expert's level "
+                        help="adversarial methods (gail, airl, vail, gaifo): evaluate the policy on N fixed "
+                             "episodes after every iteration, off the training clock, and report whether it held the expert's level "
                              f"(held_fraction, held_from_s, held_from_steps; default {CURVE_EPISODES}; 0: off)")
     parser.add_argument("--chunk", type=int, default=1, metavar="K",
                         help=f"action chunking: predict K actions at once ({', '.join(CHUNKED)}; default 1: none)")
