@@ -57,7 +57,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--fast", action="store_true", help="smaller budgets (as IL_FAST=1)")
     parser.add_argument("--curve-episodes", type=int, default=CURVE_EPISODES, metavar="N",
                         help="adversarial methods (gail, airl, vail, gaifo): evaluate the policy on N fixed "
-                             "episodes after every iteration, off the training clock, and report whether it held the expert's level "
+                             "episodes after every iteration, off the training clock, and report whether it held "
+                             "the expert's level "
                              f"(held_fraction, held_from_s, held_from_steps; default {CURVE_EPISODES}; 0: off)")
     parser.add_argument("--chunk", type=int, default=1, metavar="K",
                         help=f"action chunking: predict K actions at once ({', '.join(CHUNKED)}; default 1: none)")
