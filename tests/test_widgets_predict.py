@@ -9,11 +9,14 @@ import pytest  # noqa: E402
 from il_helpers.widgets.predict import (  # noqa: E402
     MORE_DEMOS_CHOICES,
     OTHER_BODY_CHOICES,
+    RANKING_NOISE_CHOICES,
     more_demos_answer,
     more_demos_prediction,
     other_body_answer,
     other_body_prediction,
     predict_then_run,
+    ranking_noise_answer,
+    ranking_noise_prediction,
 )
 
 
@@ -82,6 +85,19 @@ def test_other_body_prediction_measures_bc_on_the_reversed_car():
     assert box.result["measured"] == other_body_answer(box.score) == 2  # the actions steer the wrong way
     with pytest.raises(ValueError):
         other_body_prediction(n_demos=0)
+
+
+def test_ranking_noise_prediction_fits_and_judges_the_correlation():
+    assert [ranking_noise_answer(x) for x in (0.93, 0.7, 0.2)] == [0, 1, 2]
+    box = ranking_noise_prediction(rank_noise=0.3, pairs=300)
+    assert box.correlation is None and len(box.choice.options) == len(RANKING_NOISE_CHOICES)
+    box.choice.value = RANKING_NOISE_CHOICES[2]
+    box.reveal.click()
+    assert f"{box.correlation:.3f}" in box.result["text"] and "of 300 pairs ranked the wrong way" in box.result["text"]
+    assert box.result["measured"] == ranking_noise_answer(box.correlation)
+    for bad in (0.5, -0.1, "x"):
+        with pytest.raises(ValueError, match="rank_noise"):
+            ranking_noise_prediction(rank_noise=bad)
 
 
 def test_the_saved_output_carries_a_still_picture():

@@ -8,7 +8,8 @@ defaults when a notebook runs unattended (nbval); tests drive it with ``box.choi
 ``box.reveal.click()``.
 
 The questions: :func:`more_demos_prediction` (notebook 02: BC's off-road share with 5x more demonstrations),
-:func:`other_body_prediction` (notebook 09: BC with 10x more demonstrations on a body whose steering is reversed).
+:func:`ranking_noise_prediction` (notebook 08: T-REX with rankings flipped at random), :func:`other_body_prediction`
+(notebook 09: BC with 10x more demonstrations on a body whose steering is reversed).
 """
 
 from __future__ import annotations
@@ -143,4 +144,40 @@ def other_body_prediction(n_demos: int = 100, seed: int = 0, n_episodes: int = W
                            f"demonstrations instead of 10, BC on the expert's actions scores ...",
                            OTHER_BODY_CHOICES, run, name="Predict, then run: more demonstrations, another body")
     box.score = None   # the measured normalized score once revealed
+    return box
+
+
+# -- notebook 08: a careless ranker ---------------------------------------------------------------------
+
+RANKING_NOISE_CHOICES = ["stays at 0.9 or more", "falls to between 0.5 and 0.9", "falls below 0.5"]
+
+
+def ranking_noise_answer(correlation: float) -> int:
+    """Which of :data:`RANKING_NOISE_CHOICES` a measured correlation supports."""
+    return 0 if correlation >= 0.9 else 1 if correlation >= 0.5 else 2
+
+
+def ranking_noise_prediction(rank_noise: float = 0.3, pairs: int = 2000, seed: int = 0):
+    """Predict, then run: T-REX's reward fitted with a ``rank_noise`` share of its ranked pairs flipped
+    (notebook 08's :func:`~il_helpers.widgets.imperfect_demonstrations.trex_run`, no PPO), and its
+    correlation with the true return on held-out episodes. Reveal takes a few seconds."""
+    from .imperfect_demonstrations import trex_run
+
+    if not (isinstance(rank_noise, (int, float)) and 0.0 <= rank_noise < 0.5):
+        raise ValueError(f"ranking_noise_prediction: rank_noise must be a share in [0, 0.5), got {rank_noise!r}")
+    pairs = check_int("pairs", pairs, 100, 10_000, where="ranking_noise_prediction")
+    seed = check_seed("seed", seed, "ranking_noise_prediction", TRAIN_SEED_MAX - DEMO_SEED)
+
+    def run():
+        res = trex_run(pairs=pairs, rank_noise=rank_noise, seed=seed)
+        box.correlation = res["correlation"]
+        return ranking_noise_answer(res["correlation"]), (
+            f"with {res['flipped']} of {pairs} pairs ranked the wrong way (seed {seed}), the learned return "
+            f"correlates {res['correlation']:.3f} with the true return on {len(res['held_true'])} held-out episodes.")
+
+    box = predict_then_run(f"A careless ranker: {100 * rank_noise:.0f} % of T-REX's {pairs} ranked pairs are ranked "
+                           f"the wrong way, at random. The learned reward's correlation with the true return on "
+                           f"held-out episodes (0.90 to 0.95 with no noise) ...",
+                           RANKING_NOISE_CHOICES, run, name="Predict, then run: a careless ranker")
+    box.correlation = None   # the measured correlation once revealed
     return box
