@@ -34,9 +34,10 @@ episodes fall sooner); PPO then values a termination as the absorbing state's st
 forever, ``(0 - mean) / std / (1 - gamma)`` (:meth:`RewardNet.absorbing_reward`). Without it the
 ranking says nothing about ending, and a reward standardized to mean 0 on the way taught PPO to fall
 on CartPole on 3 of 4 seeds (normalized -0.02 to 0.07, below the random policy); with it the bench's
-seeds 0-4 reach 1.00, 1.00, 0.21, 0.92 and 0.20: on seeds 2 and 4 PPO drives the cart off the track, a
-state no demonstration shows, whose learned reward is an extrapolation (reward hacking; 4 ranked
-episodes of one noisy demonstrator are little to learn from). Episodes that never terminate (LaneKeeping)
+seeds 0-4 reach 1.00, 1.00, 0.21, 0.92 and 0.20: on seed 2 PPO balances the pole and drives the cart
+off the track (every test episode ends at |x| = 2.4), a state no demonstration shows, whose learned
+reward is an extrapolation (reward hacking; 4 ranked episodes of one noisy demonstrator are little to
+learn from). Episodes that never terminate (LaneKeeping)
 are unaffected.
 
 D-REX (Brown et al. 2020, :func:`train_drex`) needs no ranks: it clones the demonstrations
