@@ -52,3 +52,19 @@ def test_run_with_ppo_reports_a_score():
     assert res["score"] is None
     res = trex_run(pairs=300, steps=50, iterations=1, n_episodes=2, ppo=True)
     assert res["score"] is not None
+
+
+def test_preferences_widget_asks_and_reports_the_oracles_noise():
+    from il_helpers.widgets import preferences_widget
+
+    box = preferences_widget(comparisons=100, label_noise=0.2)
+    assert box.comparisons.value == 100 and box.noise.value == 0.2 and "20 s" in box.summary.value
+    assert not box.comparisons.continuous_update and not box.noise.continuous_update and box.result is None
+    box.train.click()
+    res = box.result
+    assert res["labels"] == 100 and res["history"].config.label_noise == 0.2
+    assert res["history"].labels_flipped > 0 and f"{res['score']:.3f}" in box.summary.value
+    assert box.figure is not None and not box.train.disabled
+    for bad in ({"comparisons": 10}, {"label_noise": 0.7}):
+        with pytest.raises(ValueError):
+            preferences_widget(**bad)

@@ -9,5 +9,5 @@ from .dagger import dagger_widget
 from .maxent_irl import maxent_irl_widget
 from .multimodal import multimodal_widget  # noqa: E402,F401 (notebook 06)
 from .gail import gail_widget  # noqa: E402,F401 (notebook 05)
-from .imperfect_demonstrations import trex_widget  # noqa: E402,F401 (notebook 08)
+from .imperfect_demonstrations import preferences_widget, trex_widget  # noqa: E402,F401 (notebook 08)
 from .beyond_gail import body_widget  # noqa: E402,F401 (notebook 09)

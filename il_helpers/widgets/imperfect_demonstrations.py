@@ -1,5 +1,7 @@
-"""Notebook 08's widget: fit T-REX's reward from a chosen number of ranked pairs, with a chosen share
-of wrong rankings, and see how well it ranks fresh episodes (and, ticked, how far PPO drives on it)."""
+"""Notebook 08's widgets: fit T-REX's reward from a chosen number of ranked pairs, with a chosen share
+of wrong rankings, and see how well it ranks fresh episodes (and, ticked, how far PPO drives on it);
+and preference comparisons on CartPole with a chosen number of questions and a chosen share of the
+oracle's answers wrong (:func:`preferences_widget`)."""
 
 from __future__ import annotations
 
@@ -12,8 +14,8 @@ from ..algorithms.trex import TREXConfig, TREXHistory, fit_reward, ppo_on_reward
 from ..core.checks import check_int
 from ..core.evaluation import evaluate
 from ..envs.registry import LANE_KEEPING
-from ..lessons.imperfect_demonstrations import EVAL_SEED, held_out_demos, suboptimal_demos
-from ..plots.imperfect_demonstrations import plot_reward_profile, plot_reward_scatter
+from ..lessons.imperfect_demonstrations import EVAL_SEED, held_out_demos, preferences_runs, suboptimal_demos
+from ..plots.imperfect_demonstrations import plot_preference_curve, plot_reward_profile, plot_reward_scatter
 from .common import CourseBox, in_range, pressed, remember, seed_box, show_figure, train_button
 from .progress import StagedProgress
 
@@ -107,4 +109,46 @@ def trex_widget(pairs: int = 2000, rank_noise: float = 0.0, seed: int = 0, ppo: 
     return box
 
 
-__all__ = ["trex_run", "describe", "trex_widget", "WIDGET_STEPS", "WIDGET_PPO_ITERATIONS"]
+def preferences_widget(comparisons: int = 500, label_noise: float = 0.0, seed: int = 0) -> CourseBox:
+    """Comparisons asked (50 to 1,000), the oracle's noise (the share of its answers flipped, 0 to 0.5),
+    a Seed, Train: preference comparisons + PPO on CartPole (40 iterations, about 20 s), the learning
+    curve against the comparisons asked, and the final score on 30 test episodes.
+
+    The box has ``comparisons`` (IntSlider), ``noise`` (FloatSlider), ``seed``, ``train``, ``summary``,
+    ``plot``, ``result`` (the :func:`~il_helpers.lessons.imperfect_demonstrations.preferences_runs`
+    row), ``history``, ``figure`` and ``run()``. Nothing is trained until Train is pressed."""
+    in_range("preferences_widget", "comparisons", comparisons, 50, 1000, integer=True)
+    in_range("preferences_widget", "label_noise", label_noise, 0.0, 0.5)
+    check_int("seed", seed, 0, None, where="preferences_widget")
+    style = {"description_width": "initial"}
+    n_cmp = widgets.IntSlider(value=comparisons, min=50, max=1000, step=50, description="Comparisons asked",
+                              continuous_update=False, style=style)
+    noise = widgets.FloatSlider(value=label_noise, min=0.0, max=0.5, step=0.05, description="Oracle noise",
+                                readout_format=".2f", continuous_update=False, style=style)
+    seed_w, train = seed_box(seed, style, "preferences_widget"), train_button()
+    summary = widgets.HTML("Choose the settings and press <b>Train</b>: PPO on CartPole learns from the oracle's "
+                           "answers about its own clips (about 20 s).")
+    plot = widgets.Output()
+    box = CourseBox([widgets.HBox([n_cmp, noise, seed_w, train]), summary, plot], "preferences_widget")
+    box.result, box.history, box.figure = None, [], None
+
+    def run(*_):
+        with pressed(train, summary):
+            (res,) = preferences_runs([int(seed_w.value)], n_eval=30,
+                                      settings={"comparisons": int(n_cmp.value), "label_noise": float(noise.value)})
+            fig, ax = plt.subplots(figsize=(6.5, 3.3), constrained_layout=True)
+            plot_preference_curve([res], ax=ax)
+            show_figure(plot, fig)
+            box.figure = fig
+            remember(box, res, summary, f"{res['labels']} comparisons asked ({res['ties']} ties, "
+                                        f"{res['history'].labels_flipped} answers flipped by the oracle's noise "
+                                        f"{float(noise.value):.2f}, seed {res['seed']}): normalized score "
+                                        f"{res['score']:.3f}; {res['seconds']:.1f} s.")
+
+    train.on_click(run)
+    box.comparisons, box.noise, box.seed, box.train = n_cmp, noise, seed_w, train
+    box.summary, box.plot, box.run = summary, plot, run
+    return box
+
+
+__all__ = ["trex_run", "describe", "trex_widget", "preferences_widget", "WIDGET_STEPS", "WIDGET_PPO_ITERATIONS"]
