@@ -104,3 +104,41 @@ def test_the_saved_output_carries_a_still_picture():
     box = predict_then_run("Which?", ["A", "B"], lambda: (0, "A"))
     bundle = box._repr_mimebundle_()
     assert bundle["image/png"] and "Predict, then run" in bundle["text/plain"]
+
+
+def test_indicator_prediction_trains_both_schedules():
+    from il_helpers.widgets.predict import INDICATOR_CHOICES, indicator_answer, indicator_prediction
+
+    assert [indicator_answer(a, b) for a, b in ((0.01, 0.012), (0.01, 0.03), (0.03, 0.01), (0.0, 0.0))] == [0, 1, 2, 0]
+    box = indicator_prediction(n_episodes=3)
+    box.choice.value = INDICATOR_CHOICES[0]
+    box.reveal.click()
+    a, b = box.shares
+    assert f"{100 * a:.2f}%" in box.result["text"] and f"{100 * b:.2f}%" in box.result["text"]
+    assert box.result["measured"] == indicator_answer(a, b)
+
+
+def test_fork_demos_prediction_reads_success_and_side():
+    from il_helpers.widgets.predict import FORK_CHOICES, fork_answer, fork_demos_prediction
+
+    assert [fork_answer(s, left) for s, left in ((0.95, 0.5), (0.9, 1.0), (0.3, 0.5))] == [0, 1, 2]
+    box = fork_demos_prediction(n_demos=20, n_episodes=5)
+    box.choice.value = FORK_CHOICES[2]
+    box.reveal.click()
+    row = box.row
+    assert f"{100 * row['success_rate']:.0f}%" in box.result["text"]
+    assert box.result["measured"] in (0, 1, 2)
+    with pytest.raises(ValueError):
+        fork_demos_prediction(n_demos=5)
+
+
+def test_few_demos_prediction_reports_the_evd():
+    from il_helpers.widgets.predict import FEW_DEMOS_CHOICES, few_demos_answer, few_demos_prediction
+
+    assert [few_demos_answer(x) for x in (0.01, 0.2, 0.9)] == [0, 1, 2]
+    box = few_demos_prediction(n_demos=4)
+    box.choice.value = FEW_DEMOS_CHOICES[1]
+    box.reveal.click()
+    res = box.result_irl
+    assert res["demos"] == 4 and f"{100 * res['evd_relative']:.2f} %" in box.result["text"]
+    assert box.result["measured"] == few_demos_answer(res["evd_relative"])

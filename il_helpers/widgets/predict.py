@@ -8,6 +8,9 @@ defaults when a notebook runs unattended (nbval); tests drive it with ``box.choi
 ``box.reveal.click()``.
 
 The questions: :func:`more_demos_prediction` (notebook 02: BC's off-road share with 5x more demonstrations),
+:func:`indicator_prediction` (notebook 03: the learner drives from the first iteration), :func:`few_demos_prediction`
+(notebook 04: MaxEnt IRL from 8 demonstrations),
+:func:`fork_demos_prediction` (notebook 06: MSE-BC with 4x more demonstrations on the fork),
 :func:`ranking_noise_prediction` (notebook 08: T-REX with rankings flipped at random), :func:`other_body_prediction`
 (notebook 09: BC with 10x more demonstrations on a body whose steering is reversed).
 """
@@ -180,4 +183,122 @@ def ranking_noise_prediction(rank_noise: float = 0.3, pairs: int = 2000, seed: i
                            f"held-out episodes (0.90 to 0.95 with no noise) ...",
                            RANKING_NOISE_CHOICES, run, name="Predict, then run: a careless ranker")
     box.correlation = None   # the measured correlation once revealed
+    return box
+
+
+# -- notebook 03: the learner drives from the first iteration ---------------------------------------------
+
+INDICATOR_CHOICES = ["about as low as with the schedule (within 2x)", "clearly higher (2x or more)",
+                     "lower than with the schedule (by 2x or more)"]
+
+
+def indicator_answer(off_schedule: float, off_indicator: float) -> int:
+    """Which of :data:`INDICATOR_CHOICES` the two measured off-road shares support."""
+    if off_indicator >= 2 * max(off_schedule, 1e-4):
+        return 1
+    if off_schedule >= 2 * max(off_indicator, 1e-4):
+        return 2
+    return 0
+
+
+def indicator_prediction(seed: int = 0, n_episodes: int = WIDGET_EPISODES):
+    """Predict, then run: notebook 03's DAgger with its exponential beta schedule against the indicator
+    schedule (beta = 1 at iteration 0, then 0: the learner drives from the first iteration, the expert
+    only labels), the same demonstrations and iterations; off-road share on ``n_episodes`` test episodes."""
+    from ..algorithms.dagger import train_dagger
+    from ..core.evaluation import evaluate
+    from ..envs.registry import LANE_KEEPING
+    from ..lessons.dagger import course_config, course_demos
+
+    seed = check_seed("seed", seed, "indicator_prediction", TRAIN_SEED_MAX - DEMO_SEED)
+
+    def run():
+        shares = []
+        for schedule in (("exponential", 0.5), ("indicator", None)):
+            policy, _ = train_dagger(course_demos(seed), seed=seed, config=course_config(schedule=schedule))
+            shares.append(float(evaluate(policy, LANE_KEEPING, n_episodes, seed=10_000 + seed).off_road_rate))
+        box.shares = tuple(shares)
+        a, b = shares
+        return indicator_answer(a, b), (f"seed {seed}, {n_episodes} test episodes: off the road {100 * a:.2f}% of the "
+                                        f"steps with beta_i = 0.5^i, {100 * b:.2f}% with the learner driving from "
+                                        f"iteration 1.")
+
+    box = predict_then_run("DAgger with the learner at the wheel from the first iteration on (beta = 0 after the "
+                           "demonstrations: the expert only labels, it never drives). Against the exponential "
+                           "schedule, its final off-road share is ...",
+                           INDICATOR_CHOICES, run, name="Predict, then run: who drives")
+    box.shares = None   # (off-road share with the schedule, with the indicator) once revealed
+    return box
+
+
+# -- notebook 06: more demonstrations for the average ------------------------------------------------------
+
+FORK_CHOICES = ["passes on both sides, as the expert does", "passes, but always on the same side",
+                "still drives into the obstacle in most episodes"]
+
+
+def fork_answer(success: float, left_share: float) -> int:
+    """Which of :data:`FORK_CHOICES` a success rate and a left share (of the passing episodes) support."""
+    if success < 0.5:
+        return 2
+    return 0 if min(left_share, 1 - left_share) >= 0.15 else 1
+
+
+def fork_demos_prediction(n_demos: int = 400, seed: int = 0, n_episodes: int = WIDGET_EPISODES):
+    """Predict, then run: MSE-BC on ObstacleFork trained on ``n_demos`` demonstrations (notebook 06's
+    :func:`~il_helpers.lessons.multimodal.fork_comparison` at its fast budget), its success rate and the
+    side it passes on."""
+    from ..lessons.multimodal import fork_comparison
+
+    n_demos = check_int("n_demos", n_demos, 10, 1000, where="fork_demos_prediction")
+    seed = check_seed("seed", seed, "fork_demos_prediction", TRAIN_SEED_MAX - DEMO_SEED)
+
+    def run():
+        (row,) = fork_comparison([seed], methods=("mse",), n_demos=n_demos, episodes=n_episodes, fast=True)
+        box.row = row
+        left = row["left_share"] if row["left_share"] == row["left_share"] else 0.0   # NaN: none passed
+        return fork_answer(row["success_rate"], left), (
+            f"MSE-BC on {n_demos} demonstrations (seed {seed}, {n_episodes} test episodes): passes in "
+            f"{100 * row['success_rate']:.0f}% of the episodes, {100 * row['collision_rate']:.0f}% hit the obstacle"
+            + (f", {100 * left:.0f}% of the passes on the left." if row["success_rate"] > 0 else "."))
+
+    box = predict_then_run(f"MSE-BC averages the two swerves into the obstacle. Trained on {n_demos} demonstrations "
+                           f"instead of 100, it ...", FORK_CHOICES, run,
+                           name="Predict, then run: more data for the average")
+    box.row = None   # the fork_comparison row once revealed
+    return box
+
+
+# -- notebook 04: fewer demonstrations ------------------------------------------------------------------
+
+FEW_DEMOS_CHOICES = ["still near-optimal (EVD under 5 % of the optimal return)", "clearly worse (5 % to 50 %)",
+                     "useless (over 50 %)"]
+
+
+def few_demos_answer(evd_relative: float) -> int:
+    """Which of :data:`FEW_DEMOS_CHOICES` a relative expected value difference supports."""
+    return 0 if evd_relative < 0.05 else 1 if evd_relative <= 0.5 else 2
+
+
+def few_demos_prediction(n_demos: int = 8, seed: int = 0):
+    """Predict, then run: MaxEnt IRL on notebook 04's 16x16 FeatureGrid from ``n_demos`` demonstrations
+    instead of 64 (the notebook's widget's training, run unseen: :func:`~il_helpers.widgets.maxent_irl_widget`),
+    and the expected value difference of the recovered reward's optimal policy. Reveal takes a few seconds."""
+    from .maxent_irl import maxent_irl_widget
+
+    n_demos = check_int("n_demos", n_demos, 1, 512, where="few_demos_prediction")
+    seed = check_seed("seed", seed, "few_demos_prediction", TRAIN_SEED_MAX - DEMO_SEED)
+
+    def run():
+        trainer = maxent_irl_widget(n_demos=n_demos, seed=seed)
+        trainer.train.click()
+        box.result_irl = res = trainer.result
+        return few_demos_answer(res["evd_relative"]), (
+            f"from {n_demos} demonstrations (seed {seed}): EVD {100 * res['evd_relative']:.2f} % of the optimal "
+            f"return; the recovered reward correlates {res['reward_corr']:.2f} with the true one.")
+
+    box = predict_then_run(f"MaxEnt IRL learns FeatureGrid's reward from {n_demos} demonstrations instead of 64. "
+                           f"The policy that is optimal for the recovered reward is ...", FEW_DEMOS_CHOICES, run,
+                           name="Predict, then run: fewer demonstrations")
+    box.result_irl = None   # the widget's result dict once revealed
     return box
