@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import torch
 
@@ -31,3 +33,13 @@ def random_mdp(S=3, A=2, seed=0, deterministic=False):
     else:
         P = rng.dirichlet(np.full(S, 0.7), size=(S, A))
     return torch.as_tensor(P), torch.as_tensor(rng.normal(size=(S, A)))
+
+
+def without_actions(demos):
+    """The same demonstrations with garbage where the actions, executed actions and rewards were (NaN,
+    set past validation): a state-only learner (BCO, GAIfO) must give the same result on them."""
+    d = copy.copy(demos)
+    d.actions = np.full(d.actions.shape, np.nan)
+    d.taken = np.full(d.taken.shape, np.nan)
+    d.rewards = np.full(d.rewards.shape, np.nan)
+    return d

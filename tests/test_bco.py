@@ -8,6 +8,7 @@ import copy
 import numpy as np
 import pytest
 import torch
+from helpers import without_actions
 
 import il_helpers as il
 from il_helpers.algorithms.bco import BCOConfig, InverseDynamics, fit_inverse_dynamics, train_bco
@@ -20,14 +21,6 @@ TINY = dict(pre_episodes=3, alpha_rounds=1, alpha_episodes=2, idm_steps=50, bc=i
 def demos():
     return il.collect_demonstrations("CartPole-v1", 3, seed=3)
 
-
-def _no_actions(d):
-    """The same demonstrations with garbage where the actions were (NaN, set past validation)."""
-    d = copy.copy(d)
-    d.actions = np.full(d.actions.shape, np.nan)
-    d.taken = np.full(d.taken.shape, np.nan)
-    d.rewards = np.full(d.rewards.shape, np.nan)
-    return d
 
 
 def test_inverse_model_shapes_discrete_and_continuous():
@@ -81,7 +74,7 @@ def test_bad_input_is_refused(demos):
 
 def test_the_demonstrations_actions_are_never_read(demos):
     p1, h1 = train_bco(demos, seed=2, **TINY)
-    p2, h2 = train_bco(_no_actions(demos), seed=2, **TINY)
+    p2, h2 = train_bco(without_actions(demos), seed=2, **TINY)
     for a, b in zip(p1.state_dict().values(), p2.state_dict().values()):
         assert torch.equal(a, b)
     np.testing.assert_array_equal(h1.labels, h2.labels)
@@ -99,7 +92,7 @@ def test_same_seed_same_policy_and_another_seed_another(demos):
 
 @pytest.mark.parametrize("env_id,seed", [("CartPole-v1", 0), ("il_helpers/LaneKeeping-v0", 1)])
 def test_bco_learns_from_states_alone(env_id, seed):
-    demos = _no_actions(il.collect_demonstrations(env_id, 5, seed=10_000 + seed))
+    demos = without_actions(il.collect_demonstrations(env_id, 5, seed=10_000 + seed))
     policy, h = train_bco(demos, seed=seed, alpha_rounds=1, idm_steps=500)
     # random scores 0 and the expert 1; this budget reaches >= 0.95 on seeds 0-4, 0.7 leaves a margin
     assert il.evaluate(policy, env_id, n_episodes=20, seed=20_000 + seed).normalized > 0.7
@@ -118,7 +111,7 @@ def test_states_only_keeps_the_states_and_drops_what_the_expert_did(env_id):
     from il_helpers.algorithms.bco import states_only
 
     d = il.collect_demonstrations(env_id, 2, seed=0)
-    s = states_only(_no_actions(d))                               # a valid Demonstrations again
+    s = states_only(without_actions(d))                               # a valid Demonstrations again
     assert np.array_equal(s.obs, d.obs) and np.array_equal(s.next_obs, d.next_obs)
     assert np.array_equal(s.terminated, d.terminated) and np.array_equal(s.episode_lengths, d.episode_lengths)
     assert not s.actions.any() and not s.rewards.any() and s.actions.shape == d.actions.shape

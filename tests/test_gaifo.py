@@ -8,6 +8,7 @@ import copy
 import numpy as np
 import pytest
 import torch
+from helpers import without_actions
 
 import il_helpers as il
 from il_helpers.algorithms.adversarial import Inputs
@@ -23,13 +24,6 @@ TINY_PPO = il.PPOConfig(n_envs=2, epochs=1)
 def demos():
     return il.collect_demonstrations("CartPole-v1", 3, seed=3)
 
-
-def _no_actions(d):
-    d = copy.copy(d)
-    d.actions = np.full(d.actions.shape, np.nan)
-    d.taken = np.full(d.taken.shape, np.nan)
-    d.rewards = np.full(d.rewards.shape, np.nan)
-    return d
 
 
 def test_the_discriminator_reads_transitions_not_actions():
@@ -62,7 +56,7 @@ def test_bad_input_is_refused(demos):
 
 def test_the_demonstrations_actions_are_never_read(demos):
     p1, h1 = train_gaifo(demos, seed=2, iterations=2, ppo=TINY_PPO)
-    p2, h2 = train_gaifo(_no_actions(demos), seed=2, iterations=2, ppo=TINY_PPO)
+    p2, h2 = train_gaifo(without_actions(demos), seed=2, iterations=2, ppo=TINY_PPO)
     for a, b in zip(p1.state_dict().values(), p2.state_dict().values()):
         assert torch.equal(a, b)
     assert h1.d_expert == h2.d_expert and h1.d_loss == h2.d_loss
@@ -79,7 +73,7 @@ def test_same_seed_same_policy(demos):
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_gaifo_learns_cartpole_from_states_alone(seed):
-    demos = _no_actions(il.collect_demonstrations("CartPole-v1", 10, seed=10_000 + seed))
+    demos = without_actions(il.collect_demonstrations("CartPole-v1", 10, seed=10_000 + seed))
     policy, _ = train_gaifo(demos, seed=seed, iterations=25)
     # random scores 0 and the expert 1; 25 iterations reach >= 0.9 on these seeds, 0.5 leaves a margin
     assert il.evaluate(policy, "CartPole-v1", n_episodes=20, seed=20_000 + seed).normalized > 0.5
