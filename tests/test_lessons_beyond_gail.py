@@ -74,3 +74,11 @@ def test_plot_seed_scores_draws_one_dot_per_seed():
     ax = il.plots.plot_seed_scores(rows, {"bc": "BC", "bco": "BCO"}, threshold=0.9)
     assert [len(c.get_offsets()) for c in ax.collections[::2]] == [3, 3]  # each method: its dots, then its mean bar
     assert [t.get_text() for t in ax.get_xticklabels()] == ["BC", "BCO"]
+
+
+def test_train_learner_refuses_what_it_cannot_train():
+    demos = il.collect_demonstrations(LANE, 2, seed=0)
+    with pytest.raises(ValueError, match="method must be one of"):
+        L.train_learner("dagger", demos, REVERSED)
+    with pytest.raises(ValueError, match="VAIL learns from the expert's"):
+        L.train_learner("vail", demos, REVERSED)

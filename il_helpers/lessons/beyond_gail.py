@@ -21,6 +21,7 @@ from ..algorithms.bc import train_bc
 from ..algorithms.bco import states_only, train_bco
 from ..algorithms.gaifo import train_gaifo
 from ..algorithms.sqil import train_sqil
+from ..algorithms.vail import train_vail
 from ..core.demonstrations import collect_demonstrations
 from ..core.evaluation import evaluate
 from ..core.seeding import DEMO_SEED_OFFSET, EVAL_SEED_OFFSET
@@ -91,6 +92,24 @@ def observation_runs(env_id: str, seeds, n_demos: int = 10, episodes: int = 100,
     return rows
 
 
+def train_learner(method: str, demos, learner_env: str, seed: int = 0, settings: dict | None = None):
+    """Train ``method`` (``"bc"`` on the demonstrations' actions, ``"bco"`` or ``"gaifo"`` on their states as
+    watched by a learner on ``learner_env``, ``"vail"`` on their state-action pairs) for the learner's body:
+    ``(policy, history)``. The one place notebook 09's table and its widget train a learner."""
+    settings = settings or {}
+    if method == "bc":
+        return train_bc(demos, seed=seed, **settings)
+    if method in ("bco", "gaifo"):
+        train = train_bco if method == "bco" else train_gaifo
+        return train(states_only(demos, env_id=learner_env), seed=seed, **settings)
+    if method == "vail":
+        if learner_env != demos.env_id:
+            raise ValueError("VAIL learns from the expert's (state, action) pairs: on another body those actions are "
+                             "wrong. Choose BCO or GAIfO, which learn from the states alone")
+        return train_vail(demos, seed=seed, **settings)
+    raise ValueError(f"train_learner: method must be one of 'bc', 'bco', 'gaifo', 'vail', got {method!r}")
+
+
 def cross_body_runs(seeds, expert_env: str = LANE_KEEPING_DISCRETE, learner_env: str = LANE_KEEPING_DISCRETE_REVERSED,
                     n_demos: int = 10, episodes: int = 100, bco: dict | None = None, gaifo: dict | None = None,
                     gaifo_seeds=()) -> list[dict]:
@@ -102,15 +121,11 @@ def cross_body_runs(seeds, expert_env: str = LANE_KEEPING_DISCRETE, learner_env:
     rows = []
     for seed in seeds:
         demos = collect_demonstrations(expert_env, n_demos, seed=seed + DEMO_SEED_OFFSET)
-        watched = states_only(demos, env_id=learner_env)
         row = {"seed": seed, "expert_on_new_body": _score(get_expert(expert_env), learner_env, seed, episodes)}
-        policy, _ = train_bc(demos, seed=seed)
-        row["bc"] = _score(policy, learner_env, seed, episodes)
-        policy, _ = train_bco(watched, seed=seed, **(bco or {}))
-        row["bco"] = _score(policy, learner_env, seed, episodes)
-        if seed in gaifo_seeds:
-            policy, _ = train_gaifo(watched, seed=seed, **(gaifo or {}))
-            row["gaifo"] = _score(policy, learner_env, seed, episodes)
+        for method, settings in (("bc", None), ("bco", bco), ("gaifo", gaifo)):
+            if method != "gaifo" or seed in gaifo_seeds:
+                policy, _ = train_learner(method, demos, learner_env, seed, settings)
+                row[method] = _score(policy, learner_env, seed, episodes)
         rows.append(row)
     return rows
 

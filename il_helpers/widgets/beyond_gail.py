@@ -8,10 +8,6 @@ import time
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
-from ..algorithms.bc import train_bc
-from ..algorithms.bco import states_only, train_bco
-from ..algorithms.gaifo import train_gaifo
-from ..algorithms.vail import train_vail
 from ..core.checks import check_int
 from ..core.demonstrations import collect_demonstrations
 from ..core.evaluation import evaluate
@@ -19,6 +15,7 @@ from ..core.rollout import rollout
 from ..core.seeding import DEMO_SEED_OFFSET, EVAL_SEED_OFFSET
 from ..envs.lane_keeping import LANE_KEEPING_DISCRETE_REVERSED
 from ..envs.registry import LANE_KEEPING_DISCRETE
+from ..lessons.beyond_gail import train_learner
 from ..plots.lane import plot_lane_trajectories
 from .common import CourseBox, in_range, pressed, remember, seed_box, show_figure, train_button
 from .progress import StagedProgress
@@ -41,23 +38,13 @@ def body_run(method: str = "bco", body: str = "steering reversed", seed: int = 0
         raise ValueError(f"body_run: method must be one of {list(METHODS)}, got {method!r}")
     if body not in BODIES:
         raise ValueError(f"body_run: body must be one of {list(BODIES)}, got {body!r}")
-    if method == "vail" and BODIES[body] != LANE_KEEPING_DISCRETE:
-        raise ValueError("VAIL learns from the expert's (state, action) pairs: on a body whose steering is reversed "
-                         "those actions are wrong. Choose BCO or GAIfO, which learn from the states alone")
     say = progress or (lambda message: None)
     learner = BODIES[body]
     say("collecting demonstrations")
     demos = collect_demonstrations(LANE_KEEPING_DISCRETE, n_demos, seed=seed + DEMO_SEED_OFFSET)
     say("training")
     t0 = time.perf_counter()
-    if method == "bc":
-        policy, _ = train_bc(demos, seed=seed)
-    elif method == "bco":
-        policy, _ = train_bco(states_only(demos, env_id=learner), seed=seed)
-    elif method == "gaifo":
-        policy, _ = train_gaifo(states_only(demos, env_id=learner), seed=seed)
-    else:
-        policy, _ = train_vail(demos, seed=seed, i_c=i_c)
+    policy, _ = train_learner(method, demos, learner, seed, {"i_c": i_c} if method == "vail" else None)
     train_s = time.perf_counter() - t0
     say("driving")
     res = evaluate(policy, learner, n_episodes, seed=seed + EVAL_SEED_OFFSET)
