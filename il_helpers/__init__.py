@@ -101,6 +101,8 @@ from .lessons import imperfect_demonstrations
 __version__ = "0.1.0"
 # notebook 09 (VAIL, the stabilizers measured): GAIL with a variational discriminator bottleneck
 from .algorithms.vail import VAILConfig, train_vail
+# notebook 09: InfoGAIL, a latent code that chooses the behaviour's mode
+from .algorithms.infogail import InfoGAILConfig, InfoGAILPolicy, train_infogail
 # notebook 09: learning from observation (BCO, GAIfO) and SQIL
 from .algorithms.bco import BCOConfig, BCOHistory, train_bco
 from .algorithms.gaifo import GAIfOConfig, train_gaifo

@@ -82,3 +82,23 @@ def test_train_learner_refuses_what_it_cannot_train():
         L.train_learner("dagger", demos, REVERSED)
     with pytest.raises(ValueError, match="VAIL learns from the expert's"):
         L.train_learner("vail", demos, REVERSED)
+
+
+def test_the_committed_infogail_study_is_read_and_its_summary_matches_its_rows(tmp_path):
+    study = L.infogail_study()
+    rows = study["rows"]
+    assert len(rows) == study["seeds"] * study["demo_sets"] == study["summary"]["runs"]
+    assert study["summary"]["passed"] == sum(r["passed"] for r in rows)
+    for r in rows:      # the bar, recomputed from the row's own figures
+        split = len(set(r["code_side"]) - {"none"}) == 2
+        assert r["passed"] == (r["success"] >= L.SIDE_BAR and min(r["on_side"]) >= L.SIDE_BAR and split)
+    with pytest.raises(FileNotFoundError, match="benchmarks/infogail_study.py"):
+        L.infogail_study(tmp_path / "none.json")
+
+
+def test_infogail_run_reports_each_codes_side_and_the_bar():
+    r = L.infogail_run(0, episodes=6, settings=dict(iterations=2, bc_epochs=1, ppo=il.PPOConfig(n_envs=4, epochs=1)))
+    assert len(r["rollouts"]) == len(r["code_side"]) == len(r["on_side"]) == 2
+    assert all(s in ("left", "right", "none") for s in r["code_side"])
+    assert all(0.0 <= o <= c + 1e-9 for o, c in zip(r["on_side"], r["code_success"]))   # on its side ⊆ passed
+    assert isinstance(r["passed"], bool) and len(r["history"].info) == 2

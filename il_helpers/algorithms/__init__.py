@@ -4,4 +4,4 @@ dataclass, then the loss, then the loop. Every trainer keeps the contract writte
 config=None, **settings)``.
 
 bc, ensemble (notebook 02) · dagger, dagger_variants (03) · maxent_irl (04) · ppo, adversarial,
-gail, airl, airl_tabular (05) · mode_holding, mdn, discretized, cvae (06) · vail, bco, gaifo, sqil (09)."""
+gail, airl, airl_tabular (05) · mode_holding, mdn, discretized, cvae (06) · vail, infogail, bco, gaifo, sqil (09)."""

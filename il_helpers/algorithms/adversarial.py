@@ -167,9 +167,11 @@ class Inputs:
     ``[s, a, absorbing]`` (one-hot actions for discrete spaces, clipped actions for continuous
     ones); the absorbing state is ``[0, 0, 1]``."""
 
-    def __init__(self, ac: ActorCritic):
+    def __init__(self, ac: ActorCritic, obs_dim: int | None = None):
+        # obs_dim: the environment's observation size, when the policy's observation is longer
+        # (InfoGAIL appends its latent code; the discriminator never sees it)
         self.ac = ac
-        self.obs_dim, self.act_dim, self.discrete = ac.obs_dim, ac.act_dim, ac.discrete
+        self.obs_dim, self.act_dim, self.discrete = obs_dim or ac.obs_dim, ac.act_dim, ac.discrete
         self.dim = self.obs_dim + self.act_dim + 1
 
     def action_features(self, actions: torch.Tensor) -> torch.Tensor:
@@ -179,11 +181,15 @@ class Inputs:
 
     def __call__(self, obs: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
         zero = torch.zeros(len(obs), 1)
-        return torch.cat([self.ac.normalize(obs.float()), self.action_features(actions), zero], dim=1)
+        return torch.cat([self.normalize(obs), self.action_features(actions), zero], dim=1)
+
+    def normalize(self, obs: torch.Tensor) -> torch.Tensor:
+        """The policy's normalization of the observation, without any latent code."""
+        return self.ac.normalize(obs.float())[:, :self.obs_dim]
 
     def state(self, obs: torch.Tensor) -> torch.Tensor:
         """State-only features ``[s, absorbing]`` (AIRL's g(s) and h(s))."""
-        return torch.cat([self.ac.normalize(obs.float()), torch.zeros(len(obs), 1)], dim=1)
+        return torch.cat([self.normalize(obs), torch.zeros(len(obs), 1)], dim=1)
 
     def absorbing(self) -> torch.Tensor:
         x = torch.zeros(1, self.dim)
@@ -288,7 +294,7 @@ def adversarial_loop(demos: Demonstrations | None, config: AdversarialConfig,
                       discriminator: Callable[[Inputs], Discriminator], *, env_id: str | None = None, seed: int = 0,
                       progress: Callable[[int, int, dict], None] | None = None, reward: str = "logit",
                       name: str = "GAIL", checkpoint: Callable[[ActorCritic, dict], None] | None = None,
-                      d_loss: Callable | None = None, reward_fn: Callable | None = None
+                      d_loss: Callable | None = None, reward_fn: Callable | None = None, latent=None
                       ) -> tuple[ActorCritic, AdversarialHistory]:
     """The adversarial loop, with PPO as the generator: ``(policy, history)``.
 
@@ -300,7 +306,9 @@ def adversarial_loop(demos: Demonstrations | None, config: AdversarialConfig,
     :func:`~il_helpers.algorithms.gail.train_gail` or :func:`~il_helpers.algorithms.airl.train_airl`.
     ``d_loss(l_e, l_p, w_e, w_p)`` replaces :func:`discriminator_loss`, ``reward_fn(logits, l_abs)`` the
     generator's reward with its absorbing-state shift (``l_abs`` None without the absorbing state): the hooks
-    of notebook 05's graded assignment (None: the library's, the numbers unchanged).
+    of notebook 05's graded assignment (None: the library's, the numbers unchanged). ``latent`` is InfoGAIL's
+    latent code (:class:`~il_helpers.algorithms.infogail.LatentCode`): it widens the policy's observation,
+    draws each episode's code, and adds its information reward to the generator's.
     """
     where = f"train_{name.lower()}"
     seed = check_seed("seed", seed, where, TRAIN_SEED_MAX)
@@ -315,7 +323,7 @@ def adversarial_loop(demos: Demonstrations | None, config: AdversarialConfig,
     with torch.random.fork_rng(devices=[]), cpu_threads(1):
         torch.manual_seed(seed)
         ac, hist = _train(demos, env_id, config, cfg, discriminator, reward, seed, progress, obs_space, act_space,
-                          checkpoint, d_loss, reward_fn)
+                          checkpoint, d_loss, reward_fn, latent)
     hist.config, hist.seed = dataclasses.replace(config, ppo=cfg), seed
     hist.demo_episodes = None if demos is None else demos.num_episodes
     ac.name = f"{name} policy"
@@ -323,19 +331,27 @@ def adversarial_loop(demos: Demonstrations | None, config: AdversarialConfig,
 
 
 def _train(demos, env_id, config, cfg, make_discriminator, reward, seed, progress, obs_space, act_space,
-           checkpoint=None, loss_fn=None, reward_fn=None):
+           checkpoint=None, loss_fn=None, reward_fn=None, latent=None):
     iterations, absorbing, horizon = config.iterations, config.absorbing, config.horizon
     gen = torch.Generator().manual_seed(seed)
-    ac = ActorCritic(obs_space, act_space, cfg.hidden, init_log_std=cfg.init_log_std)
-    first = collect(ac, env_id, cfg.n_envs, iteration_seed(seed, NORMALIZATION_ITERATION), horizon)
+    ac = ActorCritic(latent.space(obs_space) if latent else obs_space, act_space, cfg.hidden,
+                     init_log_std=cfg.init_log_std)
+
+    def sample(it):
+        s = iteration_seed(seed, it)
+        return collect(ac, env_id, cfg.n_envs, s, horizon, codes=latent.draw(cfg.n_envs, s) if latent else None)
+
+    first = sample(NORMALIZATION_ITERATION)
     H = first.horizon
     # observations are measured in units of the expert's spread (the first policy's without
     # demonstrations): the discriminator must resolve small departures from the expert's states
-    ac.set_normalization(demos.obs if demos is not None else first.obs[first.alive].numpy())
-    inputs = Inputs(ac)
+    pad = latent.pad if latent else torch.as_tensor     # the expert's states under a code (unseen by D)
+    ac.set_normalization(pad(demos.obs).numpy() if demos is not None else first.obs[first.alive].numpy())
+    inputs = Inputs(ac, obs_space.shape[0])
     disc: Discriminator | None = None
     if demos is not None:
         e_obs, e_act, e_next, e_term, e_abs_steps = expert_tensors(demos, H)
+        e_obs, e_next = pad(e_obs), pad(e_next)
         if config.bc_epochs:
             bc_init(ac, e_obs, e_act, config.bc_epochs, gen)
         disc = make_discriminator(inputs)
@@ -349,7 +365,7 @@ def _train(demos, env_id, config, cfg, make_discriminator, reward, seed, progres
         if disc is not None and cfg.anneal_lr:       # both players slow down together
             for group in d_opt.param_groups:
                 group["lr"] = config.d_lr * (1.0 - it / iterations)
-        batch = collect(ac, env_id, cfg.n_envs, iteration_seed(seed, it), horizon)
+        batch = sample(it)
         m = batch.alive
         # the discriminator's policy samples: this iteration's and those of the last d_replay - 1
         # (a policy that stops falling must not let the discriminator forget the absorbing state)
@@ -384,7 +400,8 @@ def _train(demos, env_id, config, cfg, make_discriminator, reward, seed, progres
                 d_opt.step()
                 d_loss = loss.item()
 
-        # ---- generator: rewards from the discriminator, then PPO -------------------------------
+        # ---- generator: rewards from the discriminator (and InfoGAIL's posterior), then PPO ----
+        bonus = latent.reward(batch, inputs, gen) if latent else 0.0
         with torch.no_grad():
             if disc is None:        # no demonstrations: D = 1/2 everywhere
                 logits = torch.zeros(batch.alive.shape)
@@ -403,7 +420,7 @@ def _train(demos, env_id, config, cfg, make_discriminator, reward, seed, progres
                 # preference: subtract r_abs, and the absorbing state is worth exactly 0 (as a
                 # termination is in GAE): the fix is the reward r(s, a) - r(absorbing)
                 rewards = rewards - gail_reward(l_abs, reward)
-            rewards = rewards * batch.alive
+            rewards = (rewards + bonus) * batch.alive
         adv, ret = advantages(ac, batch, rewards, cfg)
         stats = ppo_update(ac, opt, batch, adv, ret, cfg, gen)
 

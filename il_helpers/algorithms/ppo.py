@@ -234,16 +234,29 @@ class Batch:
         return int(self.alive.sum())
 
 
+def with_codes(obs, codes: torch.Tensor):
+    """Observations with each episode's latent code appended: ``(E, ..., d)`` and ``codes`` ``(E, K)``
+    -> ``(E, ..., d + K)`` (InfoGAIL's policy input, :mod:`il_helpers.algorithms.infogail`)."""
+    obs = torch.as_tensor(obs, dtype=torch.float32)
+    c = codes.view(codes.shape[0], *([1] * (obs.ndim - 2)), codes.shape[1]).expand(*obs.shape[:-1], codes.shape[1])
+    return torch.cat([obs, c], dim=-1)
+
+
 def collect(ac: ActorCritic, env_id: str, n_episodes: int, seed: int, horizon: int | None = None,
-            env_kwargs: dict | None = None) -> Batch:
-    """Run ``n_episodes`` of the stochastic policy at once; record log-probs in one pass after."""
+            env_kwargs: dict | None = None, codes: torch.Tensor | None = None) -> Batch:
+    """Run ``n_episodes`` of the stochastic policy at once; record log-probs in one pass after.
+    ``codes`` (``(n_episodes, K)``, one row per episode, held for its whole length) are appended to the
+    policy's observations, and to the batch's ``obs`` and ``next_obs``."""
     sampler = ac.sampler(seed)
-    r = rollout(sampler, env_id, n_episodes, seed=seed, horizon=horizon, env_kwargs=env_kwargs)
+    policy = sampler if codes is None else (lambda o: sampler.act(with_codes(o, codes).numpy()))
+    r = rollout(policy, env_id, n_episodes, seed=seed, horizon=horizon, env_kwargs=env_kwargs)
     actions = torch.stack(sampler.raw, dim=1)  # (E, T, ...)
-    obs = torch.from_numpy(r.obs)
+    obs, next_obs = torch.from_numpy(r.obs), torch.from_numpy(r.next_obs)
+    if codes is not None:
+        obs, next_obs = with_codes(obs, codes), with_codes(next_obs, codes)
     with torch.no_grad(), cpu_threads(1):
         log_probs = ac.log_prob(obs, actions)
-    return Batch(obs=obs, actions=actions, next_obs=torch.from_numpy(r.next_obs),
+    return Batch(obs=obs, actions=actions, next_obs=next_obs,
                  env_rewards=torch.from_numpy(r.rewards), terminated=torch.from_numpy(r.terminated),
                  alive=torch.from_numpy(r.alive), log_probs=log_probs, horizon=r.horizon)
 
@@ -443,6 +456,6 @@ def train_ppo(demos: Demonstrations | None = None, *, env_id: str | None = None,
     return ac, hist
 
 
-__all__ = ["PPOConfig", "ActorCritic", "Sampler", "bc_init", "Batch", "collect", "iteration_seed", "gae",
+__all__ = ["PPOConfig", "ActorCritic", "Sampler", "bc_init", "Batch", "with_codes", "collect", "iteration_seed", "gae",
            "advantages", "ppo_update", "set_lr", "PPOHistory", "initial_actor_critic", "off_the_clock", "train_ppo",
            "PPO_STD_FLOOR", "NORM_CLIP", "NORMALIZATION_ITERATION"]

@@ -1,10 +1,12 @@
-"""Bench adapters of notebook 09's methods: the adversarial variant ``vail``, learning from
+"""Bench adapters of notebook 09's methods: the adversarial variants ``vail`` and ``infogail``, learning from
 observation (``bco``, ``gaifo``) and ``sqil`` (registered on import by :mod:`il_helpers.bench`,
 into the one table of :mod:`.methods`)."""
 
 from __future__ import annotations
 
 from .methods import BC_STEPS, BC_STEPS_FAST, _adversarial, _budget, _continuous_state_env, bc_epochs, method
+
+INFOGAIL_ITERATIONS_FAST = 60
 
 
 @method("vail", check_env=_continuous_state_env("vail"), table="beyond_gail")
@@ -16,6 +18,36 @@ def _vail(args, demos):
     policy, extra = _adversarial(train_vail, args, demos)
     extra["beta"] = round(extra["history"].beta[-1], 5) if extra["history"].beta else None
     return policy, extra
+
+
+def _fork_only(env_id: str) -> str | None:
+    from ..envs.registry import OBSTACLE_FORK
+
+    if env_id == OBSTACLE_FORK:
+        return None
+    return (f"infogail's latent code names a mode of the expert's behaviour; the course's task with two modes is "
+            f"{OBSTACLE_FORK} (two sides of the obstacle), got {env_id!r}")
+
+
+@method("infogail", check_env=_fork_only, table="beyond_gail")
+def _infogail(args, demos):
+    """InfoGAIL (:func:`~il_helpers.algorithms.infogail.train_infogail`) at its defaults (two codes, its
+    own budget of 200 iterations; 60 with --fast). The policy drives row ``i`` with code ``i mod 2``; the
+    extras give each code's success and left share on the bench's evaluation episodes (the code chooses
+    the side) and the bound's estimate."""
+    from ..algorithms.infogail import train_infogail
+    from ..core.rollout import rollout
+    from ..core.seeding import EVAL_SEED_OFFSET
+    from ..lessons.multimodal import fork_stats
+
+    policy, h = train_infogail(demos, seed=args.seed, **_budget(
+        args, **(dict(iterations=INFOGAIL_ITERATIONS_FAST) if args.fast else {})))
+    per_code = [fork_stats(rollout(policy.with_code(c), args.env, args.episodes, seed=args.seed + EVAL_SEED_OFFSET))
+                for c in range(policy.k)]
+    return policy, {"pairs": len(demos), "iterations": len(h.env_steps), "env_steps": h.env_steps[-1],
+                    "codes": policy.k, "info": round(h.info[-1], 4),
+                    "code_success": [round(s["success_rate"], 4) for s in per_code],
+                    "code_left_share": [round(s["left_share"], 4) for s in per_code], "history": h}
 
 
 # -- learning from observation: the demonstrations' states only ------------------------------------

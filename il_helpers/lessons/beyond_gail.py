@@ -5,6 +5,9 @@
 * :func:`cross_body_runs`: the expert drives one body, the learner has another (LaneKeeping with the
   steering reversed): BC on the expert's actions against BCO (and GAIfO) on the states it watched.
 * :func:`sqil_runs`: SQIL per seed.
+* :func:`infogail_run`: InfoGAIL on ObstacleFork, each code driven alone (which side, how often it
+  passes); :func:`infogail_study` reads the committed 10-seed, 2-demonstration-set study of
+  ``benchmarks/infogail_study.py``.
 * :func:`stability_study`: the 10-seed study of ``benchmarks/gail_stability.py`` (plain GAIL, GAIL +
   gradient penalty, GAIL + spectral norm and VAIL on the same demonstrations and budget), read from
   the JSON it wrote: 40 runs of about 20 s each are too long for a notebook cell, so the notebook
@@ -20,35 +23,45 @@ from pathlib import Path
 from ..algorithms.bc import train_bc
 from ..algorithms.bco import states_only, train_bco
 from ..algorithms.gaifo import train_gaifo
+from ..algorithms.infogail import train_infogail
 from ..algorithms.sqil import train_sqil
 from ..algorithms.vail import train_vail
 from ..core.demonstrations import collect_demonstrations
 from ..core.evaluation import evaluate
+from ..core.rollout import rollout
 from ..core.seeding import DEMO_SEED_OFFSET, EVAL_SEED_OFFSET
 from ..envs.lane_keeping import LANE_KEEPING_DISCRETE_REVERSED
-from ..envs.registry import LANE_KEEPING_DISCRETE, get_expert
+from ..envs.registry import LANE_KEEPING_DISCRETE, OBSTACLE_FORK, get_expert
+from .multimodal import fork_stats
 
 STABILITY_JSON = Path(__file__).resolve().parents[2] / "benchmarks" / "gail_stability.json"
 STABILITY_COMMAND = "python benchmarks/gail_stability.py --seeds 10 --iterations 40"
 _STUDY_KEYS = ("env", "seeds", "iterations", "threshold", "variants", "rows", "summary")
+INFOGAIL_JSON = STABILITY_JSON.with_name("infogail_study.json")
+INFOGAIL_COMMAND = "python benchmarks/infogail_study.py --seeds 10 --demo-sets 2 --workers 2"
+_INFOGAIL_KEYS = ("seeds", "demo_sets", "settings", "rows", "summary")
+SIDE_BAR = 0.9   # InfoGAIL: each code passes >= 90 % of its episodes on its own side, success >= 0.9
 
 
 def stability_study(path: str | Path = STABILITY_JSON) -> dict:
     """The stability study's JSON (``benchmarks/gail_stability.py``): its settings, one row per
     (variant, seed) with the final normalized score and the learning curve, and per variant the
     seeds reaching the expert, the mean, the worst and the variance of the final score."""
+    return read_study(path, STABILITY_COMMAND, _STUDY_KEYS, "stability_study", "about 6 minutes on 2 cores")
+
+
+def read_study(path: str | Path, command: str, keys, where: str, cost: str) -> dict:
+    """A committed study's JSON, checked for its ``keys``; a missing or broken file names ``command``."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"stability_study: no {path}; make it with `{STABILITY_COMMAND}` "
-                                f"(about 6 minutes on 2 cores)")
+        raise FileNotFoundError(f"{where}: no {path}; make it with `{command}` ({cost})")
     try:
         study = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as err:
-        raise ValueError(f"stability_study: {path} is not valid JSON ({err}); remake it with "
-                         f"`{STABILITY_COMMAND}`") from err
-    missing = [k for k in _STUDY_KEYS if not isinstance(study, dict) or k not in study]
+        raise ValueError(f"{where}: {path} is not valid JSON ({err}); remake it with `{command}`") from err
+    missing = [k for k in keys if not isinstance(study, dict) or k not in study]
     if missing:
-        raise ValueError(f"stability_study: {path} lacks {missing}; remake it with `{STABILITY_COMMAND}`")
+        raise ValueError(f"{where}: {path} lacks {missing}; remake it with `{command}`")
     return study
 
 
@@ -152,3 +165,40 @@ def bc_on_another_body(n_demos: int, seed: int = 0, episodes: int = 30, expert_e
     demos = collect_demonstrations(expert_env, n_demos, seed=seed + DEMO_SEED_OFFSET)
     policy, _ = train_bc(demos, seed=seed)
     return _score(policy, learner_env, seed, episodes)
+
+
+# -- InfoGAIL: a latent code that chooses the side ----------------------------------------------------
+
+def infogail_run(seed: int = 0, n_demos: int = 10, episodes: int = 100, demo_set: int = 0,
+                 settings: dict | None = None) -> dict:
+    """InfoGAIL on ObstacleFork from ``n_demos`` expert episodes (the bench's, seed ``seed +
+    DEMO_SEED_OFFSET``; demonstration set ``k`` adds ``1000 k``), then each code driven alone on
+    ``episodes`` test episodes: per code its success, its left share and the share of its episodes that
+    passed on its side (``on_side``); ``passed``: success >= 0.9 and every code >= 0.9 on its own side,
+    the codes on opposite sides (``code_side``: ``"left"``, ``"right"`` or ``"none"`` where no episode
+    passed). The policy, the history and the per-code rollouts come along."""
+    demos = collect_demonstrations(OBSTACLE_FORK, n_demos, seed=seed + DEMO_SEED_OFFSET + 1000 * demo_set)
+    t0 = time.perf_counter()
+    policy, hist = train_infogail(demos, seed=seed, **(settings or {}))
+    wall = time.perf_counter() - t0
+    test = seed + EVAL_SEED_OFFSET
+    overall = fork_stats(rollout(policy, OBSTACLE_FORK, episodes, seed=test))
+    rollouts = [rollout(policy.with_code(c), OBSTACLE_FORK, episodes, seed=test) for c in range(policy.k)]
+    codes = [fork_stats(r) for r in rollouts]
+    on_side, sides = [], []
+    for r in rollouts:
+        side = r.infos["side"][:, -1] * r.infos["success"].any(axis=1)    # +1 / -1: passed on that side
+        main = 1 if (side == 1).sum() >= (side == -1).sum() else -1
+        sides.append("none" if not side.any() else "left" if main == 1 else "right")
+        on_side.append(float((side == main).mean()))
+    passed = overall["success_rate"] >= SIDE_BAR and min(on_side) >= SIDE_BAR and len(set(sides) - {"none"}) == policy.k
+    return {"seed": seed, "demo_set": demo_set, "success": overall["success_rate"], "left_share": overall["left_share"],
+            "code_success": [c["success_rate"] for c in codes], "code_left_share": [c["left_share"] for c in codes],
+            "code_side": sides, "on_side": on_side, "passed": bool(passed), "info": hist.info[-1],
+            "wall_s": wall, "policy": policy, "history": hist, "rollouts": rollouts}
+
+
+def infogail_study(path: str | Path = INFOGAIL_JSON) -> dict:
+    """The committed InfoGAIL study (``benchmarks/infogail_study.py``): per (seed, demonstration set) the
+    row of :func:`infogail_run` (without policy and rollouts), and its summary."""
+    return read_study(path, INFOGAIL_COMMAND, _INFOGAIL_KEYS, "infogail_study", "about 3 minutes on 2 cores")
