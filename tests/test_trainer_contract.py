@@ -47,6 +47,7 @@ TRAINERS = {
     "airl.train_airl": ("CartPole-v1", {"iterations": 1, "ppo": TINY_PPO}),
     "vail.train_vail": ("CartPole-v1", {"iterations": 1, "ppo": TINY_PPO}),
     "gaifo.train_gaifo": ("CartPole-v1", {"iterations": 1, "ppo": TINY_PPO}),
+    "infogail.train_infogail": ("il_helpers/ObstacleFork-v0", {"iterations": 1, "bc_epochs": 1, "ppo": TINY_PPO}),
     "sqil.train_sqil": ("CartPole-v1", {"iterations": 1, "n_envs": 2, "updates": 3}),
     "bco.train_bco": ("CartPole-v1", {"pre_episodes": 2, "alpha_rounds": 1, "alpha_episodes": 1, "idm_steps": 20,
                                       "bc": BC_TINY}),
