@@ -142,3 +142,64 @@ def test_few_demos_prediction_reports_the_evd():
     res = box.result_irl
     assert res["demos"] == 4 and f"{100 * res['evd_relative']:.2f} %" in box.result["text"]
     assert box.result["measured"] == few_demos_answer(res["evd_relative"])
+
+
+def test_one_demo_prediction_trains_bc_on_fewer_demonstrations():
+    from il_helpers.widgets.predict import ONE_DEMO_CHOICES, one_demo_answer, one_demo_prediction
+
+    assert [one_demo_answer(x) for x in (500, 475, 474.9, 200, 120)] == [0, 0, 1, 1, 2]
+    box = one_demo_prediction(n_episodes=3)
+    box.choice.value = ONE_DEMO_CHOICES[0]
+    box.reveal.click()
+    assert "(500 pairs" in box.result["text"] and f"{box.return_mean:.1f}" in box.result["text"]
+    assert box.result["measured"] == one_demo_answer(box.return_mean)
+    with pytest.raises(ValueError, match="n_demos"):
+        one_demo_prediction(n_demos=0)
+
+
+def test_horizon_prediction_compares_the_cost_at_two_horizons():
+    from il_helpers.widgets.predict import HORIZON_CHOICES, horizon_answer, horizon_prediction
+
+    # 5x the horizon: 5x the cost is linear, 19x superlinear, 25x quadratic; a first exit after the short
+    # horizon is growth without bound, and a learner that never leaves has nothing that compounds
+    cases = ((2, 10), (2, 14.9), (2, 38), (2, 50), (0, 3), (0, 0))
+    assert [horizon_answer(a, b) for a, b in cases] == [0, 0, 1, 2, 2, 0]
+    assert horizon_answer(1, 50, factor=10) == 1 and horizon_answer(1, 100, factor=10) == 2
+    box = horizon_prediction(short=50, long=200, n_episodes=20)
+    box.choice.value = HORIZON_CHOICES[2]
+    box.reveal.click()
+    a, b = box.costs
+    assert 0 <= a <= b and f"J(50) = {a:.2f}" in box.result["text"] and f"J(200) = {b:.2f}" in box.result["text"]
+    assert box.result["measured"] == horizon_answer(a, b, 4.0)
+    with pytest.raises(ValueError, match="long"):
+        horizon_prediction(short=200, long=300)
+
+
+def test_survival_prediction_trains_gail_without_demonstrations():
+    from il_helpers.widgets.predict import SURVIVAL_CHOICES, survival_answer, survival_prediction
+
+    assert [survival_answer(a, b) for a, b in ((20, 21), (20, 61), (20, 13), (20, 14))] == [0, 1, 2, 0]
+    box = survival_prediction(iterations=2)
+    box.choice.value = SURVIVAL_CHOICES[1]
+    box.reveal.click()
+    first, last = box.lengths
+    text = box.result["text"]
+    assert f"{first:.0f} steps at the first" in text and f"{last:.0f} at the last of 2" in text
+    assert box.result["measured"] == survival_answer(first, last)
+    with pytest.raises(ValueError, match="iterations"):
+        survival_prediction(iterations=1)
+
+
+def test_gusts_prediction_scores_bc_and_dagger_in_the_gusts():
+    from il_helpers.widgets.predict import GUSTS_CHOICES, gusts_answer, gusts_prediction
+
+    cases = ((0.95, 0.92), (0.5, 0.7), (0.5, 0.95), (0.6, 0.6), (0.7, 0.4))
+    assert [gusts_answer(b, d) for b, d in cases] == [0, 1, 1, 2, 2]
+    box = gusts_prediction(n_episodes=3)
+    box.choice.value = GUSTS_CHOICES[0]
+    box.reveal.click()
+    bc, dagger = box.scores
+    assert f"BC scores {bc:.2f}" in box.result["text"] and f"DAgger {dagger:.2f}" in box.result["text"]
+    assert box.result["measured"] == gusts_answer(bc, dagger)
+    with pytest.raises(ValueError, match="seed"):
+        gusts_prediction(seed=-1)

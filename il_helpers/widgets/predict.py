@@ -7,12 +7,14 @@ measured next to the prediction. Nothing runs until Reveal is pressed, so the bo
 defaults when a notebook runs unattended (nbval); tests drive it with ``box.choice.value = ...`` and
 ``box.reveal.click()``.
 
-The questions: :func:`more_demos_prediction` (notebook 02: BC's off-road share with 5x more demonstrations),
-:func:`indicator_prediction` (notebook 03: the learner drives from the first iteration), :func:`few_demos_prediction`
-(notebook 04: MaxEnt IRL from 8 demonstrations),
-:func:`fork_demos_prediction` (notebook 06: MSE-BC with 4x more demonstrations on the fork),
-:func:`ranking_noise_prediction` (notebook 08: T-REX with rankings flipped at random), :func:`other_body_prediction`
-(notebook 09: BC with 10x more demonstrations on a body whose steering is reversed).
+The questions, one per notebook: :func:`one_demo_prediction` (00: BC from 1 CartPole demonstration instead
+of 10), :func:`horizon_prediction` (01: J(T) at a 5x longer horizon), :func:`more_demos_prediction` (02: BC's
+off-road share with 5x more demonstrations), :func:`indicator_prediction` (03: the learner drives from the first
+iteration), :func:`few_demos_prediction` (04: MaxEnt IRL from 8 demonstrations), :func:`survival_prediction`
+(05: GAIL's survival reward with no demonstrations), :func:`fork_demos_prediction` (06: MSE-BC with 4x more
+demonstrations on the fork), :func:`gusts_prediction` (07: BC and DAgger in stronger gusts),
+:func:`ranking_noise_prediction` (08: T-REX with rankings flipped at random), :func:`other_body_prediction` (09: BC
+with 10x more demonstrations on a body whose steering is reversed).
 """
 
 from __future__ import annotations
@@ -301,4 +303,158 @@ def few_demos_prediction(n_demos: int = 8, seed: int = 0):
                            f"The policy that is optimal for the recovered reward is ...", FEW_DEMOS_CHOICES, run,
                            name="Predict, then run: fewer demonstrations")
     box.result_irl = None   # the widget's result dict once revealed
+    return box
+
+
+# -- notebook 00: one demonstration -------------------------------------------------------------------------
+
+ONE_DEMO_CHOICES = ["still the expert's 500 (a mean of at least 475)", "most of it (200 to 475)", "below 200"]
+
+
+def one_demo_answer(return_mean: float) -> int:
+    """Which of :data:`ONE_DEMO_CHOICES` a mean CartPole return supports."""
+    return 0 if return_mean >= 475 else 1 if return_mean >= 200 else 2
+
+
+def one_demo_prediction(n_demos: int = 1, seed: int = 0, n_episodes: int = 30):
+    """Predict, then run: BC (notebook 00's call, ``il.train_bc`` at its defaults) on ``n_demos`` shipped
+    CartPole demonstrations instead of 10, its mean return on ``n_episodes`` test episodes. Reveal takes
+    about a second."""
+    from ..algorithms.bc import train_bc
+    from ..core.data import load_expert_demos
+    from ..core.evaluation import evaluate
+
+    n_demos = check_int("n_demos", n_demos, 1, 50, where="one_demo_prediction")
+    seed = check_seed("seed", seed, "one_demo_prediction", TRAIN_SEED_MAX - DEMO_SEED)
+
+    def run():
+        demos = load_expert_demos("CartPole-v1", n_demos)
+        policy, _ = train_bc(demos, seed=seed)
+        box.return_mean = float(evaluate(policy, "CartPole-v1", n_episodes, seed=seed + 1).return_mean)
+        return one_demo_answer(box.return_mean), (f"BC on {n_demos} demonstration(s) ({len(demos)} pairs, seed "
+                                                  f"{seed}): mean return {box.return_mean:.1f} on {n_episodes} test "
+                                                  f"episodes.")
+
+    box = predict_then_run(f"BC reached the expert's 500 from 10 CartPole demonstrations. From {n_demos} "
+                           f"demonstration(s) ({n_demos * 500} state-action pairs), its mean test return is ...",
+                           ONE_DEMO_CHOICES, run, name="Predict, then run: fewer demonstrations")
+    box.return_mean = None   # the measured mean return once revealed
+    return box
+
+
+# -- notebook 01: a longer drive ------------------------------------------------------------------------------
+
+HORIZON_CHOICES = ["about 5x, like the horizon (under 7.5x: errors do not compound)",
+                   "between 7.5x and 25x (faster than T, slower than T squared)",
+                   "25x or more (like T squared, or faster)"]
+
+
+def horizon_answer(cost_short: float, cost_long: float, factor: float = 5.0) -> int:
+    """Which of :data:`HORIZON_CHOICES` the costs at two horizons ``factor`` apart support (a learner that
+    never leaves the road within the short horizon but does within the long one grows without bound)."""
+    if cost_short <= 0:
+        return 2 if cost_long > 0 else 0
+    ratio = cost_long / cost_short
+    return 0 if ratio < 1.5 * factor else 1 if ratio < factor ** 2 else 2
+
+
+def horizon_prediction(short: int = 200, long: int = 1000, seed: int = 0, n_episodes: int = 300):
+    """Predict, then run: notebook 01's BC learner (:data:`~il_helpers.lessons.distribution_shift.LEARNER`,
+    trained on seed ``seed``'s demonstrations) drives ``n_episodes`` episodes of ``long`` steps on new roads;
+    how its expected off-road cost grows from ``J(short)`` to ``J(long)``. Reveal takes about a second."""
+    from ..algorithms.bc import train_bc
+    from ..core.demonstrations import collect_demonstrations
+    from ..envs.registry import LANE_KEEPING
+    from ..lessons.distribution_shift import CURVE_SEED_OFFSET, LEARNER, measure_cost_curve
+
+    short = check_int("short", short, 10, 1000, where="horizon_prediction")
+    long = check_int("long", long, 2 * short, 5000, where="horizon_prediction")
+    seed = check_seed("seed", seed, "horizon_prediction", TRAIN_SEED_MAX - CURVE_SEED_OFFSET)
+
+    def run():
+        demos = collect_demonstrations(LANE_KEEPING, LEARNER["n_demos"], seed=seed)
+        policy, _ = train_bc(demos, hidden=LEARNER["hidden"], epochs=LEARNER["epochs"], seed=seed)
+        curve = measure_cost_curve(policy, n_episodes=n_episodes, max_horizon=long, seed=seed + CURVE_SEED_OFFSET)
+        box.costs = (curve.cost_at(short), curve.cost_at(long))
+        a, b = box.costs
+        grew = f"{b / a:.1f}x" if a > 0 else "from zero"
+        return horizon_answer(a, b, long / short), (
+            f"seed {seed}, {n_episodes} episodes: J({short}) = {a:.2f} off-road steps, J({long}) = {b:.2f} "
+            f"(grew {grew} while the horizon grew {long / short:.0f}x).")
+
+    box = predict_then_run(f"J(T) counts the steps a cloned driver spends off the road in T steps. Driving "
+                           f"{long} steps instead of {short} ({long / short:.0f}x longer), its J grows ...",
+                           HORIZON_CHOICES, run, name="Predict, then run: a longer drive")
+    box.costs = None   # (J(short), J(long)) once revealed
+    return box
+
+
+# -- notebook 05: a reward with no data ------------------------------------------------------------------------
+
+SURVIVAL_CHOICES = ["stay about as short as a random policy's (about 20 steps)",
+                    "grow: the policy learns to balance the pole (3x longer or more)",
+                    "shrink: the policy learns to drop the pole sooner"]
+
+
+def survival_answer(first: float, last: float) -> int:
+    """Which of :data:`SURVIVAL_CHOICES` the first and last episode lengths support."""
+    return 1 if last > 3 * first else 2 if last < 0.7 * first else 0
+
+
+def survival_prediction(iterations: int = 8, seed: int = 0):
+    """Predict, then run: GAIL's generator trained on the reward ``-log(1-D)`` with **no** demonstrations
+    (``il.train_gail(None, ...)``: D = 1/2 everywhere) on variable-horizon CartPole (no absorbing state), for
+    ``iterations`` iterations; the sampled episodes' lengths, first and last. Reveal takes about 2 s."""
+    from ..algorithms.gail import train_gail
+
+    iterations = check_int("iterations", iterations, 2, 100, where="survival_prediction")
+    seed = check_seed("seed", seed, "survival_prediction", TRAIN_SEED_MAX)
+
+    def run():
+        _, h = train_gail(None, env_id="CartPole-v1", reward="-log(1-D)", absorbing=False, iterations=iterations,
+                          seed=seed)
+        box.lengths = (float(h.episode_length[0]), float(h.episode_length[-1]))
+        a, b = box.lengths
+        return survival_answer(a, b), (f"seed {seed}: the sampled episodes last {a:.0f} steps at the first "
+                                       f"iteration and {b:.0f} at the last of {iterations}, with no "
+                                       f"demonstrations at all.")
+
+    box = predict_then_run("No demonstrations at all: the discriminator knows nothing and says D = 1/2 everywhere, "
+                           "so the reward -log(1-D) = log 2 at every step. Trained on it, the policy's CartPole "
+                           "episodes ...", SURVIVAL_CHOICES, run, name="Predict, then run: a reward with no data")
+    box.lengths = None   # (first, last) episode length once revealed
+    return box
+
+
+# -- notebook 07: stronger gusts --------------------------------------------------------------------------------
+
+GUSTS_CHOICES = ["both keep the expert's level (0.9 or more)", "DAgger keeps more of it than BC",
+                 "BC keeps as much as DAgger, or more"]
+
+
+def gusts_answer(bc: float, dagger: float) -> int:
+    """Which of :data:`GUSTS_CHOICES` two normalized scores under the stronger gusts support."""
+    return 0 if min(bc, dagger) >= 0.9 else 1 if dagger > bc else 2
+
+
+def gusts_prediction(seed: int = 0, n_episodes: int = 30, fast: bool = True):
+    """Predict, then run: notebook 07's BC and DAgger on its LaneKeeping task
+    (:func:`~il_helpers.lessons.choosing_a_method.run_method`, the fast budgets unless ``fast=False``),
+    scored in heading gusts three times the demonstrations' (the expert in the same gusts is 1). Reveal
+    takes about 4 s."""
+    from ..lessons.choosing_a_method import run_method
+
+    seed = check_seed("seed", seed, "gusts_prediction", TRAIN_SEED_MAX - DEMO_SEED)
+
+    def run():
+        box.scores = tuple(run_method(m, "LaneKeeping", seed, fast=fast, eval_episodes=n_episodes)["transfer"]
+                           ["gusts x3"] for m in ("bc", "dagger"))
+        bc, dagger = box.scores
+        return gusts_answer(bc, dagger), (f"seed {seed}, {n_episodes} test episodes in gusts x3: BC scores {bc:.2f}, "
+                                          f"DAgger {dagger:.2f} (normalized: the expert in the same gusts is 1).")
+
+    box = predict_then_run("BC and DAgger learn to drive in the demonstrations' weather. Now the heading gusts are "
+                           "three times stronger. Scored against the expert in the same gusts ...", GUSTS_CHOICES,
+                           run, name="Predict, then run: stronger gusts")
+    box.scores = None   # (BC, DAgger) normalized scores in the gusts once revealed
     return box
