@@ -155,10 +155,12 @@ def test_one_demo_prediction_trains_bc_on_fewer_demonstrations():
     assert box.result["measured"] == one_demo_answer(box.return_mean)
     with pytest.raises(ValueError, match="n_demos"):
         one_demo_prediction(n_demos=0)
+    with pytest.raises(ValueError, match="n_episodes"):
+        one_demo_prediction(n_episodes=0)
 
 
 def test_horizon_prediction_compares_the_cost_at_two_horizons():
-    from il_helpers.widgets.predict import HORIZON_CHOICES, horizon_answer, horizon_prediction
+    from il_helpers.widgets.predict import horizon_answer, horizon_choices, horizon_prediction
 
     # 5x the horizon: 5x the cost is linear, 19x superlinear, 25x quadratic; a first exit after the short
     # horizon is growth without bound, and a learner that never leaves has nothing that compounds
@@ -166,13 +168,16 @@ def test_horizon_prediction_compares_the_cost_at_two_horizons():
     assert [horizon_answer(a, b) for a, b in cases] == [0, 0, 1, 2, 2, 0]
     assert horizon_answer(1, 50, factor=10) == 1 and horizon_answer(1, 100, factor=10) == 2
     box = horizon_prediction(short=50, long=200, n_episodes=20)
-    box.choice.value = HORIZON_CHOICES[2]
+    assert list(box.choice.options) == horizon_choices(4.0) and "16x or more" in box.choice.options[2]
+    box.choice.value = box.choice.options[2]
     box.reveal.click()
     a, b = box.costs
     assert 0 <= a <= b and f"J(50) = {a:.2f}" in box.result["text"] and f"J(200) = {b:.2f}" in box.result["text"]
     assert box.result["measured"] == horizon_answer(a, b, 4.0)
     with pytest.raises(ValueError, match="long"):
         horizon_prediction(short=200, long=300)
+    with pytest.raises(ValueError, match="n_episodes"):
+        horizon_prediction(n_episodes=0)
 
 
 def test_survival_prediction_trains_gail_without_demonstrations():
@@ -203,3 +208,7 @@ def test_gusts_prediction_scores_bc_and_dagger_in_the_gusts():
     assert box.result["measured"] == gusts_answer(bc, dagger)
     with pytest.raises(ValueError, match="seed"):
         gusts_prediction(seed=-1)
+    with pytest.raises(ValueError, match="n_episodes"):
+        gusts_prediction(n_episodes=0)
+    with pytest.raises(TypeError, match="fast"):
+        gusts_prediction(fast="yes")

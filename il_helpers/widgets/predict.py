@@ -326,9 +326,10 @@ def one_demo_prediction(n_demos: int = 1, seed: int = 0, n_episodes: int = 30):
 
     n_demos = check_int("n_demos", n_demos, 1, 50, where="one_demo_prediction")
     seed = check_seed("seed", seed, "one_demo_prediction", TRAIN_SEED_MAX - DEMO_SEED)
+    n_episodes = check_int("n_episodes", n_episodes, 1, 1000, where="one_demo_prediction")
+    demos = load_expert_demos("CartPole-v1", n_demos)   # the shipped file: read at once, its size in the question
 
     def run():
-        demos = load_expert_demos("CartPole-v1", n_demos)
         policy, _ = train_bc(demos, seed=seed)
         box.return_mean = float(evaluate(policy, "CartPole-v1", n_episodes, seed=seed + 1).return_mean)
         return one_demo_answer(box.return_mean), (f"BC on {n_demos} demonstration(s) ({len(demos)} pairs, seed "
@@ -336,7 +337,7 @@ def one_demo_prediction(n_demos: int = 1, seed: int = 0, n_episodes: int = 30):
                                                   f"episodes.")
 
     box = predict_then_run(f"BC reached the expert's 500 from 10 CartPole demonstrations. From {n_demos} "
-                           f"demonstration(s) ({n_demos * 500} state-action pairs), its mean test return is ...",
+                           f"demonstration(s) ({len(demos)} state-action pairs), its mean test return is ...",
                            ONE_DEMO_CHOICES, run, name="Predict, then run: fewer demonstrations")
     box.return_mean = None   # the measured mean return once revealed
     return box
@@ -344,13 +345,20 @@ def one_demo_prediction(n_demos: int = 1, seed: int = 0, n_episodes: int = 30):
 
 # -- notebook 01: a longer drive ------------------------------------------------------------------------------
 
-HORIZON_CHOICES = ["about 5x, like the horizon (under 7.5x: errors do not compound)",
-                   "between 7.5x and 25x (faster than T, slower than T squared)",
-                   "25x or more (like T squared, or faster)"]
+def horizon_choices(factor: float = 5.0) -> list[str]:
+    """The answers to the longer-drive question when the horizon grows ``factor`` times: about like the
+    horizon (under 1.5 ``factor``), between that and ``factor`` squared, or like ``T`` squared or faster."""
+    f, lo, sq = (f"{x:g}x" for x in (factor, 1.5 * factor, factor ** 2))
+    return [f"about {f}, like the horizon (under {lo}: errors do not compound)",
+            f"between {lo} and {sq} (faster than T, slower than T squared)",
+            f"{sq} or more (like T squared, or faster)"]
+
+
+HORIZON_CHOICES = horizon_choices(5.0)   # the notebook's question: T = 200 -> 1000
 
 
 def horizon_answer(cost_short: float, cost_long: float, factor: float = 5.0) -> int:
-    """Which of :data:`HORIZON_CHOICES` the costs at two horizons ``factor`` apart support (a learner that
+    """Which of :func:`horizon_choices` (``factor``) the costs at two horizons ``factor`` apart support (a learner that
     never leaves the road within the short horizon but does within the long one grows without bound)."""
     if cost_short <= 0:
         return 2 if cost_long > 0 else 0
@@ -370,6 +378,7 @@ def horizon_prediction(short: int = 200, long: int = 1000, seed: int = 0, n_epis
     short = check_int("short", short, 10, 1000, where="horizon_prediction")
     long = check_int("long", long, 2 * short, 5000, where="horizon_prediction")
     seed = check_seed("seed", seed, "horizon_prediction", TRAIN_SEED_MAX - CURVE_SEED_OFFSET)
+    n_episodes = check_int("n_episodes", n_episodes, 1, 10_000, where="horizon_prediction")
 
     def run():
         demos = collect_demonstrations(LANE_KEEPING, LEARNER["n_demos"], seed=seed)
@@ -384,7 +393,7 @@ def horizon_prediction(short: int = 200, long: int = 1000, seed: int = 0, n_epis
 
     box = predict_then_run(f"J(T) counts the steps a cloned driver spends off the road in T steps. Driving "
                            f"{long} steps instead of {short} ({long / short:.0f}x longer), its J grows ...",
-                           HORIZON_CHOICES, run, name="Predict, then run: a longer drive")
+                           horizon_choices(long / short), run, name="Predict, then run: a longer drive")
     box.costs = None   # (J(short), J(long)) once revealed
     return box
 
@@ -445,6 +454,9 @@ def gusts_prediction(seed: int = 0, n_episodes: int = 30, fast: bool = True):
     from ..lessons.choosing_a_method import run_method
 
     seed = check_seed("seed", seed, "gusts_prediction", TRAIN_SEED_MAX - DEMO_SEED)
+    n_episodes = check_int("n_episodes", n_episodes, 1, 1000, where="gusts_prediction")
+    if not isinstance(fast, bool):
+        raise TypeError(f"gusts_prediction: fast must be True or False, got {fast!r}")
 
     def run():
         box.scores = tuple(run_method(m, "LaneKeeping", seed, fast=fast, eval_episodes=n_episodes)["transfer"]
