@@ -1,14 +1,17 @@
 """Test-wide settings: fast mode for every notebook and test, a non-interactive plot backend, nbval's
-kernels on IPC sockets, and how `make test` shares the tests between its pytest-xdist workers.
+kernels on IPC sockets, how `make test` shares the tests between its pytest-xdist workers, and which
+notebooks run as their student release instead of themselves (the assignments', :data:`RELEASE_TEST`).
 
 nbval's kernels inherit this process's environment, so setting IL_FAST here reaches them too.
 """
 
 import atexit
+import importlib.util
 import itertools
 import os
 import shutil
 import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -67,3 +70,33 @@ def pytest_xdist_make_scheduler(config, log):
             return xdist_scope(nodeid)
 
     return KernelsTogether(config, log)
+
+
+# The test that runs every assignment notebook's student release through nbval (stubs unanswered).
+RELEASE_TEST = "tests/test_assignments.py::test_release_runs_all_with_every_stub_unanswered"
+
+
+def assignment_notebooks() -> set[str]:
+    """File names of the notebooks with nbgrader cells (tools/assignments.py decides, as `make assignments`)."""
+    root = Path(__file__).resolve().parent
+    spec = importlib.util.spec_from_file_location("course_assignments", root / "tools" / "assignments.py")
+    tools = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tools)
+    return {p.name for p in tools.assignments(root / "notebooks")}
+
+
+def pytest_collection_modifyitems(config, items):
+    """When :data:`RELEASE_TEST` is in the run (as in `make test`), an assignment notebook is run once, as its
+    student release, instead of twice: the release is the notebook cell for cell except the solution regions
+    and the hidden tests (tests/test_assignments.py checks that), those are run by the autograder on the
+    reference solution (full marks, hidden tests included), and the release's nbval run compares the cells
+    marked NBVAL_CHECK_OUTPUT with this notebook's saved outputs. `pytest notebooks` alone still runs them."""
+    if not any(item.nodeid == RELEASE_TEST for item in items):
+        return
+    names = assignment_notebooks()
+    twins = [item for item in items if item.nodeid.startswith("notebooks/")
+             and item.nodeid.split("::", 1)[0].rsplit("/", 1)[-1] in names]
+    if twins:
+        config.hook.pytest_deselected(items=twins)
+        drop = set(twins)
+        items[:] = [item for item in items if item not in drop]

@@ -6,7 +6,8 @@ submissions per assignment: the reference solution (full marks), the unanswered 
 planted wrong answer per assignment (partial marks, the failing test named). Submissions are the
 assignment's graded section alone (its cells run on their own: tools.assignments.graded_section), so
 that six gradings fit in `make test`; the whole release notebooks run through nbval, in the background
-while the autograder grades.
+while the autograder grades. In `make test` that nbval run stands for the assignment notebooks of notebooks/
+(conftest.py runs each once: the release is the notebook outside its solutions and hidden tests).
 
 Measured (AMD EPYC, 2 cores, shared with other jobs): with the five assignments of notebooks 02 to 06, this
 file 255 s at a load average of 2.5-4.1 (the grading fixture, 15 submissions, 208 s; the background nbval of the
@@ -19,6 +20,7 @@ import csv
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -117,15 +119,42 @@ def test_release_has_stubs_and_no_solution_or_hidden_test(built, name):
     assert tests == POINTS[name]
 
 
-@pytest.fixture(scope="module")
-def nbval_job(built):
-    """nbval (the options of pyproject.toml, IL_CLAIMS=strict as conftest.py sets it) on every released
-    assignment notebook, in one pytest run started in the background: it runs while the autograder grades
-    (the root conftest.py loaded as a plugin puts its kernels on IPC sockets, as the autograder's, so no two
-    kernel launches race for a TCP port)."""
+def test_release_is_the_lesson_outside_the_assignment(built):
+    """Cell for cell, a released notebook is its source except the solution regions and the hidden tests: so the
+    release's nbval run (below) runs the lesson, and `make test` runs it instead of the source (conftest.py)."""
     _, out, _ = built
+    for name in POINTS:
+        src, rel = source(name).cells, nbformat.read(out / f"{name}.ipynb", as_version=4).cells
+        assert len(src) == len(rel), name
+        for a, b in zip(src, rel):
+            meta = a.get("metadata", {}).get("nbgrader", {})
+            if not (meta.get("solution") or "### BEGIN HIDDEN TESTS" in a.source):
+                assert a.source == b.source, f"{name}: the release changed a cell of the lesson: {a.source[:200]!r}"
+
+
+def checked_release(built, folder):
+    """A copy of the release in ``folder`` whose NBVAL_CHECK_OUTPUT cells carry the source's saved outputs
+    (the release has none), so nbval compares them there as it would in notebooks/."""
+    _, out, _ = built
+    shutil.copytree(out, folder)
+    for name in POINTS:
+        nb, src = nbformat.read(folder / f"{name}.ipynb", as_version=4), source(name)
+        for a, b in zip(src.cells, nb.cells):
+            if a.cell_type == "code" and "NBVAL_CHECK_OUTPUT" in a.source:
+                b.outputs, b.execution_count = a.outputs, a.execution_count
+        nbformat.write(nb, folder / f"{name}.ipynb")
+    return [folder / f"{n}.ipynb" for n in sorted(POINTS)]
+
+
+@pytest.fixture(scope="module")
+def nbval_job(built, tmp_path_factory):
+    """nbval (the options of pyproject.toml, IL_CLAIMS=strict as conftest.py sets it) on every released
+    assignment notebook (with the checked outputs of :func:`checked_release`), in one pytest run started in
+    the background: it runs while the autograder grades (the root conftest.py loaded as a plugin puts its
+    kernels on IPC sockets, as the autograder's, so no two kernel launches race for a TCP port)."""
+    notebooks = checked_release(built, tmp_path_factory.mktemp("nbval") / "release")
     job = subprocess.Popen([sys.executable, "-m", "pytest", "-q", "-p", "conftest", "--rootdir", str(ROOT),
-                            "-c", str(ROOT / "pyproject.toml"), *(str(out / f"{n}.ipynb") for n in sorted(POINTS))],
+                            "-c", str(ROOT / "pyproject.toml"), *map(str, notebooks)],
                            cwd=ROOT, env={**env(), "IL_CLAIMS": "strict"}, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, text=True)
     yield job
@@ -219,7 +248,8 @@ def test_release_runs_all_with_every_stub_unanswered(nbval_job):
     """The unanswered tests say "not done yet" and the lesson goes on with the reference (nbval, above)."""
     output, _ = nbval_job.communicate(timeout=900)
     assert nbval_job.returncode == 0, output[-5000:]
-    assert re.search(r"\b\d+ passed\b", output) and " failed" not in output
+    cells = sum(c.cell_type == "code" for n in POINTS for c in source(n).cells)   # one nbval test per code cell
+    assert re.search(rf"\b{cells} passed\b", output) and " failed" not in output, output[-2000:]
 
 
 # -- the grading helpers themselves ----------------------------------------------------------------
