@@ -1,5 +1,6 @@
 """Mixed-quality demonstrations: who drove, which actions are the labels, the weights and the
-filter, bad input, and the claim of notebook 02: return-weighted BC beats plain BC."""
+filter, bad input, and the claim of notebook 02: return-weighted BC beats plain BC. Pendulum's quiet
+top: the demonstrations, the slope at the top, and one run of the clean / noise-injected comparison."""
 
 import numpy as np
 import pytest
@@ -18,6 +19,7 @@ from il_helpers.lessons.behavioral_cloning import (
     top_k,
     top_k_episodes,
 )
+from il_helpers.lessons.pendulum_top import pendulum_demos, pendulum_top_runs, still_share, top_pairs, top_slope
 
 LANE = il.LANE_KEEPING
 
@@ -194,3 +196,42 @@ def test_early_stopping_runs_keep_both_candidates_of_one_run():
         assert np.isfinite(r["score_best"]) and np.isfinite(r["score_last"])
     again = early_stopping_runs(demos, [0], epochs=12, n_eval=3, patience=2)[0]
     assert again["score_last"] == rows[0]["score_last"] and again["held_best"] == rows[0]["held_best"]  # deterministic
+
+
+# -- Pendulum's quiet top --------------------------------------------------------------------------
+
+def test_pendulum_demonstration_set_0_is_the_benchs():
+    from il_helpers.bench.methods import bench_args, expert_demos
+
+    args = bench_args("Pendulum-v1", seed=1)
+    args.demos = 3
+    bench = expert_demos(args)
+    mine = pendulum_demos(1, 0, n_demos=3)
+    np.testing.assert_array_equal(mine.obs, bench.obs)
+    assert not np.array_equal(pendulum_demos(1, 1, n_demos=3).obs, bench.obs)  # set 1 is another set
+
+
+def test_top_slope_reads_the_experts_gain_and_its_sign():
+    expert = il.get_expert("Pendulum-v1")
+    assert top_slope(expert) == pytest.approx(expert.K[0], rel=0.02)  # its LQR gain (unclipped at 0.05 rad)
+    assert top_slope(lambda obs: np.zeros((len(obs), 1), np.float32)) == 0.0
+    assert top_slope(lambda obs: 3.0 * obs[:, 1:2]) == pytest.approx(-3.0, rel=1e-3)  # pushes the wrong way
+
+
+def test_clean_demonstrations_stand_still_at_the_top_and_noisy_ones_do_not():
+    clean, noisy = pendulum_demos(0, 0, n_demos=3), pendulum_demos(0, 0, n_demos=3, noise=0.05)
+    assert still_share(clean) > 0.5 and still_share(noisy) < 0.05
+    theta, speed = top_pairs(noisy)
+    assert len(theta) == len(speed) > 0 and np.all(np.abs(theta) < 0.03)
+    np.testing.assert_array_equal(noisy.actions, il.get_expert("Pendulum-v1")(noisy.obs))  # clean labels
+
+
+def test_pendulum_top_runs_one_run():
+    """Notebook 02's comparison on the seed where the clean clone falls (seed 1, the bench's set):
+    the clean clone's slope at the top is far below the expert's, the noisy clone's near it."""
+    expert = top_slope(il.get_expert("Pendulum-v1"))
+    (row,) = pendulum_top_runs([1], (0,), n_eval=5)
+    assert (row["seed"], row["demo_set"]) == (1, 0)
+    assert set(row["clean"]) == set(row["noisy"]) == {"score", "slope", "still", "policy", "demos"}
+    assert row["clean"]["slope"] < expert / 2 < 0.75 * expert < row["noisy"]["slope"] < 1.25 * expert
+    assert row["noisy"]["score"] > row["clean"]["score"]

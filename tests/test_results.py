@@ -198,3 +198,15 @@ def test_a_method_names_a_known_table():
 
 def test_bc_on_the_fork_is_a_taught_failure():
     assert "notebook 06" in bench.TAUGHT_FAILURES["bc", "il_helpers/ObstacleFork-v0"]
+
+
+def test_bc_on_pendulum_is_a_taught_failure():
+    assert "notebook 02" in bench.TAUGHT_FAILURES["bc", "Pendulum-v1"]
+
+
+def test_every_taught_failure_names_a_notebook_that_exists():
+    notebooks = Path(__file__).resolve().parent.parent / "notebooks"
+    for (name, env_id), why in bench.TAUGHT_FAILURES.items():
+        m = re.match(r"notebook (\d\d): \S", why)
+        assert m, f"{name} on {env_id}: the reason must start with 'notebook NN: ', got {why!r}"
+        assert list(notebooks.glob(f"{m.group(1)}_*.ipynb")), f"{name} on {env_id}: no notebook {m.group(1)}"

@@ -179,7 +179,12 @@ def bc_epochs(n_pairs: int, steps: int, batch_size: int) -> int:
 @method("bc", taught_failures={OBSTACLE_FORK: "notebook 06: one Gaussian fitted to swerves both ways around the "
                                               "obstacle predicts their average and drives into it, or, where its fit "
                                               "tips to one side, always passes on that side: it never splits as the "
-                                              "expert does"})
+                                              "expert does",
+                        "Pendulum-v1": "notebook 02: the expert arrives at the top on one path and then stands "
+                                       "still, so 10 clean demonstrations never show the torque at a tilted, "
+                                       "resting pendulum; some clones extrapolate too weak a correction and let "
+                                       "it fall (the same BC on demonstrations with a little noise injected "
+                                       "balances on every run)"})
 def _bc(args, demos):
     """BC at a budget of ``BC_STEPS`` gradient steps (``BC_STEPS_FAST`` with --fast) on all the
     demonstrations; ``--chunk K``: least squares on chunks of K actions, the same budget."""

@@ -43,7 +43,7 @@ def plot_pendulum_top(row: dict, expert, axes=None):
     """Notebook 02's Pendulum picture for one run of ``lessons.behavioral_cloning.pendulum_top_runs``.
     Left: the demonstrated states near the top (tilt and angular speed), clean and with noise
     injected. Right: the torque each clone applies at rest against the tilt, with the expert's."""
-    from ..lessons.behavioral_cloning import top_pairs
+    from ..lessons.pendulum_top import top_pairs
 
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(9.5, 3.4))
@@ -52,7 +52,7 @@ def plot_pendulum_top(row: dict, expert, axes=None):
     for name in ("noisy", "clean"):
         theta, speed = top_pairs(row[name]["demos"])
         ax.plot(theta, speed, "o", ms=3 if name == "clean" else 2, alpha=0.5, color=colors[name],
-                label=f"{name} ({100 * row[name]['still']:.0f}% of them at exactly (0, 0))")
+                label=f"{name} ({100 * row[name]['still']:.0f}% of them still at (0, 0))")
     ax.set_xlim(-0.03, 0.03)
     ax.set_ylim(-0.2, 0.2)
     ax.set_xlabel("tilt θ [rad] (the pairs with |θ| < 0.03)")
