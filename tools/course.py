@@ -27,7 +27,9 @@ COURSE = {
     "02": Entry("02 · Behavioral cloning", "BC done well: cross-entropy, MSE and Gaussian NLL (and β-NLL), "
                 "normalization, early stopping (measured: it does not raise the return), learning curves; "
                 "augmentation, noise injection, dropout, weight decay and "
-                "ensembles compared in one table; return-weighted and filtered BC on mixed-quality data", ("01",)),
+                "ensembles compared in one table; Pendulum's quiet top (an expert that never errs never shows "
+                "its corrections: BC from 10 clean demonstrations balances on some seeds only, with a little "
+                "noise injected on all); return-weighted and filtered BC on mixed-quality data", ("01",)),
     "03": Entry("03 · DAgger", "asking the expert on the learner's own states: DAgger's $O(u \\epsilon T)$ "
                 "bound against BC's $O(\\epsilon T^2)$ and both slopes measured on one window, beta schedules "
                 "in your hands, SafeDAgger, HG-DAgger, selective querying by ensemble disagreement", ("01", "02")),
