@@ -57,14 +57,15 @@ def test_run_with_ppo_reports_a_score():
 def test_preferences_widget_asks_and_reports_the_oracles_noise():
     from il_helpers.widgets import preferences_widget
 
-    box = preferences_widget(comparisons=100, label_noise=0.2)
-    assert box.comparisons.value == 100 and box.noise.value == 0.2 and "20 s" in box.summary.value
+    assert "40 PPO iterations: about 20 s" in preferences_widget().summary.value  # the default's
+    box = preferences_widget(comparisons=100, label_noise=0.2, iterations=4)  # a short run: the widget's path
+    assert box.comparisons.value == 100 and box.noise.value == 0.2 and "4 PPO iterations" in box.summary.value
     assert not box.comparisons.continuous_update and not box.noise.continuous_update and box.result is None
     box.train.click()
     res = box.result
-    assert res["labels"] == 100 and res["history"].config.label_noise == 0.2
+    assert res["labels"] == 100 and res["history"].config.label_noise == 0.2 and res["history"].config.iterations == 4
     assert res["history"].labels_flipped > 0 and f"{res['score']:.3f}" in box.summary.value
     assert box.figure is not None and not box.train.disabled
-    for bad in ({"comparisons": 10}, {"label_noise": 0.7}):
+    for bad in ({"comparisons": 10}, {"label_noise": 0.7}, {"iterations": 0}, {"iterations": 2.5}):
         with pytest.raises(ValueError):
             preferences_widget(**bad)

@@ -10,6 +10,7 @@ import time
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
+from ..algorithms.preferences import PreferencesConfig
 from ..algorithms.trex import TREXConfig, TREXHistory, fit_reward, ppo_on_reward, return_correlation
 from ..core.checks import check_int
 from ..core.evaluation import evaluate
@@ -109,10 +110,12 @@ def trex_widget(pairs: int = 2000, rank_noise: float = 0.0, seed: int = 0, ppo: 
     return box
 
 
-def preferences_widget(comparisons: int = 500, label_noise: float = 0.0, seed: int = 0) -> CourseBox:
+def preferences_widget(comparisons: int = 500, label_noise: float = 0.0, seed: int = 0,
+                       iterations: int = PreferencesConfig.iterations) -> CourseBox:
     """Comparisons asked (50 to 1,000), the oracle's noise (the share of its answers flipped, 0 to 0.5),
-    a Seed, Train: preference comparisons + PPO on CartPole (40 iterations, about 20 s), the learning
-    curve against the comparisons asked, and the final score on 30 test episodes.
+    a Seed, Train: preference comparisons + PPO on CartPole (``iterations`` PPO iterations, 1 to 200;
+    the default 40 takes about 20 s), the learning curve against the comparisons asked, and the final
+    score on 30 test episodes.
 
     The box has ``comparisons`` (IntSlider), ``noise`` (FloatSlider), ``seed``, ``train``, ``summary``,
     ``plot``, ``result`` (the :func:`~il_helpers.lessons.imperfect_demonstrations.preferences_runs`
@@ -120,6 +123,7 @@ def preferences_widget(comparisons: int = 500, label_noise: float = 0.0, seed: i
     in_range("preferences_widget", "comparisons", comparisons, 50, 1000, integer=True)
     in_range("preferences_widget", "label_noise", label_noise, 0.0, 0.5)
     check_int("seed", seed, 0, None, where="preferences_widget")
+    in_range("preferences_widget", "iterations", iterations, 1, 200, integer=True)
     style = {"description_width": "initial"}
     n_cmp = widgets.IntSlider(value=comparisons, min=50, max=1000, step=50, description="Comparisons asked",
                               continuous_update=False, style=style)
@@ -127,7 +131,8 @@ def preferences_widget(comparisons: int = 500, label_noise: float = 0.0, seed: i
                                 readout_format=".2f", continuous_update=False, style=style)
     seed_w, train = seed_box(seed, style, "preferences_widget"), train_button()
     summary = widgets.HTML("Choose the settings and press <b>Train</b>: PPO on CartPole learns from the oracle's "
-                           "answers about its own clips (about 20 s).")
+                           f"answers about its own clips ({iterations} PPO iterations: "
+                           f"about {max(1, round(iterations / 2))} s).")
     plot = widgets.Output()
     box = CourseBox([widgets.HBox([n_cmp, noise, seed_w, train]), summary, plot], "preferences_widget")
     box.result, box.history, box.figure = None, [], None
@@ -135,7 +140,8 @@ def preferences_widget(comparisons: int = 500, label_noise: float = 0.0, seed: i
     def run(*_):
         with pressed(train, summary):
             (res,) = preferences_runs([int(seed_w.value)], n_eval=30,
-                                      settings={"comparisons": int(n_cmp.value), "label_noise": float(noise.value)})
+                                      settings={"comparisons": int(n_cmp.value), "label_noise": float(noise.value),
+                                                "iterations": iterations})
             fig, ax = plt.subplots(figsize=(6.5, 3.3), constrained_layout=True)
             plot_preference_curve([res], ax=ax)
             show_figure(plot, fig)
