@@ -258,4 +258,3 @@ def early_stopping_runs(demos: Demonstrations, seeds, epochs: int = 300, n_eval:
                          score_last=evaluate(last_pol, demos.env_id, n_episodes=n_eval, seed=eval_seed + s).normalized,
                          val_loss=list(curve.val_loss), train_loss=list(curve.train_loss)))
     return rows
-
