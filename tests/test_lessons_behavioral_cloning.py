@@ -224,6 +224,8 @@ def test_clean_demonstrations_stand_still_at_the_top_and_noisy_ones_do_not():
     theta, speed = top_pairs(noisy)
     assert len(theta) == len(speed) > 0 and np.all(np.abs(theta) < 0.03)
     np.testing.assert_array_equal(noisy.actions, il.get_expert("Pendulum-v1")(noisy.obs))  # clean labels
+    with pytest.raises(ValueError, match="'CartPole-v1' demonstrations.*pendulum_demos"):
+        still_share(load_expert_demos("CartPole-v1", 2))
 
 
 def test_pendulum_top_runs_one_run():

@@ -32,18 +32,25 @@ def pendulum_demos(seed: int, demo_set: int = 0, n_demos: int = 10, noise: float
                                   + PENDULUM_SET_OFFSET * int(demo_set), noise=noise)
 
 
+def resting_states(theta) -> np.ndarray:
+    """Pendulum observations ``(cos theta, sin theta, 0)``: the pendulum at rest at the tilts ``theta``."""
+    theta = np.asarray(theta, dtype=np.float64).reshape(-1)
+    return np.stack([np.cos(theta), np.sin(theta), np.zeros_like(theta)], axis=1).astype(np.float32)
+
+
 def top_slope(policy, dtheta: float = 0.05) -> float:
     """The torque's slope in the tilt at the top, at rest: ``(a(-d) - a(d)) / (2 d)`` for the
     states ``theta = -d, +d`` with ``theta dot = 0`` (positive: it pushes the pendulum back up).
     The expert's (its LQR gain, where its torque is not clipped) is about 20 N m / rad."""
-    theta = np.array([-dtheta, dtheta])
-    obs = np.stack([np.cos(theta), np.sin(theta), np.zeros(2)], axis=1).astype(np.float32)
-    a = np.asarray(policy(obs), dtype=np.float64).reshape(2)
+    a = np.asarray(policy(resting_states([-dtheta, dtheta])), dtype=np.float64).reshape(2)
     return float((a[0] - a[1]) / (2 * dtheta))
 
 
 def top_pairs(demos: Demonstrations, theta_max: float = 0.03) -> tuple[np.ndarray, np.ndarray]:
     """The demonstrated states near the top (``|theta| < theta_max``): their tilts and angular speeds."""
+    if demos.env_id != "Pendulum-v1":
+        raise ValueError(f"top_pairs: these are {demos.env_id!r} demonstrations; the top's states are Pendulum-v1's "
+                         "(collect them with pendulum_demos)")
     theta = np.arctan2(demos.obs[:, 1], demos.obs[:, 0])
     near = np.abs(theta) < theta_max
     return theta[near], demos.obs[near, 2]
@@ -52,11 +59,9 @@ def top_pairs(demos: Demonstrations, theta_max: float = 0.03) -> tuple[np.ndarra
 def still_share(demos: Demonstrations, theta_max: float = 0.03, tol: float = 1e-4) -> float:
     """The share of the pairs near the top (``|theta| < theta_max``) where the pendulum stands
     still and upright (``|theta|`` and ``|theta dot|`` below ``tol``): all of them say one thing,
-    torque 0 at upright, and nothing about a tilt."""
-    theta = np.arctan2(demos.obs[:, 1], demos.obs[:, 0])
-    near = np.abs(theta) < theta_max
-    still = near & (np.abs(theta) < tol) & (np.abs(demos.obs[:, 2]) < tol)
-    return float(still.sum() / max(near.sum(), 1))
+    torque 0 at upright, and nothing about a tilt (0 when no pair is near the top)."""
+    theta, speed = top_pairs(demos, theta_max)
+    return float(np.mean((np.abs(theta) < tol) & (np.abs(speed) < tol))) if len(theta) else 0.0
 
 
 def pendulum_top_runs(seeds, demo_sets=(0, 1), noise: float = PENDULUM_NOISE, n_demos: int = 10,

@@ -43,7 +43,7 @@ def plot_pendulum_top(row: dict, expert, axes=None):
     """Notebook 02's Pendulum picture for one run of ``lessons.behavioral_cloning.pendulum_top_runs``.
     Left: the demonstrated states near the top (tilt and angular speed), clean and with noise
     injected. Right: the torque each clone applies at rest against the tilt, with the expert's."""
-    from ..lessons.pendulum_top import top_pairs
+    from ..lessons.pendulum_top import resting_states, top_pairs
 
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(9.5, 3.4))
@@ -61,7 +61,7 @@ def plot_pendulum_top(row: dict, expert, axes=None):
     ax.legend(fontsize=8, loc="upper right")
     ax = axes[1]
     theta = np.linspace(-0.3, 0.3, 121)
-    obs = np.stack([np.cos(theta), np.sin(theta), np.zeros_like(theta)], axis=1).astype(np.float32)
+    obs = resting_states(theta)
     ax.plot(theta, np.asarray(expert(obs)).reshape(-1), color="k", lw=2.5, label="expert")
     for name in ("clean", "noisy"):
         r = row[name]
