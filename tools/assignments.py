@@ -111,6 +111,21 @@ def autograde(submissions: Path, course: Path = COURSE, csv: Path | None = None,
     return csv
 
 
+def graded_section(nb):
+    """A copy of notebook ``nb`` (an nbformat notebook) with only its nbgrader cells, up to the last graded
+    test: an assignment's section runs on its own (its first cell imports what it needs), so this is the
+    assignment without the rest of the lesson (the tests autograde such copies to stay fast)."""
+    import copy
+
+    out = copy.deepcopy(nb)
+    cells = [c for c in out.cells if "nbgrader" in c.get("metadata", {})]
+    graded = [i for i, c in enumerate(cells) if c.metadata.nbgrader.get("grade")]
+    # up to its last graded test: the cells after it only show what the answer (or the reference) does, which
+    # the release's nbval run covers, and they would train the reference again for every failing submission
+    out.cells = cells[:graded[-1] + 1] if graded else cells
+    return out
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="command", required=True)
@@ -132,18 +147,3 @@ def main(argv=None) -> None:
 
 if __name__ == "__main__":
     main()
-
-
-def graded_section(nb):
-    """A copy of notebook ``nb`` (an nbformat notebook) with only its nbgrader cells, up to the last graded
-    test: an assignment's section runs on its own (its first cell imports what it needs), so this is the
-    assignment without the rest of the lesson (the tests autograde such copies to stay fast)."""
-    import copy
-
-    out = copy.deepcopy(nb)
-    cells = [c for c in out.cells if "nbgrader" in c.get("metadata", {})]
-    graded = [i for i, c in enumerate(cells) if c.metadata.nbgrader.get("grade")]
-    # up to its last graded test: the cells after it only show what the answer (or the reference) does, which
-    # the release's nbval run covers, and they would train the reference again for every failing submission
-    out.cells = cells[:graded[-1] + 1] if graded else cells
-    return out
