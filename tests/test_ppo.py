@@ -5,6 +5,8 @@ learning test."""
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import il_helpers as il
 from il_helpers.algorithms.ppo import (
@@ -12,11 +14,39 @@ from il_helpers.algorithms.ppo import (
     PPO_STD_FLOOR,
     ActorCritic,
     PPOConfig,
+    ReturnScale,
     collect,
     gae,
     initial_actor_critic,
     train_ppo,
 )
+
+
+def test_return_scale_divides_by_the_std_of_the_discounted_returns_to_go():
+    rewards = torch.tensor([[1.0, 1.0, 1.0], [2.0, 0.0, 0.0]])
+    alive = torch.tensor([[True, True, True], [True, False, False]])
+    # returns-to-go at gamma 0.5: 1.75, 1.5, 1 (first episode), 2 (second; it ended after one step)
+    togo = np.array([1.75, 1.5, 1.0, 2.0])
+    out = ReturnScale(0.5)(rewards, alive)
+    assert torch.allclose(out, rewards / togo.std(), atol=1e-6)
+    # a second batch is scaled by the std over both batches' returns
+    scale = ReturnScale(0.5)
+    scale(rewards, alive)
+    out2 = scale(rewards * 3, alive)
+    assert torch.allclose(out2, rewards * 3 / np.concatenate([togo, 3 * togo]).std(), atol=1e-6)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.floats(1e-3, 1e3), st.integers(0, 2**16))
+def test_return_scale_removes_the_rewards_units(c, seed):
+    # the point of the scaling: rewards in any units give the generator the same rewards
+    g = torch.Generator().manual_seed(seed)
+    rewards = torch.randn(4, 6, generator=g)
+    alive = torch.rand(4, 6, generator=g).argsort(1) >= 0      # all alive ...
+    alive[:, 4:] = torch.rand(4, 2, generator=g) < 0.5          # ... or ended in the last steps
+    alive = alive.cummin(1).values
+    a, b = ReturnScale(0.9)(rewards * alive, alive), ReturnScale(0.9)(c * rewards * alive, alive)
+    assert torch.allclose(a, b, rtol=1e-4, atol=1e-6)
 
 
 def test_gae_matches_a_hand_computation():

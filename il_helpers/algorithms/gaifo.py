@@ -65,6 +65,8 @@ class GAIfOConfig(AdversarialConfig):
     d_steps: int = 10
     d_replay: int = 20
     spectral_norm: bool = True
+    d_lr: float = 3e-4          # measured at these (the adversarial loop's earlier lr, no reward scaling)
+    reward_scale: bool = False
 
     def __post_init__(self):
         super().__post_init__()

@@ -64,6 +64,8 @@ class InfoGAILConfig(GAILConfig):
     iterations: int = 200
     d_steps: int = 10
     d_replay: int = 20
+    d_lr: float = 3e-4          # measured at these (the adversarial loop's earlier lr, no reward scaling)
+    reward_scale: bool = False
     bc_epochs: int = 200
     ppo: PPOConfig = field(default_factory=lambda: PPOConfig(init_log_std=-1.0))
     codes: int = 2

@@ -261,6 +261,42 @@ def collect(ac: ActorCritic, env_id: str, n_episodes: int, seed: int, horizon: i
                  alive=torch.from_numpy(r.alive), log_probs=log_probs, horizon=r.horizon)
 
 
+class ReturnScale:
+    """Reward scaling by the running standard deviation of the discounted return (Engstrom et al.
+    2020, "Implementation matters in deep policy gradients"; the ``NormalizeReward`` wrapper of
+    Gymnasium, SB3's ``VecNormalize(norm_reward=True)``): ``scale(rewards, alive)`` returns the
+    rewards divided by the std of every discounted return-to-go seen so far (this batch's included).
+
+    Why it matters here: the actor and the critic share one gradient-norm clip (``max_grad_norm``).
+    When returns are in the hundreds or thousands, the critic's loss is in the millions, its gradient
+    takes the whole clipped norm, and the actor's steps shrink to nothing: the policy stops learning
+    while its entropy drifts. A learned reward (GAIL's logit, shifted by the absorbing state's) has
+    exactly that scale. Dividing by the return's std keeps the value targets near 1 whatever the
+    reward's units; no mean is subtracted (a shift would change what ending an episode is worth)."""
+
+    def __init__(self, gamma: float):
+        self.gamma, self.count, self.mean, self.m2 = float(gamma), 0, 0.0, 0.0
+
+    def __call__(self, rewards: torch.Tensor, alive: torch.Tensor) -> torch.Tensor:
+        E, T = rewards.shape
+        g = torch.zeros(E, dtype=torch.float64)
+        togo = torch.zeros(E, T, dtype=torch.float64)
+        live = alive.to(torch.float64)
+        for t in range(T - 1, -1, -1):
+            g = rewards[:, t].double() * live[:, t] + self.gamma * g * live[:, t]
+            togo[:, t] = g
+        x = togo[alive.bool()]
+        if len(x):      # Chan et al.'s parallel update of the running mean and variance
+            n, mean, m2 = len(x), float(x.mean()), float(((x - x.mean()) ** 2).sum())
+            total = self.count + n
+            delta = mean - self.mean
+            self.m2 += m2 + delta * delta * self.count * n / total
+            self.mean += delta * n / total
+            self.count = total
+        std = (self.m2 / self.count) ** 0.5 if self.count else 0.0
+        return rewards / max(std, 1e-8) if std > 0 else rewards
+
+
 def iteration_seed(seed: int, iteration: int) -> int:
     """A distinct, reproducible environment seed for each iteration of a run."""
     return int(np.random.SeedSequence([seed, iteration]).generate_state(1)[0])
@@ -456,6 +492,7 @@ def train_ppo(demos: Demonstrations | None = None, *, env_id: str | None = None,
     return ac, hist
 
 
-__all__ = ["PPOConfig", "ActorCritic", "Sampler", "bc_init", "Batch", "with_codes", "collect", "iteration_seed", "gae",
+__all__ = ["PPOConfig", "ActorCritic", "Sampler", "bc_init", "Batch", "with_codes", "collect", "iteration_seed",
+           "ReturnScale", "gae",
            "advantages", "ppo_update", "set_lr", "PPOHistory", "initial_actor_critic", "off_the_clock", "train_ppo",
            "PPO_STD_FLOOR", "NORM_CLIP", "NORMALIZATION_ITERATION"]

@@ -44,6 +44,10 @@ class VAILConfig(AdversarialConfig):
     """VAIL's configuration: the shared adversarial knobs, the information constraint ``i_c`` (nats),
     the dual step ``beta_lr``, the multiplier's start ``beta_init`` and the latent dimension."""
 
+    # notebook 09's stability study measured VAIL at the adversarial loop's earlier settings: kept
+    d_steps: int = 5
+    d_lr: float = 3e-4
+    reward_scale: bool = False
     i_c: float = 0.5
     beta_lr: float = 1e-3
     beta_init: float = 0.1
