@@ -40,8 +40,9 @@ COURSE = {
     "05": Entry("05 · GAIL and AIRL", "adversarial imitation with PPO as the generator: the optimal discriminator "
                 "and GAIL as RL composed with IRL under its regularizer ψ (a Jensen-Shannon match of occupancies); "
                 "its pitfall, termination bias (a reward that pays for surviving), "
-                "and its absorbing-state fix; training that stays learned (why GAIL reaches the expert and falls "
-                "back, and a stabilizer that holds it, at a price); BC against GAIL with 1 to 10 subsampled "
+                "and its absorbing-state fix; training that stays learned, and learning at all (a learned reward in "
+                "the wrong units starves PPO's actor: why GAIL fell back on CartPole and never reached "
+                "MountainCar's flag, and the reward scaling and faster discriminator that fix both); BC against GAIL with 1 to 10 subsampled "
                 "trajectories; AIRL's state-only reward that transfers to reversed controls where a state-action "
                 "one does not", ("02", "04")),
     "06": Entry("06 · Multimodal policies", "why MSE-BC averages two correct answers into the obstacle (or "
