@@ -42,7 +42,8 @@ COURSE = {
                 "its pitfall, termination bias (a reward that pays for surviving), "
                 "and its absorbing-state fix; training that stays learned, and learning at all (a learned reward in "
                 "the wrong units starves PPO's actor: why GAIL fell back on CartPole and never reached "
-                "MountainCar's flag, and the reward scaling and faster discriminator that fix both); BC against GAIL with 1 to 10 subsampled "
+                "MountainCar's flag, and the reward scaling and faster discriminator that fix both); "
+                "BC against GAIL with 1 to 10 subsampled "
                 "trajectories; AIRL's state-only reward that transfers to reversed controls where a state-action "
                 "one does not", ("02", "04")),
     "06": Entry("06 · Multimodal policies", "why MSE-BC averages two correct answers into the obstacle (or "
