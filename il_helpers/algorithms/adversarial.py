@@ -89,8 +89,8 @@ class AdversarialConfig:
 
     The defaults (``reward_scale``, 20 discriminator steps at lr 1e-3) are what made GAIL and AIRL
     learn MountainCar, Acrobot, CartPole and LaneKeeping (not Pendulum: GAIL 0.30 on average),
-    measured with the bench (10 demonstrations, seeds 0-4, normalized score). With the earlier 5 steps at 3e-4 and an unscaled reward, GAIL scored 0.00 on
-    MountainCar-v0 and 0.67 on LaneKeepingDiscrete: the shifted logit reward (about -10 a step where
+    measured with the bench (10 demonstrations, seeds 0-4, normalized score). With the earlier 5
+    steps at 3e-4 and an unscaled reward, GAIL scored 0.00 on MountainCar-v0 and 0.67 on LaneKeepingDiscrete: the shifted logit reward (about -10 a step where
     the absorbing state is expert-like) makes returns of about -1000, the critic's gradient then fills
     PPO's shared gradient clip and the actor barely moves (the policy pushed right and never swung).
     Scaling the reward alone let it reach the flag (0.62-0.76) but the slow discriminator still rated
