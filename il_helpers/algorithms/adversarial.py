@@ -87,17 +87,18 @@ class AdversarialConfig:
     generator's updates (its ``iterations``, ``horizon`` and ``bc_epochs`` are not used: these
     fields are); a nonzero ``ent_coef`` replaces ``ppo.ent_coef``.
 
-    The defaults (``reward_scale``, 20 discriminator steps at lr 1e-3) are what made GAIL and AIRL
-    learn MountainCar, Acrobot, CartPole and LaneKeeping (not Pendulum: GAIL 0.30 on average),
-    measured with the bench (10 demonstrations, seeds 0-4, normalized score). With the earlier 5
-    steps at 3e-4 and an unscaled reward, GAIL scored 0.00 on MountainCar-v0 and 0.67 on LaneKeepingDiscrete: the shifted logit reward (about -10 a step where
-    the absorbing state is expert-like) makes returns of about -1000, the critic's gradient then fills
-    PPO's shared gradient clip and the actor barely moves (the policy pushed right and never swung).
-    Scaling the reward alone let it reach the flag (0.62-0.76) but the slow discriminator still rated
-    the absorbing state like the expert's mean state early on (its input is the normalized mean), so
-    a faster generator learned to crash on LaneKeeping; a faster discriminator alone left MountainCar
-    at 0.00. Together (GAIL / AIRL): MountainCar 0.86-0.91 / 0.77-0.92, LaneKeepingDiscrete 1.00 /
-    1.00 on 5 of 5, Acrobot 0.97-0.98 / 0.97-0.99, CartPole 1.00 on 5 of 5 (GAIL)."""
+    The defaults (``reward_scale``, 20 discriminator steps at lr 1e-3) are what made GAIL and AIRL learn
+    MountainCar, Acrobot, CartPole and LaneKeeping (not Pendulum: GAIL 0.30 on average), measured with
+    the bench (10 demonstrations, seeds 0-4, normalized score). With the earlier 5 steps at 3e-4 and an
+    unscaled reward, GAIL scored 0.00 on MountainCar-v0 and 0.67 on LaneKeepingDiscrete: the shifted
+    logit reward (about -10 a step where the absorbing state is expert-like) makes returns of about
+    -1000, the critic's gradient then fills PPO's shared gradient clip and the actor barely moves (the
+    policy pushed right and never swung). Scaling the reward alone let it reach the flag (0.62-0.76) but
+    the slow discriminator still rated the absorbing state like the expert's mean state early on (its
+    input is the normalized mean), so a faster generator learned to crash on LaneKeeping; a faster
+    discriminator alone left MountainCar at 0.00. Together (GAIL / AIRL): MountainCar 0.86-0.91 /
+    0.77-0.92, LaneKeepingDiscrete 1.00 / 1.00 on 5 of 5, Acrobot 0.97-0.98 / 0.97-0.99, CartPole 1.00
+    on 5 of 5 (GAIL)."""
 
     iterations: int = 40        # generator iterations (``ppo.n_envs`` episodes each)
     absorbing: bool = True      # the absorbing state after a termination (removes the termination bias)
